@@ -1,0 +1,160 @@
+package org.lca4j.core;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+
+/**
+ * Turns every supported input form into per-layer float32 segments and checks shapes once, so a
+ * backend implements only {@link #accumulate}. Shape errors name the input, the layer and both sizes.
+ */
+public abstract class AbstractLcaAccumulator implements LcaAccumulator {
+    protected final ParamLayout layout;
+    private final double[] totals;
+    private long steps;
+    private String failure;
+    private boolean closed;
+
+    protected AbstractLcaAccumulator(ParamLayout layout) {
+        this.layout = layout;
+        this.totals = new double[layout.layerCount()];
+    }
+
+    /**
+     * Adds one step. {@code before} is null when {@code second} holds Δθ directly; otherwise
+     * {@code second} holds θ_{t+1} and Δθ = second − before. Returns the step's per-layer sums.
+     */
+    protected abstract StepLca accumulate(long step, MemorySegment[] gradient, MemorySegment[] before, MemorySegment[] second);
+
+    @Override
+    public final ParamLayout layout() {
+        return layout;
+    }
+
+    @Override
+    public final StepLca step(float[] gradient, float[] before, float[] after) {
+        return run(flat("gradient", gradient), flat("θ_t", before), flat("θ_{t+1}", after));
+    }
+
+    @Override
+    public final StepLca stepDelta(float[] gradient, float[] delta) {
+        return run(flat("gradient", gradient), null, flat("Δθ", delta));
+    }
+
+    @Override
+    public final StepLca step(float[][] gradient, float[][] before, float[][] after) {
+        return run(perLayer("gradient", gradient), perLayer("θ_t", before), perLayer("θ_{t+1}", after));
+    }
+
+    @Override
+    public final StepLca step(FloatBuffer gradient, FloatBuffer before, FloatBuffer after) {
+        return run(flat("gradient", buffer("gradient", gradient)), flat("θ_t", buffer("θ_t", before)), flat("θ_{t+1}", buffer("θ_{t+1}", after)));
+    }
+
+    @Override
+    public final StepLca stepDelta(FloatBuffer gradient, FloatBuffer delta) {
+        return run(flat("gradient", buffer("gradient", gradient)), null, flat("Δθ", buffer("Δθ", delta)));
+    }
+
+    @Override
+    public final StepLca step(MemorySegment gradient, MemorySegment before, MemorySegment after) {
+        return run(flat("gradient", gradient), flat("θ_t", before), flat("θ_{t+1}", after));
+    }
+
+    @Override
+    public final StepLca stepDelta(MemorySegment gradient, MemorySegment delta) {
+        return run(flat("gradient", gradient), null, flat("Δθ", delta));
+    }
+
+    @Override
+    public final long steps() {
+        return steps;
+    }
+
+    @Override
+    public final double[] layerTotals() {
+        return totals.clone();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    private StepLca run(MemorySegment[] g, MemorySegment[] a, MemorySegment[] b) {
+        if (closed) throw new IllegalStateException("LCA accumulator is closed");
+        if (failure != null) throw new IllegalStateException("LCA accumulator stopped after an earlier error: " + failure);
+        StepLca s;
+        try {
+            s = accumulate(steps, g, a, b);
+        } catch (NonFiniteInputException e) {
+            failure = e.getMessage();
+            throw e;
+        }
+        for (int l = 0; l < totals.length; l++) totals[l] += s.lca(l);
+        steps++;
+        return s;
+    }
+
+    /** Finds the first non-finite input of a layer whose sum came out non-finite, for the error message. */
+    protected final NonFiniteInputException nonFinite(long step, int layer, MemorySegment g, MemorySegment a, MemorySegment b) {
+        Layer l = layout.layer(layer);
+        long n = l.size();
+        for (long i = 0; i < n; i++) {
+            float gi = g.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+            String which = !Float.isFinite(gi) ? "gradient = " + gi
+                    : a != null && !Float.isFinite(a.getAtIndex(ValueLayout.JAVA_FLOAT, i)) ? "θ_t = " + a.getAtIndex(ValueLayout.JAVA_FLOAT, i)
+                    : !Float.isFinite(b.getAtIndex(ValueLayout.JAVA_FLOAT, i)) ? (a == null ? "Δθ = " : "θ_{t+1} = ") + b.getAtIndex(ValueLayout.JAVA_FLOAT, i)
+                    : null;
+            if (which != null) return new NonFiniteInputException("non-finite input at step " + step + ", " + l.describe(i) + ": " + which);
+        }
+        return new NonFiniteInputException("LCA overflowed at step " + step + " in layer " + l.name() + " (finite inputs, product out of double range)");
+    }
+
+    private MemorySegment[] flat(String what, float[] v) {
+        if (v == null) throw new IllegalArgumentException(what + " is null");
+        return flat(what, MemorySegment.ofArray(v));
+    }
+
+    private MemorySegment[] flat(String what, MemorySegment v) {
+        if (v == null) throw new IllegalArgumentException(what + " is null");
+        long expected = layout.size() * Float.BYTES;
+        if (v.byteSize() != expected) {
+            throw new IllegalArgumentException(what + " has " + v.byteSize() / (double) Float.BYTES + " floats but the layout "
+                    + layout.layer(0).name() + ".." + layout.layers().getLast().name() + " has " + layout.size() + " parameters");
+        }
+        MemorySegment[] out = new MemorySegment[layout.layerCount()];
+        for (int l = 0; l < out.length; l++) {
+            Layer layer = layout.layer(l);
+            out[l] = v.asSlice(layer.offset() * Float.BYTES, layer.size() * Float.BYTES);
+        }
+        return out;
+    }
+
+    private MemorySegment[] perLayer(String what, float[][] v) {
+        if (v == null) throw new IllegalArgumentException(what + " is null");
+        if (v.length != layout.layerCount()) {
+            throw new IllegalArgumentException(what + " has " + v.length + " layer arrays but the layout has " + layout.layerCount() + " layers " + layout.names());
+        }
+        MemorySegment[] out = new MemorySegment[v.length];
+        for (int l = 0; l < v.length; l++) {
+            Layer layer = layout.layer(l);
+            if (v[l] == null) throw new IllegalArgumentException(what + " for layer " + layer.name() + " is null");
+            if (v[l].length != layer.size()) {
+                throw new IllegalArgumentException(what + " for layer " + layer.name() + " has " + v[l].length + " floats, shape " + layer.shapeString() + " needs " + layer.size());
+            }
+            out[l] = MemorySegment.ofArray(v[l]);
+        }
+        return out;
+    }
+
+    private static MemorySegment buffer(String what, FloatBuffer b) {
+        if (b == null) throw new IllegalArgumentException(what + " is null");
+        if (b.order() != ByteOrder.nativeOrder()) {
+            throw new IllegalArgumentException(what + " buffer is " + b.order() + "; lca4j reads native-order (" + ByteOrder.nativeOrder()
+                    + ") float32: create it from a ByteBuffer with .order(ByteOrder.nativeOrder())");
+        }
+        return MemorySegment.ofBuffer(b);
+    }
+}

@@ -1,0 +1,52 @@
+package org.lca4j.nn;
+
+/**
+ * torch.optim.Adam (no weight decay, no amsgrad), in PyTorch's arithmetic order:
+ * θ −= (lr / (1−β1^t)) · m / (√v / √(1−β2^t) + ε).
+ */
+public final class Adam implements Optimizer {
+    private final float lr;
+    private final float beta1;
+    private final float beta2;
+    private final float eps;
+    private float[] m;
+    private float[] v;
+    private int t;
+
+    public Adam(double lr, double beta1, double beta2, double eps) {
+        if (!(lr > 0)) throw new IllegalArgumentException("--lr must be positive, got " + lr);
+        this.lr = (float) lr;
+        this.beta1 = (float) beta1;
+        this.beta2 = (float) beta2;
+        this.eps = (float) eps;
+    }
+
+    public Adam(double lr) {
+        this(lr, 0.9, 0.999, 1e-8);
+    }
+
+    @Override
+    public void step(float[] theta, float[] grad) {
+        if (m == null) {
+            m = new float[theta.length];
+            v = new float[theta.length];
+        }
+        t++;
+        double bc1 = 1 - Math.pow(beta1, t);
+        double bc2 = 1 - Math.pow(beta2, t);
+        float stepSize = (float) (lr / bc1);
+        float bc2Sqrt = (float) Math.sqrt(bc2);
+        for (int i = 0; i < theta.length; i++) {
+            float g = grad[i];
+            m[i] = beta1 * m[i] + (1 - beta1) * g;
+            v[i] = beta2 * v[i] + (1 - beta2) * g * g;
+            float denom = (float) Math.sqrt(v[i]) / bc2Sqrt + eps;
+            theta[i] -= stepSize * m[i] / denom;
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "adam(lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ")";
+    }
+}

@@ -1,0 +1,39 @@
+package org.lca4j.nn;
+
+import org.lca4j.data.LabeledSet;
+
+/** The mean-loss gradient g_b(θ) of one minibatch, gathered by index from the training set. */
+public final class BatchGradient {
+    private final Mlp mlp;
+    private final LabeledSet set;
+    private final Mlp.Workspace ws;
+    private final float[] x;
+    private final int[] y;
+    private long evaluations;
+
+    public BatchGradient(Mlp mlp, LabeledSet set, int batchSize) {
+        this.mlp = mlp;
+        this.set = set;
+        this.ws = mlp.workspace(batchSize);
+        this.x = new float[batchSize * set.dim()];
+        this.y = new int[batchSize];
+    }
+
+    /** Writes g_b(θ) into grad and returns the batch's mean loss. */
+    public double gradient(float[] theta, int[] batch, float[] grad) {
+        int dim = set.dim();
+        float[] sx = set.x();
+        int[] sy = set.y();
+        for (int r = 0; r < batch.length; r++) {
+            System.arraycopy(sx, batch[r] * dim, x, r * dim, dim);
+            y[r] = sy[batch[r]];
+        }
+        evaluations++;
+        return mlp.evaluate(theta, x, 0, y, batch.length, grad, 1f / batch.length, false, ws).lossSum() / batch.length;
+    }
+
+    /** Forward+backward passes on one batch so far (training's own and any estimator's). */
+    public long evaluations() {
+        return evaluations;
+    }
+}

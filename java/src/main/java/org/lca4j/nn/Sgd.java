@@ -1,0 +1,37 @@
+package org.lca4j.nn;
+
+/**
+ * torch.optim.SGD without dampening, weight decay or Nesterov: buf = μ·buf + g (buf = g on the
+ * first step), θ −= lr·buf. With μ = 0 it is plain SGD.
+ */
+public final class Sgd implements Optimizer {
+    private final float lr;
+    private final float momentum;
+    private float[] buf;
+
+    public Sgd(double lr, double momentum) {
+        if (!(lr > 0)) throw new IllegalArgumentException("--lr must be positive, got " + lr);
+        if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("--momentum must be in [0,1), got " + momentum);
+        this.lr = (float) lr;
+        this.momentum = (float) momentum;
+    }
+
+    @Override
+    public void step(float[] theta, float[] grad) {
+        if (momentum == 0f) {
+            for (int i = 0; i < theta.length; i++) theta[i] -= lr * grad[i];
+            return;
+        }
+        if (buf == null) {
+            buf = grad.clone();
+        } else {
+            for (int i = 0; i < buf.length; i++) buf[i] = momentum * buf[i] + grad[i];
+        }
+        for (int i = 0; i < theta.length; i++) theta[i] -= lr * buf[i];
+    }
+
+    @Override
+    public String describe() {
+        return momentum == 0f ? "sgd(lr=" + lr + ")" : "sgd(lr=" + lr + ", momentum=" + momentum + ")";
+    }
+}
