@@ -1,2 +1,41 @@
 package org.lca4j.cli;
-public final class Main { public static void main(String[] a){ var b = dev.ludovic.netlib.blas.BLAS.getInstance(); System.out.println(b.getClass()); } }
+
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code lca} command line: train, analyze, demo. */
+@Command(name = "lca", mixinStandardHelpOptions = true, version = "lca4j 0.1.0",
+        description = "Loss Change Allocation: which parameters helped and which hurt, step by step.",
+        subcommands = {DemoCommand.class, TrainCommand.class, AnalyzeCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the CLI and returns its exit code; errors become one line on stderr, not a stack trace. */
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("lca " + cmd.getCommandName() + ": error: " + oneLine(ex));
+            if (System.getenv("LCA_DEBUG") != null) ex.printStackTrace(cmd.getErr());
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    static String oneLine(Throwable ex) {
+        Throwable t = ex instanceof UncheckedIOException && ex.getCause() != null ? ex.getCause() : ex;
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        if (t instanceof OutOfMemoryError) m = "out of memory (" + m + "); raise the heap with LCA_JAVA_OPTS=-Xmx16g";
+        return m.replace('\n', ' ');
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

@@ -36,7 +36,7 @@ public final class BatchOrder {
         int epoch = (int) (step / batchesPerEpoch);
         int k = (int) (step % batchesPerEpoch);
         if (epoch != cachedEpoch) {
-            cachedPerm = Seeds.permutation(rows, seeds.stream("batch-order", epoch));
+            cachedPerm = org.lca4j.data.DataSources.permutation(rows, seeds.stream("batch-order", epoch));
             cachedEpoch = epoch;
         }
         return Arrays.copyOfRange(cachedPerm, k * batchSize, (k + 1) * batchSize);

@@ -1,0 +1,85 @@
+package org.lca4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.lca4j.run.Json;
+import org.lca4j.run.LayersCsv;
+import org.lca4j.run.RunFiles;
+import org.lca4j.run.RunRecorder;
+import org.lca4j.run.Trajectory;
+import org.lca4j.train.Replay;
+import org.lca4j.train.RunListener;
+import org.lca4j.train.RunSummary;
+import org.lca4j.train.TrainConfig;
+import org.lca4j.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "analyze", mixinStandardHelpOptions = true,
+        description = {"Recompute exact LCA after the fact from a saved trajectory (train --save-trajectory),",
+                "write it to DIR/analysis/ and compare it with the LCA recorded during training."})
+final class AnalyzeCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "DIR", description = "a run directory with trajectory/, or a trajectory directory")
+    Path dir;
+
+    @Option(names = "--tol", description = "largest |e_t| before doubling splits (default: the run's, else 1e-3)")
+    Double tol;
+
+    @Option(names = "--max-splits", description = "most Simpson splits per step (default: the run's, else 32)")
+    Integer maxSplits;
+
+    @Option(names = "--out", description = "where to write the analysis (default: DIR/analysis)")
+    Path out;
+
+    @Option(names = "--no-progress", description = "no progress bar")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        Trajectory tr = Trajectory.load(dir);
+        Path runDir = tr.dir().getFileName().toString().equals(RunFiles.TRAJECTORY_DIR) ? tr.dir().getParent() : tr.dir();
+        JsonNode recorded = Files.isRegularFile(runDir.resolve(RunFiles.RUN_JSON)) ? Json.read(runDir.resolve(RunFiles.RUN_JSON)) : null;
+        double t = tol != null ? tol : recorded != null ? recorded.path("config").path("tol").asDouble(1e-3) : 1e-3;
+        int ms = maxSplits != null ? maxSplits : recorded != null ? recorded.path("config").path("max_splits").asInt(32) : 32;
+        Path target = out != null ? out : runDir.resolve(RunFiles.ANALYSIS_DIR);
+        if (tr.rows() < tr.declaredRows()) {
+            System.out.println("note: " + tr.dir().resolve(RunFiles.THETA_NPY) + " holds " + tr.rows() + " of " + tr.declaredRows()
+                    + " planned θ rows (the run stopped early); analysing the " + (tr.rows() - 1) + " complete steps");
+        }
+        TrainConfig cfg = TrainConfig.builder().model(joinWidths(tr.model().widths())).data("trajectory").tol(t).maxSplits(ms)
+                .steps(tr.rows() - 1).out(target).build();
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("analysis_of", tr.dir().toAbsolutePath().toString());
+        List<RunListener> listeners = new ArrayList<>();
+        listeners.add(new RunRecorder(target, extra));
+        if (!noProgress) listeners.add(new ProgressListener("analyze"));
+        System.out.println("exact LCA over " + (tr.rows() - 1) + " saved steps, reference set of " + tr.reference().n() + " rows -> " + target.toAbsolutePath());
+        RunSummary s = Replay.run(cfg, tr.model(), tr.reference(), tr.referenceNote(), tr.rows(), tr::row, RunListener.all(listeners));
+        SummaryPrinter.print(System.out, s, tr.model().layout(), target);
+        Path trainedLayers = runDir.resolve(RunFiles.LAYERS_CSV);
+        if (Files.isRegularFile(trainedLayers)) {
+            LayersCsv.Agreement a = LayersCsv.compare(LayersCsv.read(target.resolve(RunFiles.LAYERS_CSV), Trainer.EXACT),
+                    LayersCsv.read(trainedLayers, Trainer.EXACT));
+            if (a.compared() == 0) {
+                System.out.println("no in-training exact LCA in " + trainedLayers + " to compare with");
+            } else {
+                System.out.printf("agreement with in-training exact LCA: %d per-step per-layer values, max |difference| %.3e (largest value %.3e)%s%n",
+                        a.compared(), a.maxAbsDifference(), a.maxAbsValue(), a.identical() ? ", bit-identical" : "");
+            }
+        }
+        return 0;
+    }
+
+    private static String joinWidths(int[] w) {
+        StringBuilder b = new StringBuilder();
+        for (int v : w) b.append(b.isEmpty() ? "" : ",").append(v);
+        return b.toString();
+    }
+}

@@ -1,0 +1,37 @@
+package org.lca4j.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.lca4j.run.RunRecorder;
+import org.lca4j.train.RunListener;
+import org.lca4j.train.RunSummary;
+import org.lca4j.train.TrainConfig;
+import org.lca4j.train.Trainer;
+
+/** Runs a configured training with its run directory and progress bar, then prints the summary. */
+final class RunLauncher {
+    private RunLauncher() {
+    }
+
+    static Path timestamped(String kind) {
+        return Path.of("runs", kind + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    }
+
+    static RunSummary runAndReport(TrainConfig cfg, boolean progress) throws IOException {
+        PrintStream out = System.out;
+        out.println("run directory: " + cfg.out().toAbsolutePath());
+        List<RunListener> listeners = new ArrayList<>();
+        RunRecorder recorder = new RunRecorder(cfg.out(), Map.of());
+        listeners.add(recorder);
+        if (progress) listeners.add(new ProgressListener("train"));
+        RunSummary s = Trainer.run(cfg, RunListener.all(listeners));
+        SummaryPrinter.print(out, s, org.lca4j.nn.Mlp.parse(cfg.model()).layout(), cfg.out());
+        return s;
+    }
+}

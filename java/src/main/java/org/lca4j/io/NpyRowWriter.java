@@ -1,0 +1,152 @@
+package org.lca4j.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Streams rows into a .npy file of shape {@code (plannedRows, rowShape...)}, e.g. one parameter
+ * vector per training step.
+ *
+ * <p>The header is written first with the planned row count, so the file is readable with
+ * {@link Npy#readRows} at any moment; {@link #close()} rewrites the count in place if fewer rows
+ * arrived, leaving a valid complete file. Not thread-safe.
+ */
+public final class NpyRowWriter implements AutoCloseable {
+    private final Path path;
+    private final FileChannel ch;
+    private final NpyDtype dtype;
+    private final long[] rowShape;
+    private final long plannedRows;
+    private final int rowValues;
+    private final int headerLength;
+    private final ByteBuffer buf;
+    private long rows;
+    private boolean closed;
+
+    private NpyRowWriter(Path path, FileChannel ch, NpyDtype dtype, long plannedRows, long[] rowShape, int rowValues, int headerLength) {
+        this.path = path;
+        this.ch = ch;
+        this.dtype = dtype;
+        this.plannedRows = plannedRows;
+        this.rowShape = rowShape;
+        this.rowValues = rowValues;
+        this.headerLength = headerLength;
+        this.buf = ByteBuffer.allocate(Npy.CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Creates or truncates {@code p}; {@code descr} is {@code "<f4"} or {@code "<f8"}. */
+    public static NpyRowWriter open(Path p, String descr, long plannedRows, long... rowShape) throws IOException {
+        NpyDtype dtype = NpyDtype.require(descr);
+        if (dtype != NpyDtype.F4 && dtype != NpyDtype.F8) {
+            throw new IllegalArgumentException(p + ": NpyRowWriter writes <f4 or <f8, not " + descr);
+        }
+        if (plannedRows < 0) throw new IllegalArgumentException(p + ": plannedRows must be >= 0, got " + plannedRows);
+        long values = 1;
+        for (long d : rowShape) {
+            if (d < 0) throw new IllegalArgumentException(p + ": negative dimension in row shape " + NpyHeader.shapeString(rowShape));
+            values = Math.multiplyExact(values, d);
+        }
+        if (values > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(p + ": row shape " + NpyHeader.shapeString(rowShape) + " is too large for a Java array");
+        }
+        long[] shape = fullShape(plannedRows, rowShape);
+        byte[] header = NpyHeader.encode(dtype.descr, shape);
+        FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        try {
+            Npy.writeFully(ch, ByteBuffer.wrap(header));
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        return new NpyRowWriter(p, ch, dtype, plannedRows, rowShape.clone(), (int) values, header.length);
+    }
+
+    public void appendRow(float[] row) throws IOException {
+        checkRow(row.length);
+        for (float v : row) {
+            if (buf.remaining() < 8) drain();
+            if (dtype == NpyDtype.F4) buf.putFloat(v); else buf.putDouble(v);
+        }
+        rows++;
+    }
+
+    /** For {@code <f8} files only: narrowing to {@code <f4} silently would lose precision. */
+    public void appendRow(double[] row) throws IOException {
+        if (dtype != NpyDtype.F8) throw new IllegalArgumentException(path + ": appendRow(double[]) on a " + dtype.descr + " file");
+        checkRow(row.length);
+        for (double v : row) {
+            if (buf.remaining() < 8) drain();
+            buf.putDouble(v);
+        }
+        rows++;
+    }
+
+    /** Hands every buffered byte to the OS, so a reader (or a kill) sees all rows appended so far. */
+    public void flush() throws IOException {
+        ensureOpen();
+        drain();
+    }
+
+    public long rowsWritten() {
+        return rows;
+    }
+
+    public long plannedRows() {
+        return plannedRows;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Flushes, and if fewer rows than planned were written, rewrites the header's row count in place. */
+    @Override
+    public void close() throws IOException {
+        if (closed) return;
+        closed = true;
+        try (ch) {
+            drain();
+            // Drops a partial row left by a failed append, so the file stays well formed.
+            ch.truncate(headerLength + rows * rowValues * dtype.size);
+            if (rows != plannedRows) {
+                byte[] header = NpyHeader.encode(dtype.descr, fullShape(rows, rowShape));
+                // Cannot happen: numpy's padding reserves 21 digits for the first dimension.
+                if (header.length != headerLength) {
+                    throw new IllegalStateException(path + ": rewritten header is " + header.length + " bytes, was " + headerLength);
+                }
+                ByteBuffer b = ByteBuffer.wrap(header);
+                while (b.hasRemaining()) ch.write(b, b.position());
+            }
+        }
+    }
+
+    private void checkRow(int length) {
+        ensureOpen();
+        if (length != rowValues) {
+            throw new IllegalArgumentException(path + ": row has " + length + " values, expected " + rowValues
+                    + " (row shape " + NpyHeader.shapeString(rowShape) + ")");
+        }
+        if (rows >= plannedRows) throw new IllegalStateException(path + ": all " + plannedRows + " planned rows already written");
+    }
+
+    private void ensureOpen() {
+        if (closed) throw new IllegalStateException(path + ": writer is closed");
+    }
+
+    private void drain() throws IOException {
+        buf.flip();
+        Npy.writeFully(ch, buf);
+        buf.clear();
+    }
+
+    private static long[] fullShape(long rows, long[] rowShape) {
+        long[] shape = new long[rowShape.length + 1];
+        shape[0] = rows;
+        System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
+        return shape;
+    }
+}

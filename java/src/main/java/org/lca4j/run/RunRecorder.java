@@ -1,0 +1,290 @@
+package org.lca4j.run;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.lca4j.core.Layer;
+import org.lca4j.core.LcaAccumulator;
+import org.lca4j.core.ParamLayout;
+import org.lca4j.core.StepLca;
+import org.lca4j.exact.ExactLca;
+import org.lca4j.io.Npy;
+import org.lca4j.io.NpyRowWriter;
+import org.lca4j.nn.Gemm;
+import org.lca4j.train.RunContext;
+import org.lca4j.train.RunListener;
+import org.lca4j.train.RunSummary;
+import org.lca4j.train.StepEvent;
+import org.lca4j.train.TrainConfig;
+
+/**
+ * Writes a run directory as the run goes: CSV rows are flushed every step, cumulative .npy files
+ * and the trajectory row are written every step, and run.json is rewritten atomically at the start
+ * and at the end (or on failure, with the error). A killed run therefore loses at most the step in
+ * flight. File formats: README, "Outputs".
+ */
+public final class RunRecorder implements RunListener {
+    private final Path dir;
+    private final Map<String, Object> extra;
+    private RunContext context;
+    private BufferedWriter layers;
+    private BufferedWriter steps;
+    private NpyRowWriter theta;
+    private Map<String, Object> runJson;
+    private boolean validationColumns;
+    private long stepsWritten;
+
+    /** @param extra additional top-level run.json entries (e.g. what an analysis was made from) */
+    public RunRecorder(Path dir, Map<String, Object> extra) {
+        this.dir = dir;
+        this.extra = extra;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    @Override
+    public void started(RunContext c) {
+        this.context = c;
+        try {
+            Files.createDirectories(dir);
+            runJson = new LinkedHashMap<>();
+            runJson.put("format", "lca4j-run/1");
+            runJson.put("status", "running");
+            runJson.put("started", Instant.now().toString());
+            runJson.putAll(extra);
+            runJson.put("config", config(c));
+            runJson.put("environment", environment());
+            runJson.put("data", data(c));
+            runJson.put("layers", layers(c.model().layout()));
+            Json.write(dir.resolve(RunFiles.RUN_JSON), runJson);
+            layers = Files.newBufferedWriter(dir.resolve(RunFiles.LAYERS_CSV), StandardCharsets.UTF_8);
+            layers.write("step,estimator,layer,lca,helped_fraction\n");
+            steps = Files.newBufferedWriter(dir.resolve(RunFiles.STEPS_CSV), StandardCharsets.UTF_8);
+            validationColumns = c.accumulators().containsKey(org.lca4j.train.Trainer.EXACT_VALIDATION);
+            steps.write("step,batch_loss,loss_before,loss_after,loss_change,lca,splits,error"
+                    + (validationColumns ? ",val_loss_before,val_loss_after,val_loss_change,val_lca,val_splits,val_error" : "") + ",step_ms\n");
+            layers.flush();
+            steps.flush();
+            if (c.config().saveTrajectory()) startTrajectory(c);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write run directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void stepDone(StepEvent e) {
+        try {
+            ParamLayout layout = context.model().layout();
+            for (Map.Entry<String, StepLca> en : e.lca().entrySet()) {
+                StepLca s = en.getValue();
+                for (int l = 0; l < layout.layerCount(); l++) {
+                    layers.write(e.step() + "," + en.getKey() + "," + layout.layer(l).name() + "," + s.lca(l) + "," + s.helpedFraction(l) + "\n");
+                }
+            }
+            StringBuilder row = new StringBuilder().append(e.step()).append(',').append(csv(e.batchLoss()));
+            appendExact(row, e.exact());
+            if (validationColumns) appendExact(row, e.validation());
+            row.append(',').append(e.nanos() / 1_000_000.0).append('\n');
+            steps.write(row.toString());
+            layers.flush();
+            steps.flush();
+            writeCumulative();
+            if (theta != null) {
+                theta.appendRow(e.thetaAfter());
+                theta.flush();
+            }
+            stepsWritten++;
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot write step " + e.step() + " to " + dir + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    @Override
+    public void finished(RunSummary s) {
+        runJson.put("status", "complete");
+        runJson.put("summary", summary(s));
+        close();
+    }
+
+    @Override
+    public void failed(Throwable error) {
+        if (runJson == null) return;
+        runJson.put("status", "failed");
+        runJson.put("error", String.valueOf(error.getMessage()));
+        runJson.put("steps_recorded", stepsWritten);
+        close();
+    }
+
+    private void close() {
+        List<String> problems = new ArrayList<>();
+        runJson.put("finished", Instant.now().toString());
+        try {
+            Json.write(dir.resolve(RunFiles.RUN_JSON), runJson);
+        } catch (IOException e) {
+            problems.add(e.getMessage());
+        }
+        for (AutoCloseable c : new AutoCloseable[]{layers, steps, theta}) {
+            try {
+                if (c != null) c.close();
+            } catch (Exception e) {
+                problems.add(e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) throw new UncheckedIOException(new IOException("closing " + dir + ": " + String.join("; ", problems)));
+    }
+
+    private void appendExact(StringBuilder row, ExactLca.Step s) {
+        if (s == null) {
+            row.append(",,,,,,");
+            return;
+        }
+        row.append(',').append(s.lossBefore()).append(',').append(s.lossAfter()).append(',').append(s.lossChange())
+                .append(',').append(s.lca().total()).append(',').append(s.splits()).append(',').append(s.error());
+    }
+
+    private static String csv(double v) {
+        return Double.isNaN(v) ? "" : Double.toString(v);
+    }
+
+    private void writeCumulative() throws IOException {
+        ParamLayout layout = context.model().layout();
+        for (Map.Entry<String, LcaAccumulator> en : context.accumulators().entrySet()) {
+            for (int l = 0; l < layout.layerCount(); l++) {
+                Layer layer = layout.layer(l);
+                Path p = RunFiles.cumulative(dir, en.getKey(), layer.name());
+                Files.createDirectories(p.getParent());
+                Npy.write(p, en.getValue().cumulative(l), toLongs(layer.shape()));
+            }
+        }
+    }
+
+    private void startTrajectory(RunContext c) throws IOException {
+        Path t = dir.resolve(RunFiles.TRAJECTORY_DIR);
+        Files.createDirectories(t);
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("format", "lca4j-trajectory/1");
+        model.put("architecture", "mlp");
+        model.put("widths", c.model().widths());
+        model.put("activation", "relu");
+        model.put("loss", "softmax_cross_entropy_mean");
+        model.put("parameter_order", "flat vector: layers in the order below, each row-major");
+        model.put("layers", layers(c.model().layout()));
+        model.put("steps", c.totalSteps());
+        model.put("theta", "theta.npy float32 [steps+1, parameters]: θ before each step, then the final θ");
+        model.put("reference", Map.of("note", c.referenceNote(), "rows", c.reference().n(), "x", RunFiles.REF_X_NPY, "y", RunFiles.REF_Y_NPY));
+        Json.write(t.resolve(RunFiles.MODEL_JSON), model);
+        Npy.write(t.resolve(RunFiles.REF_X_NPY), c.reference().x(), c.reference().n(), c.reference().dim());
+        Npy.write(t.resolve(RunFiles.REF_Y_NPY), c.reference().y(), c.reference().n());
+        theta = NpyRowWriter.open(t.resolve(RunFiles.THETA_NPY), "<f4", c.totalSteps() + 1, c.model().layout().size());
+        theta.appendRow(c.theta0());
+        theta.flush();
+    }
+
+    static List<Map<String, Object>> layers(ParamLayout layout) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Layer l : layout.layers()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", l.name());
+            m.put("shape", l.shape());
+            m.put("offset", l.offset());
+            m.put("size", l.size());
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static Map<String, Object> config(RunContext c) {
+        TrainConfig k = c.config();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", k.model());
+        m.put("widths", c.model().widths());
+        m.put("data", k.data());
+        m.put("optimizer", c.optimizer());
+        m.put("lr", k.lr());
+        m.put("momentum", k.momentum());
+        m.put("batch", k.batch());
+        m.put("steps", c.totalSteps());
+        m.put("seed", k.seed());
+        m.put("reference_size", c.reference().n());
+        m.put("tol", k.tol());
+        m.put("max_splits", k.maxSplits());
+        m.put("estimators", new ArrayList<>(c.accumulators().keySet()));
+        m.put("save_trajectory", k.saveTrajectory());
+        return m;
+    }
+
+    private static Map<String, Object> data(RunContext c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("source", c.dataSource());
+        m.put("train_rows", c.trainRows());
+        m.put("validation_rows", c.validationRows());
+        m.put("reference", c.referenceNote());
+        m.put("reference_rows", c.reference().n());
+        return m;
+    }
+
+    private static Map<String, Object> environment() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("lca4j", RunRecorder.class.getPackage().getImplementationVersion() == null ? "dev" : RunRecorder.class.getPackage().getImplementationVersion());
+        m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        m.put("cpus", Runtime.getRuntime().availableProcessors());
+        m.put("blas", Gemm.implementation());
+        m.put("device", "cpu");
+        return m;
+    }
+
+    private Map<String, Object> summary(RunSummary s) {
+        ParamLayout layout = context.model().layout();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("steps", s.steps());
+        if (s.conservation() != null) m.put("conservation", conservation(s.conservation()));
+        if (s.validationConservation() != null) m.put("validation_conservation", conservation(s.validationConservation()));
+        Map<String, Object> helped = new LinkedHashMap<>();
+        s.meanHelpedFraction().forEach((k, v) -> helped.put(k, Json.num(v)));
+        m.put("mean_helped_fraction", helped);
+        Map<String, Object> totals = new LinkedHashMap<>();
+        s.layerTotals().forEach((k, v) -> {
+            Map<String, Object> byLayer = new LinkedHashMap<>();
+            for (int l = 0; l < v.length; l++) byLayer.put(layout.layer(l).name(), v[l]);
+            totals.put(k, byLayer);
+        });
+        m.put("layer_totals", totals);
+        m.put("final_batch_loss", Json.num(s.finalBatchLoss()));
+        m.put("seconds", s.seconds());
+        m.put("reference_gradient_evaluations", s.referenceEvaluations());
+        m.put("batch_gradient_evaluations", s.batchEvaluations());
+        return m;
+    }
+
+    private static Map<String, Object> conservation(RunSummary.Conservation c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("total_lca", c.totalLca());
+        m.put("total_loss_change", c.totalLossChange());
+        m.put("rel_error", Json.num(c.relError()));
+        m.put("max_step_abs_error", c.maxStepAbsError());
+        m.put("sum_abs_error", c.sumAbsError());
+        m.put("initial_loss", c.initialLoss());
+        m.put("final_loss", c.finalLoss());
+        m.put("mean_splits", c.meanSplits());
+        m.put("max_splits_used", c.maxSplitsUsed());
+        m.put("steps_over_tolerance", c.stepsOverTolerance());
+        return m;
+    }
+
+    private static long[] toLongs(int[] v) {
+        long[] o = new long[v.length];
+        for (int i = 0; i < v.length; i++) o[i] = v[i];
+        return o;
+    }
+}

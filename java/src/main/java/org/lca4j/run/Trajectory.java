@@ -1,0 +1,78 @@
+package org.lca4j.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.lca4j.data.LabeledSet;
+import org.lca4j.io.Npy;
+import org.lca4j.io.NpyArray;
+import org.lca4j.nn.Mlp;
+
+/**
+ * A saved trajectory directory (model.json, theta.npy, ref_x.npy, ref_y.npy), checked for
+ * consistency on load. A theta.npy cut short by a killed run is usable up to its last whole row.
+ */
+public record Trajectory(Path dir, Mlp model, NpyArray theta, LabeledSet reference, String referenceNote) {
+
+    /** Accepts a run directory or its trajectory/ subdirectory. */
+    public static Trajectory load(Path path) throws IOException {
+        Path dir = Files.isDirectory(path.resolve(RunFiles.TRAJECTORY_DIR)) ? path.resolve(RunFiles.TRAJECTORY_DIR) : path;
+        Path modelFile = dir.resolve(RunFiles.MODEL_JSON);
+        if (!Files.isRegularFile(modelFile)) {
+            throw new IOException(path + " has no trajectory: expected " + modelFile + " (train with --save-trajectory)");
+        }
+        JsonNode model = Json.read(modelFile);
+        JsonNode widthsNode = model.get("widths");
+        if (widthsNode == null || !widthsNode.isArray()) throw new IOException(modelFile + ": missing \"widths\" array");
+        if (model.has("activation") && !model.get("activation").asText().equals("relu")) {
+            throw new IOException(modelFile + ": activation " + model.get("activation") + " is not supported (relu only)");
+        }
+        int[] widths = new int[widthsNode.size()];
+        for (int i = 0; i < widths.length; i++) widths[i] = widthsNode.get(i).asInt();
+        Mlp mlp;
+        try {
+            mlp = new Mlp(widths);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(modelFile + ": " + e.getMessage());
+        }
+        Path thetaFile = dir.resolve(RunFiles.THETA_NPY);
+        NpyArray theta = Npy.readRows(thetaFile);
+        long d = mlp.layout().size();
+        if (theta.shape().length != 2 || theta.shape()[1] != d) {
+            throw new IOException(thetaFile + ": shape " + java.util.Arrays.toString(theta.shape()) + " does not match the model's " + d + " parameters (rows of length " + d + " expected)");
+        }
+        if (!theta.descr().equals("<f4")) throw new IOException(thetaFile + ": dtype " + theta.descr() + ", expected <f4");
+        Path xFile = dir.resolve(RunFiles.REF_X_NPY);
+        Path yFile = dir.resolve(RunFiles.REF_Y_NPY);
+        NpyArray x = Npy.read(xFile);
+        NpyArray y = Npy.read(yFile);
+        if (x.shape().length != 2 || x.shape()[1] != widths[0]) {
+            throw new IOException(xFile + ": shape " + java.util.Arrays.toString(x.shape()) + ", expected [rows, " + widths[0] + "]");
+        }
+        if (y.shape().length != 1 || y.shape()[0] != x.shape()[0]) {
+            throw new IOException(yFile + ": shape " + java.util.Arrays.toString(y.shape()) + " does not match " + x.shape()[0] + " rows of " + xFile.getFileName());
+        }
+        int[] labels = y.asInts();
+        int classes = widths[widths.length - 1];
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= classes) throw new IOException(yFile + ": label " + labels[i] + " at row " + i + " is outside [0," + classes + ")");
+        }
+        LabeledSet ref = LabeledSet.of(x.asFloats(), labels, widths[0], classes);
+        String note = model.path("reference").path("note").asText("reference set saved with the trajectory");
+        return new Trajectory(dir, mlp, theta, ref, note);
+    }
+
+    /** Complete θ rows present (T+1 for a finished run of T steps). */
+    public long rows() {
+        return theta.rows();
+    }
+
+    public long declaredRows() {
+        return theta.declaredRows();
+    }
+
+    public float[] row(long t) {
+        return theta.floatRow(t);
+    }
+}

@@ -1,0 +1,17 @@
+package org.lca4j.train;
+
+import java.util.Map;
+
+/**
+ * End-of-run figures. Conservation (docs/LCA.md): Σ_t Σ_i A_t,i against L_R(θ_T) − L_R(θ_0), with
+ * Σ_t |e_t| as the bound the difference must respect.
+ */
+public record RunSummary(long steps, Conservation conservation, Conservation validationConservation,
+                         Map<String, double[]> layerTotals, Map<String, Double> meanHelpedFraction,
+                         double finalBatchLoss, double seconds, long referenceEvaluations, long batchEvaluations) {
+
+    public record Conservation(double totalLca, double totalLossChange, double relError, double maxStepAbsError,
+                               double sumAbsError, double initialLoss, double finalLoss, int maxSplitsUsed,
+                               long stepsOverTolerance, double meanSplits) {
+    }
+}
