@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
         description = {"The paper's MNIST-FC run (784-100-50-10, SGD momentum 0.9, lr 0.01, batch 250, one epoch) on Fashion-MNIST",
                 "with exact LCA on a seeded reference subset, sized to finish in a few minutes on 2 cores."})
 final class DemoCommand implements Callable<Integer> {
-    static final int DEMO_REFERENCE_SIZE = 5000;
+    static final int DEMO_REFERENCE_SIZE = 20000;
 
     @Option(names = "--data", description = "fashion-mnist, synthetic, or an MNIST-format directory (default: fashion-mnist, synthetic when it is not installed)")
     String data;

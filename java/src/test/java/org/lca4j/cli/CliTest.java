@@ -1,0 +1,81 @@
+package org.lca4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.lca4j.run.LayersCsv;
+import org.lca4j.run.RunFiles;
+import org.lca4j.train.Trainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI as a user drives it: train with a trajectory, analyze it post hoc, bad options. */
+class CliTest {
+    @TempDir
+    Path tmp;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result cli(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true));
+        System.setErr(new PrintStream(err, true));
+        try {
+            int code = Main.execute(args);
+            return new Result(code, out.toString(), err.toString());
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void analyzeRecomputesTheInTrainingExactLcaBitForBit() throws Exception {
+        Path run = tmp.resolve("run");
+        Result train = cli("train", "--data", "synthetic", "--model", "20,16,8,4", "--synthetic-size", "1000", "--batch", "50",
+                "--steps", "25", "--save-trajectory", "--no-progress", "--out", run.toString());
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().contains("conservation"), train.out());
+        for (String f : new String[]{"model.json", "theta.npy", "ref_x.npy", "ref_y.npy"}) {
+            assertTrue(Files.size(run.resolve(RunFiles.TRAJECTORY_DIR).resolve(f)) > 0, f);
+        }
+        Result analyze = cli("analyze", run.toString(), "--no-progress");
+        assertEquals(0, analyze.code(), analyze.err());
+        assertTrue(analyze.out().contains("bit-identical"), analyze.out());
+        Map<String, Double> trained = LayersCsv.read(run.resolve(RunFiles.LAYERS_CSV), Trainer.EXACT);
+        Map<String, Double> posthoc = LayersCsv.read(run.resolve(RunFiles.ANALYSIS_DIR).resolve(RunFiles.LAYERS_CSV), Trainer.EXACT);
+        assertEquals(25 * 6, trained.size());
+        assertEquals(trained, posthoc);
+    }
+
+    @Test
+    void badInputGivesOneLineErrorsNamingTheProblem() {
+        Result opt = cli("train", "--optimizer", "rmsprop", "--data", "synthetic", "--no-progress", "--out", tmp.resolve("a").toString());
+        assertNotEquals(0, opt.code());
+        assertTrue(opt.err().contains("rmsprop") && opt.err().lines().count() == 1, opt.err());
+        Result model = cli("train", "--model", "784,abc", "--data", "synthetic", "--no-progress", "--out", tmp.resolve("b").toString());
+        assertTrue(model.err().contains("784,abc"), model.err());
+        Result dir = cli("train", "--data", tmp.resolve("nowhere").toString(), "--no-progress", "--out", tmp.resolve("c").toString());
+        assertTrue(dir.err().contains("nowhere"), dir.err());
+        Result missing = cli("analyze", tmp.toString(), "--no-progress");
+        assertNotEquals(0, missing.code());
+        assertTrue(missing.err().contains("model.json"), missing.err());
+    }
+
+    @Test
+    void helpListsTheDocumentedTrainOptions() {
+        Result help = cli("train", "--help");
+        for (String o : new String[]{"--model", "--data", "--optimizer", "--momentum", "--lr", "--batch", "--steps", "--epochs", "--seed",
+                "--reference-size", "--tol", "--estimators", "--save-trajectory", "--out"}) {
+            assertTrue(help.out().contains(o), "help lacks " + o);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package org.lca4j.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Random;
+import org.lca4j.Lca;
+import org.lca4j.core.LcaAccumulator;
+import org.lca4j.core.NonFiniteInputException;
+import org.lca4j.core.ParamLayout;
+import org.lca4j.core.StepLca;
+import org.junit.jupiter.api.Test;
+
+class CpuLcaAccumulatorTest {
+    private static final ParamLayout LAYOUT = ParamLayout.builder().add("fc1.weight", 3, 5).add("fc1.bias", 3).add("fc2.weight", 2, 3).add("fc2.bias", 2).build();
+
+    private static float[] random(Random r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) r.nextGaussian();
+        return v;
+    }
+
+    @Test
+    void perLayerSumsCountsAndCumulativeMatchANaiveLoop() {
+        Random r = new Random(1);
+        int d = (int) LAYOUT.size();
+        double[] cum = new double[d];
+        try (LcaAccumulator acc = Lca.cpu(LAYOUT)) {
+            for (int step = 0; step < 4; step++) {
+                float[] g = random(r, d), a = random(r, d), b = random(r, d);
+                g[0] = 0f; // a zero product is neither helped nor hurt
+                StepLca s = acc.step(g, a, b);
+                for (int l = 0; l < LAYOUT.layerCount(); l++) {
+                    var layer = LAYOUT.layer(l);
+                    double sum = 0;
+                    long neg = 0, pos = 0;
+                    for (long k = 0; k < layer.size(); k++) {
+                        int i = (int) (layer.offset() + k);
+                        double p = (double) g[i] * ((double) b[i] - a[i]);
+                        sum += p;
+                        if (p < 0) neg++;
+                        if (p > 0) pos++;
+                        cum[i] += p;
+                    }
+                    assertEquals(sum, s.lca(l), 1e-12);
+                    assertEquals(neg, s.helpedCount(l));
+                    assertEquals(pos, s.hurtCount(l));
+                    assertEquals(neg / (double) layer.size(), s.helpedFraction(l));
+                }
+            }
+            for (int l = 0; l < LAYOUT.layerCount(); l++) {
+                var layer = LAYOUT.layer(l);
+                double[] c = acc.cumulative(l);
+                for (int k = 0; k < c.length; k++) assertEquals(cum[(int) layer.offset() + k], c[k], 1e-12);
+            }
+            assertEquals(4, acc.steps());
+        }
+    }
+
+    @Test
+    void everyInputFormGivesTheSameBits() {
+        Random r = new Random(2);
+        int d = (int) LAYOUT.size();
+        float[] g = random(r, d), a = random(r, d), b = random(r, d);
+        float[] delta = new float[d];
+        for (int i = 0; i < d; i++) delta[i] = b[i] - a[i];
+        StepLca arrays = Lca.cpu(LAYOUT).step(g, a, b);
+
+        FloatBuffer fg = direct(g), fa = direct(a), fb = direct(b);
+        StepLca buffers = Lca.cpu(LAYOUT).step(fg, fa, fb);
+
+        StepLca segments;
+        try (Arena arena = Arena.ofConfined()) {
+            segments = Lca.cpu(LAYOUT).step(offHeap(arena, g), offHeap(arena, a), offHeap(arena, b));
+        }
+        StepLca perLayer = Lca.cpu(LAYOUT).step(split(g), split(a), split(b));
+        assertArrayEquals(arrays.lca(), buffers.lca());
+        assertArrayEquals(arrays.lca(), segments.lca());
+        assertArrayEquals(arrays.lca(), perLayer.lca());
+
+        // With Δθ given directly the rounding of b − a happens in float32, so compare closely rather than bitwise.
+        StepLca deltas = Lca.cpu(LAYOUT).stepDelta(g, delta);
+        for (int l = 0; l < LAYOUT.layerCount(); l++) assertEquals(arrays.lca(l), deltas.lca(l), 1e-5);
+    }
+
+    @Test
+    void shapeMismatchesNameTheInputAndTheLayer() {
+        LcaAccumulator acc = Lca.cpu(LAYOUT);
+        int d = (int) LAYOUT.size();
+        var e = assertThrows(IllegalArgumentException.class, () -> acc.step(new float[d - 1], new float[d], new float[d]));
+        assertTrue(e.getMessage().contains("gradient") && e.getMessage().contains(String.valueOf(d)), e.getMessage());
+        float[][] bad = split(new float[d]);
+        bad[2] = new float[5];
+        var e2 = assertThrows(IllegalArgumentException.class, () -> acc.step(bad, split(new float[d]), split(new float[d])));
+        assertTrue(e2.getMessage().contains("fc2.weight") && e2.getMessage().contains("[2, 3]") && e2.getMessage().contains("5"), e2.getMessage());
+        FloatBuffer bigEndian = ByteBuffer.allocateDirect(d * 4).order(ByteOrder.BIG_ENDIAN).asFloatBuffer();
+        var e3 = assertThrows(IllegalArgumentException.class, () -> acc.step(bigEndian, direct(new float[d]), direct(new float[d])));
+        assertTrue(e3.getMessage().contains("BIG_ENDIAN"), e3.getMessage());
+    }
+
+    @Test
+    void nonFiniteInputNamesStepAndParameterAndStopsTheAccumulator() {
+        LcaAccumulator acc = Lca.cpu(LAYOUT);
+        int d = (int) LAYOUT.size();
+        float[] ok = new float[d];
+        acc.step(ok, ok, ok);
+        float[] g = new float[d];
+        g[(int) LAYOUT.layer(2).offset() + 4] = Float.NaN; // fc2.weight[1,1]
+        float[] b = new float[d];
+        java.util.Arrays.fill(b, 1f);
+        var e = assertThrows(NonFiniteInputException.class, () -> acc.step(g, ok, b));
+        assertTrue(e.getMessage().contains("step 1") && e.getMessage().contains("fc2.weight[1,1]") && e.getMessage().contains("gradient = NaN"), e.getMessage());
+        var after = assertThrows(IllegalStateException.class, () -> acc.step(ok, ok, ok));
+        assertTrue(after.getMessage().contains("fc2.weight[1,1]"), after.getMessage());
+        assertEquals(1, acc.steps());
+    }
+
+    private static FloatBuffer direct(float[] v) {
+        FloatBuffer f = ByteBuffer.allocateDirect(v.length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        f.put(v).flip();
+        return f;
+    }
+
+    private static MemorySegment offHeap(Arena arena, float[] v) {
+        return arena.allocateFrom(ValueLayout.JAVA_FLOAT, v);
+    }
+
+    private static float[][] split(float[] flat) {
+        float[][] out = new float[LAYOUT.layerCount()][];
+        for (int l = 0; l < out.length; l++) {
+            var layer = LAYOUT.layer(l);
+            out[l] = java.util.Arrays.copyOfRange(flat, (int) layer.offset(), (int) (layer.offset() + layer.size()));
+        }
+        return out;
+    }
+}

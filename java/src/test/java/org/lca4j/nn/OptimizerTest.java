@@ -1,0 +1,67 @@
+package org.lca4j.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+/** The update rules against the formulas of torch.optim, computed here in double for three steps. */
+class OptimizerTest {
+    private static final float[][] GRADS = {{0.5f, -1f, 2f}, {0.25f, 0.5f, -1f}, {-0.1f, 0.3f, 0.7f}};
+
+    @Test
+    void sgdMomentumFollowsPyTorch() {
+        float[] theta = {1f, 2f, -3f};
+        double[] ref = {1, 2, -3};
+        double[] buf = null;
+        Sgd sgd = new Sgd(0.1, 0.9);
+        for (float[] g : GRADS) {
+            sgd.step(theta, g);
+            if (buf == null) {
+                buf = new double[3];
+                for (int i = 0; i < 3; i++) buf[i] = g[i];
+            } else {
+                for (int i = 0; i < 3; i++) buf[i] = 0.9 * buf[i] + g[i];
+            }
+            for (int i = 0; i < 3; i++) ref[i] -= 0.1 * buf[i];
+        }
+        for (int i = 0; i < 3; i++) assertEquals(ref[i], theta[i], 1e-6);
+    }
+
+    @Test
+    void plainSgdIsThetaMinusLrTimesGradient() {
+        float[] theta = {1f, 2f, -3f};
+        new Sgd(0.5, 0).step(theta, GRADS[0]);
+        assertEquals(0.75f, theta[0]);
+        assertEquals(2.5f, theta[1]);
+        assertEquals(-4f, theta[2]);
+    }
+
+    @Test
+    void adamFollowsPyTorch() {
+        float[] theta = {1f, 2f, -3f};
+        double[] ref = {1, 2, -3};
+        double[] m = new double[3], v = new double[3];
+        Adam adam = new Adam(0.01);
+        int t = 0;
+        for (float[] g : GRADS) {
+            adam.step(theta, g);
+            t++;
+            for (int i = 0; i < 3; i++) {
+                m[i] = 0.9 * m[i] + 0.1 * g[i];
+                v[i] = 0.999 * v[i] + 0.001 * g[i] * g[i];
+                double mhat = m[i] / (1 - Math.pow(0.9, t));
+                double vhat = v[i] / (1 - Math.pow(0.999, t));
+                ref[i] -= 0.01 * mhat / (Math.sqrt(vhat) + 1e-8);
+            }
+        }
+        for (int i = 0; i < 3; i++) assertEquals(ref[i], theta[i], 1e-6);
+    }
+
+    @Test
+    void rejectsBadHyperparameters() {
+        assertThrows(IllegalArgumentException.class, () -> new Sgd(-1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Sgd(0.1, 1.0));
+        assertThrows(IllegalArgumentException.class, () -> new Adam(0));
+    }
+}
