@@ -49,19 +49,19 @@ class ExactLcaTest {
     @Test
     void doublesSplitsUntilWithinToleranceAndReusesPoints() {
         // Quintic loss: quartic g along the line, where Simpson has a real error that halving h shrinks 16×.
-        ExactLca ex = new ExactLca(power(6, new double[]{1, 1, 1}), Lca.cpu(LAYOUT), 1e-6, 32);
+        ExactLca ex = new ExactLca(power(6, new double[]{1, 1, 1}), Lca.cpu(LAYOUT), 1e-4, 32);
         float[] a = {0f, 0.5f, -1f}, b = {1.2f, -1f, 1f};
         ex.start(a);
         long before = ex.evaluations();
         ExactLca.Step s = ex.step(a, b);
         assertTrue(s.splits() > 2, "needs refinement, used n=" + s.splits());
-        assertTrue(Math.abs(s.error()) <= 1e-6, "error " + s.error());
+        assertTrue(Math.abs(s.error()) <= 1e-4, "error " + s.error() + " n=" + s.splits());
         assertTrue(s.converged());
         assertEquals(s.splits(), ex.evaluations() - before, "n splits cost n evaluations: old points are reused");
         double exact = (Math.pow(1.2, 6) + Math.pow(-1, 6) - Math.pow(0.5, 6) + Math.pow(1, 6) - Math.pow(-1, 6)) / 6;
         assertEquals(exact, s.lossChange(), 1e-6);
 
-        ExactLca coarse = new ExactLca(power(6, new double[]{1, 1, 1}), Lca.cpu(LAYOUT), 1e-6, 2);
+        ExactLca coarse = new ExactLca(power(6, new double[]{1, 1, 1}), Lca.cpu(LAYOUT), 1e-4, 2);
         coarse.start(a);
         ExactLca.Step c = coarse.step(a, b);
         assertEquals(2, c.splits());
