@@ -39,10 +39,10 @@ final class DemoCommand implements Callable<Integer> {
                         + " (apt-get install dataset-fashion-mnist); running on synthetic data instead");
             }
         }
-        TrainConfig cfg = TrainConfig.builder().data(d).referenceSize(referenceSize).steps(steps == null ? 0 : steps)
+        TrainConfig cfg = TrainConfig.builder().data(d).referenceSize(referenceSize).steps(steps == null ? 0 : steps).estimators(java.util.List.of("all"))
                 .out(out != null ? out : RunLauncher.timestamped("demo")).build();
-        System.out.println("lca4j demo: MNIST-FC on " + d + ", exact LCA on " + referenceSize + " reference rows");
-        RunLauncher.runAndReport(cfg, !noProgress);
+        System.out.println("lca4j demo: MNIST-FC on " + d + ", exact LCA on " + referenceSize + " reference rows and every estimator");
+        RunLauncher.runAndReport(cfg, !noProgress, true);
         return 0;
     }
 }

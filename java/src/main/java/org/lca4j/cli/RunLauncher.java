@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.lca4j.report.ReportWriter;
 import org.lca4j.run.RunRecorder;
 import org.lca4j.train.RunListener;
 import org.lca4j.train.RunSummary;
@@ -23,7 +24,7 @@ final class RunLauncher {
         return Path.of("runs", kind + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
 
-    static RunSummary runAndReport(TrainConfig cfg, boolean progress) throws IOException {
+    static RunSummary runAndReport(TrainConfig cfg, boolean progress, boolean report) throws IOException {
         PrintStream out = System.out;
         out.println("run directory: " + cfg.out().toAbsolutePath());
         List<RunListener> listeners = new ArrayList<>();
@@ -32,6 +33,10 @@ final class RunLauncher {
         if (progress) listeners.add(new ProgressListener("train"));
         RunSummary s = Trainer.run(cfg, RunListener.all(listeners));
         SummaryPrinter.print(out, s, org.lca4j.nn.Mlp.parse(cfg.model()).layout(), cfg.out());
+        if (report) {
+            Path html = ReportWriter.write(cfg.out());
+            out.println("report: " + html.toAbsolutePath());
+        }
         return s;
     }
 }

@@ -30,6 +30,10 @@ final class SummaryPrinter {
                 out.printf("  %-14s %12.6f  %s%n", layout.layer(l).name(), v, v < 0 ? "helped" : "hurt");
             }
         }
+        if (!s.estimators().isEmpty()) {
+            out.println();
+            out.print(StudyTable.format(s));
+        }
         out.println("records: " + dir.toAbsolutePath() + " (run.json, layers.csv, steps.csv, cumulative/)");
     }
 }

@@ -3,6 +3,8 @@ package org.lca4j.cli;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train an MLP and compute LCA for every step, writing a run directory (README: Outputs).")
@@ -10,9 +12,13 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     TrainOptions options;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        RunLauncher.runAndReport(options.toBuilder().build(), !options.noProgress);
+        var cfg = options.toBuilder(spec.commandLine().getParseResult()).build();
+        RunLauncher.runAndReport(cfg, !options.noProgress, options.report);
         return 0;
     }
 }

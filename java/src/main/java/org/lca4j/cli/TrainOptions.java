@@ -49,8 +49,18 @@ final class TrainOptions {
     @Option(names = "--max-splits", description = "exact LCA: most Simpson splits per step, a power of two (default: ${DEFAULT-VALUE})", defaultValue = "32")
     int maxSplits;
 
-    @Option(names = "--estimators", split = ",", description = "LCA estimators to compute (available now: exact; default: exact)", defaultValue = "exact")
+    @Option(names = "--estimators", split = ",", description = {"LCA to compute: exact and/or first_order, same_batch, next_batch, next_batch_end,",
+            "next_batch_trap, next_batch_simpson, free_trap; 'all' = every one (default: ${DEFAULT-VALUE})"}, defaultValue = "all")
     List<String> estimators;
+
+    @Option(names = "--estimator-batches", paramLabel = "k", description = "next-batch points average k independent batches, at k× their extra evaluations (default: ${DEFAULT-VALUE})", defaultValue = "1")
+    int estimatorBatches;
+
+    @Option(names = "--report", description = "write report.html: exact vs every estimator, the paper's views, cost vs quality")
+    boolean report;
+
+    @Option(names = "--preset", description = "paper-mnist-fc: the paper's setup exactly (mnist-fc, SGD momentum 0.9, lr 0.01, batch 250, 1 epoch, 55k/5k split, exact LCA on all 55k rows); implies --report")
+    String preset;
 
     @Option(names = "--save-trajectory", description = "also write trajectory/ (θ per step, model, reference set) for `lca analyze`")
     boolean saveTrajectory;
@@ -64,6 +74,22 @@ final class TrainOptions {
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
 
+    /** Options a preset fixes; giving one of them with --preset is an error rather than a silent override. */
+    static final List<String> PRESET_FIXED = List.of("--model", "--optimizer", "--momentum", "--lr", "--batch", "--steps", "--epochs",
+            "--reference-size", "--validation-size");
+
+    TrainConfig.Builder toBuilder(picocli.CommandLine.ParseResult parsed) {
+        if (preset == null) return toBuilder();
+        if (!preset.equals("paper-mnist-fc")) throw new IllegalArgumentException("--preset must be paper-mnist-fc, got '" + preset + "'");
+        for (String o : PRESET_FIXED) {
+            if (parsed.hasMatchedOption(o)) throw new IllegalArgumentException(o + " cannot be combined with --preset " + preset + ", which fixes it");
+        }
+        report = true;
+        return toBuilder().model("mnist-fc").optimizer("sgd").momentum(0.9).lr(0.01).batch(250).steps(0).epochs(1)
+                .referenceSize(0).validationSize(5000)
+                .out(out != null ? out : RunLauncher.timestamped("paper-mnist-fc"));
+    }
+
     TrainConfig.Builder toBuilder() {
         boolean adam = optimizer.equals("adam");
         return TrainConfig.builder()
@@ -73,7 +99,7 @@ final class TrainOptions {
                 .batch(batch).steps(steps == null ? 0 : steps).epochs(epochs).seed(seed)
                 .referenceSize(referenceSize == null ? 0 : referenceSize)
                 .validationSize(validationSize == null ? -1 : validationSize)
-                .validationLca(validationLca).tol(tol).maxSplits(maxSplits).estimators(estimators)
+                .validationLca(validationLca).tol(tol).maxSplits(maxSplits).estimators(estimators).estimatorBatches(estimatorBatches)
                 .saveTrajectory(saveTrajectory).syntheticSize(syntheticSize)
                 .out(out != null ? out : RunLauncher.timestamped("train"));
     }

@@ -29,6 +29,7 @@ public final class ExactLca {
     private double lossStart = Double.NaN;
     private double initialLoss = Double.NaN;
     private long evaluations;
+    private long evalNanos;
 
     /** Outcome of one step: its LCA, the losses at both ends, the splits used and the conservation error e_t. */
     public record Step(StepLca lca, double lossBefore, double lossAfter, int splits, double error, boolean converged) {
@@ -128,8 +129,7 @@ public final class ExactLca {
     private double addOddPoints(float[] before, float[] after, int n) {
         java.util.Arrays.fill(odd, 0);
         for (int k = 1; k < n; k += 2) {
-            double s = k / (double) n;
-            for (int i = 0; i < dim; i++) point[i] = (float) (before[i] + s * delta(before, after, i));
+            pointOnStep(before, after, k / (double) n, point);
             eval(point, scratch);
             for (int i = 0; i < dim; i++) odd[i] += scratch[i];
         }
@@ -138,9 +138,27 @@ public final class ExactLca {
         return dot;
     }
 
+    /** θ_t + s·Δ_t in float32, the same way for exact LCA and every estimator. */
+    public static void pointOnStep(float[] before, float[] after, double s, float[] out) {
+        for (int i = 0; i < out.length; i++) out[i] = (float) (before[i] + s * delta(before, after, i));
+    }
+
+    /** Mean wall time of one gradient evaluation on R so far, in nanoseconds. */
+    public long nanosPerEvaluation() {
+        return evaluations == 0 ? 0 : evalNanos / evaluations;
+    }
+
+    /** Total wall time of this engine's gradient evaluations on R. */
+    public long evaluationNanos() {
+        return evalNanos;
+    }
+
     private double eval(float[] theta, float[] grad) {
         evaluations++;
-        return objective.lossAndGradient(theta, grad);
+        long t0 = System.nanoTime();
+        double l = objective.lossAndGradient(theta, grad);
+        evalNanos += System.nanoTime() - t0;
+        return l;
     }
 
     private static double delta(float[] before, float[] after, int i) {

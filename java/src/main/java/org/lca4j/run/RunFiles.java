@@ -14,6 +14,9 @@ public final class RunFiles {
     public static final String REF_X_NPY = "ref_x.npy";
     public static final String REF_Y_NPY = "ref_y.npy";
     public static final String ANALYSIS_DIR = "analysis";
+    public static final String SAMPLES_DIR = "samples";
+    public static final String SAMPLE_INDICES_NPY = "indices.npy";
+    public static final String REPORT_HTML = "report.html";
 
     private RunFiles() {
     }

@@ -19,6 +19,8 @@ import org.lca4j.exact.ExactLca;
 import org.lca4j.io.Npy;
 import org.lca4j.io.NpyRowWriter;
 import org.lca4j.nn.Gemm;
+import org.lca4j.study.EstimatorReport;
+import org.lca4j.study.Study;
 import org.lca4j.train.RunContext;
 import org.lca4j.train.RunListener;
 import org.lca4j.train.RunSummary;
@@ -38,6 +40,7 @@ public final class RunRecorder implements RunListener {
     private BufferedWriter layers;
     private BufferedWriter steps;
     private NpyRowWriter theta;
+    private final Map<String, NpyRowWriter> samples = new LinkedHashMap<>();
     private Map<String, Object> runJson;
     private boolean validationColumns;
     private long stepsWritten;
@@ -76,6 +79,11 @@ public final class RunRecorder implements RunListener {
             layers.flush();
             steps.flush();
             if (c.config().saveTrajectory()) startTrajectory(c);
+            if (c.sampleIndices() != null) {
+                Path sd = dir.resolve(RunFiles.SAMPLES_DIR);
+                Files.createDirectories(sd);
+                Npy.write(sd.resolve(RunFiles.SAMPLE_INDICES_NPY), c.sampleIndices(), c.sampleIndices().length);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write run directory " + dir + ": " + e.getMessage(), e);
         }
@@ -102,6 +110,15 @@ public final class RunRecorder implements RunListener {
             if (theta != null) {
                 theta.appendRow(e.thetaAfter());
                 theta.flush();
+            }
+            for (Map.Entry<String, double[]> en : e.samples().entrySet()) {
+                NpyRowWriter w = samples.get(en.getKey());
+                if (w == null) {
+                    w = NpyRowWriter.open(dir.resolve(RunFiles.SAMPLES_DIR).resolve(en.getKey() + ".npy"), "<f8", context.totalSteps(), en.getValue().length);
+                    samples.put(en.getKey(), w);
+                }
+                w.appendRow(en.getValue());
+                w.flush();
             }
             stepsWritten++;
         } catch (IOException ex) {
@@ -133,7 +150,9 @@ public final class RunRecorder implements RunListener {
         } catch (IOException e) {
             problems.add(e.getMessage());
         }
-        for (AutoCloseable c : new AutoCloseable[]{layers, steps, theta}) {
+        List<AutoCloseable> open = new ArrayList<>(java.util.Arrays.asList(layers, steps, theta));
+        open.addAll(samples.values());
+        for (AutoCloseable c : open) {
             try {
                 if (c != null) c.close();
             } catch (Exception e) {
@@ -219,6 +238,7 @@ public final class RunRecorder implements RunListener {
         m.put("tol", k.tol());
         m.put("max_splits", k.maxSplits());
         m.put("estimators", new ArrayList<>(c.accumulators().keySet()));
+        m.put("estimator_batches", k.estimatorBatches());
         m.put("save_trajectory", k.saveTrajectory());
         return m;
     }
@@ -260,6 +280,21 @@ public final class RunRecorder implements RunListener {
             totals.put(k, byLayer);
         });
         m.put("layer_totals", totals);
+        if (!s.estimators().isEmpty()) {
+            Map<String, Object> est = new LinkedHashMap<>();
+            for (EstimatorReport r : s.estimators()) est.put(r.name(), EstimatorJson.of(r));
+            m.put("estimators", est);
+            Map<String, Object> best = new LinkedHashMap<>();
+            s.bestByCost().forEach((k, v) -> best.put(String.valueOf(k), v));
+            m.put("best_by_cost", best);
+            m.put("best_criterion", Study.BEST_CRITERION);
+        }
+        m.put("training_ms_per_step", Json.num(s.trainingMsPerStep()));
+        m.put("exact_ms_per_step", Json.num(s.exactMsPerStep()));
+        if (s.conservation() != null && Double.isFinite(s.trainingMsPerStep()) && s.trainingMsPerStep() > 0) {
+            m.put("exact_relative_time", (s.trainingMsPerStep() + s.exactMsPerStep()) / s.trainingMsPerStep());
+        }
+        m.put("helped_fraction_paper", "Lan et al. 2019 (MNIST-FC on MNIST): 50.3%–51.6% of parameters help at a step");
         m.put("final_batch_loss", Json.num(s.finalBatchLoss()));
         m.put("seconds", s.seconds());
         m.put("reference_gradient_evaluations", s.referenceEvaluations());

@@ -32,7 +32,7 @@ public final class Replay {
             Map<String, LcaAccumulator> accs = Map.of(Trainer.EXACT, acc);
             long started = System.nanoTime();
             try {
-                listener.started(new RunContext(cfg, mlp, "saved trajectory", 0, 0, reference, referenceNote, accs, steps, before, "n/a (replay)"));
+                listener.started(new RunContext(cfg, mlp, "saved trajectory", 0, 0, reference, referenceNote, accs, steps, before, "n/a (replay)", null));
                 ConservationTracker cons = new ConservationTracker(exact.start(before));
                 double helpedSum = 0;
                 for (long t = 0; t < steps; t++) {
@@ -43,11 +43,12 @@ public final class Replay {
                     helpedSum += s.lca().helpedFraction();
                     Map<String, StepLca> lca = new LinkedHashMap<>();
                     lca.put(Trainer.EXACT, s.lca());
-                    listener.stepDone(new StepEvent(t, steps, Double.NaN, before, after, s, null, lca, System.nanoTime() - t0));
+                    listener.stepDone(new StepEvent(t, steps, Double.NaN, before, after, s, null, lca, Map.of(), System.nanoTime() - t0));
                     before = after;
                 }
                 RunSummary summary = new RunSummary(steps, cons.result(), null, Map.of(Trainer.EXACT, acc.layerTotals()),
-                        Map.of(Trainer.EXACT, helpedSum / steps), Double.NaN, (System.nanoTime() - started) / 1e9, exact.evaluations(), 0);
+                        Map.of(Trainer.EXACT, helpedSum / steps), Double.NaN, (System.nanoTime() - started) / 1e9, exact.evaluations(), 0,
+                        Double.NaN, exact.evaluationNanos() / 1e6 / steps, java.util.List.of(), Map.of());
                 listener.finished(summary);
                 return summary;
             } catch (RuntimeException e) {

@@ -13,8 +13,10 @@ import org.lca4j.nn.Mlp;
  * @param reference     the set R exact LCA uses, as fed to the network
  * @param referenceNote how R was chosen, for run.json
  * @param theta0        θ_0 (the trainer's buffer: copy it to keep it)
+ * @param sampleIndices parameters whose per-step A the study keeps (null without a study)
  */
 public record RunContext(TrainConfig config, Mlp model, String dataSource, int trainRows, int validationRows,
                          LabeledSet reference, String referenceNote, Map<String, LcaAccumulator> accumulators,
-                         long totalSteps, float[] theta0, String optimizer) {
+                         long totalSteps, float[] theta0, String optimizer,
+                         int[] sampleIndices) {
 }

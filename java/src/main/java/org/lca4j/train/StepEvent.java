@@ -12,7 +12,9 @@ import org.lca4j.exact.ExactLca;
  * @param exact      exact LCA on the reference set, or null when switched off
  * @param validation exact LCA on the validation split, or null
  * @param lca        every estimator's StepLca by name, exact ones included
+ * @param samples    A_t,i of the study's sampled parameters per estimator (exact included), or empty
  */
 public record StepEvent(long step, long totalSteps, double batchLoss, float[] thetaBefore, float[] thetaAfter,
-                        ExactLca.Step exact, ExactLca.Step validation, Map<String, StepLca> lca, long nanos) {
+                        ExactLca.Step exact, ExactLca.Step validation, Map<String, StepLca> lca,
+                        Map<String, double[]> samples, long nanos) {
 }

@@ -12,6 +12,8 @@ import java.util.List;
  * @param steps         optimizer steps; when 0, {@code epochs} full passes decide
  * @param referenceSize rows of the training split used as R for exact LCA; 0 = all of it
  * @param validationSize rows held out from the training file (the paper holds out 5,000 of 60,000); -1 = 1/12 of the rows
+ * @param estimators    "exact" and/or estimator names of docs/LCA.md; "all" = every one
+ * @param estimatorBatches k: next-batch points average k independent batches
  * @param validationLca also compute exact LCA on the validation split (the paper's "test LCA")
  */
 public record TrainConfig(
@@ -29,6 +31,7 @@ public record TrainConfig(
         double tol,
         int maxSplits,
         List<String> estimators,
+        int estimatorBatches,
         boolean validationLca,
         boolean saveTrajectory,
         int syntheticSize,
@@ -43,6 +46,7 @@ public record TrainConfig(
         if (epochs < 0) throw new IllegalArgumentException("--epochs must be ≥ 0, got " + epochs);
         if (referenceSize < 0) throw new IllegalArgumentException("--reference-size must be ≥ 0 (0 = whole training set), got " + referenceSize);
         if (!optimizer.equals("sgd") && momentum != 0) throw new IllegalArgumentException("--momentum applies to sgd only");
+        if (estimatorBatches < 1) throw new IllegalArgumentException("--estimator-batches must be ≥ 1, got " + estimatorBatches);
     }
 
     /** The defaults of `./lca train`. */
@@ -54,7 +58,7 @@ public record TrainConfig(
         Builder b = new Builder();
         b.model = model; b.data = data; b.optimizer = optimizer; b.lr = lr; b.momentum = momentum; b.batch = batch;
         b.steps = steps; b.epochs = epochs; b.seed = seed; b.referenceSize = referenceSize; b.validationSize = validationSize;
-        b.tol = tol; b.maxSplits = maxSplits; b.estimators = estimators; b.validationLca = validationLca;
+        b.tol = tol; b.maxSplits = maxSplits; b.estimators = estimators; b.estimatorBatches = estimatorBatches; b.validationLca = validationLca;
         b.saveTrajectory = saveTrajectory; b.syntheticSize = syntheticSize; b.out = out;
         return b;
     }
@@ -75,6 +79,7 @@ public record TrainConfig(
         private double tol = 1e-3;
         private int maxSplits = 32;
         private List<String> estimators = List.of("exact");
+        private int estimatorBatches = 1;
         private boolean validationLca = false;
         private boolean saveTrajectory = false;
         private int syntheticSize = 6000;
@@ -94,6 +99,7 @@ public record TrainConfig(
         public Builder tol(double v) { tol = v; return this; }
         public Builder maxSplits(int v) { maxSplits = v; return this; }
         public Builder estimators(List<String> v) { estimators = v; return this; }
+        public Builder estimatorBatches(int v) { estimatorBatches = v; return this; }
         public Builder validationLca(boolean v) { validationLca = v; return this; }
         public Builder saveTrajectory(boolean v) { saveTrajectory = v; return this; }
         public Builder syntheticSize(int v) { syntheticSize = v; return this; }
@@ -101,7 +107,7 @@ public record TrainConfig(
 
         public TrainConfig build() {
             return new TrainConfig(model, data, optimizer, lr, momentum, batch, steps, epochs, seed, referenceSize,
-                    validationSize, tol, maxSplits, estimators, validationLca, saveTrajectory, syntheticSize, out);
+                    validationSize, tol, maxSplits, estimators, estimatorBatches, validationLca, saveTrajectory, syntheticSize, out);
         }
     }
 }

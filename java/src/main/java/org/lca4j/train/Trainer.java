@@ -1,14 +1,18 @@
 package org.lca4j.train;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.lca4j.Lca;
 import org.lca4j.core.LcaAccumulator;
 import org.lca4j.core.StepLca;
 import org.lca4j.data.DataSources;
 import org.lca4j.data.LabeledSet;
+import org.lca4j.estimate.Estimator;
 import org.lca4j.exact.ExactLca;
 import org.lca4j.nn.Adam;
 import org.lca4j.nn.BatchGradient;
@@ -16,15 +20,23 @@ import org.lca4j.nn.Mlp;
 import org.lca4j.nn.Optimizer;
 import org.lca4j.nn.SetObjective;
 import org.lca4j.nn.Sgd;
+import org.lca4j.study.EstimatorReport;
+import org.lca4j.study.Study;
 
 /**
  * The thin training harness: trains an MLP with minibatches and computes LCA for every step as it
- * goes. The training trajectory depends only on the seed and the training options: LCA work reads
- * θ and gradients but never touches the optimizer, the batch order or their random streams.
+ * goes, exact and approximate, in the same run on the same trajectory. The trajectory depends only
+ * on the seed and the training options: LCA work reads θ and gradients but never touches the
+ * optimizer, the batch order or their random streams.
+ *
+ * <p>Step t's training gradient g_{b_{t+1}}(θ_{t+1}) for the next step is computed right after the
+ * update, before step t's LCA, so the free estimators can use it; the numbers are the same as if it
+ * were computed at the start of step t+1.
  */
 public final class Trainer {
     public static final String EXACT = "exact";
     public static final String EXACT_VALIDATION = "exact_val";
+    private static final int SAMPLED_PARAMETERS = 512;
 
     private Trainer() {
     }
@@ -38,69 +50,114 @@ public final class Trainer {
         return run(cfg, mlp, splits, listener);
     }
 
-    public static RunSummary run(TrainConfig cfg, Mlp mlp, DataSources.Splits data, RunListener listener) {
-        for (String e : cfg.estimators()) {
-            if (!e.equals(EXACT)) throw new IllegalArgumentException("unknown estimator '" + e + "'; available: " + EXACT);
+    /** "exact" and estimator names, with "all" expanded, in a fixed order. */
+    public static List<String> resolveEstimators(List<String> names) {
+        List<String> out = new ArrayList<>();
+        boolean all = names.contains("all");
+        if (all || names.contains(EXACT)) out.add(EXACT);
+        for (Estimator e : Estimator.values()) if (all || names.contains(e.id())) out.add(e.id());
+        for (String n : names) {
+            if (!n.equals("all") && !n.equals(EXACT)) Estimator.parse(n);
         }
+        if (out.isEmpty()) throw new IllegalArgumentException("--estimators is empty; give exact, all, or names from: " + String.join(", ", Estimator.ids()));
+        return out;
+    }
+
+    public static RunSummary run(TrainConfig cfg, Mlp mlp, DataSources.Splits data, RunListener listener) {
+        List<String> names = resolveEstimators(cfg.estimators());
+        List<Estimator> estimators = names.stream().filter(n -> !n.equals(EXACT)).map(Estimator::parse).toList();
         Seeds seeds = new Seeds(cfg.seed());
         LabeledSet train = data.train();
         new SetObjective(mlp, train); // checks data against the model before any work
         BatchOrder order = new BatchOrder(seeds, train.n(), cfg.batch());
         long total = cfg.steps() > 0 ? cfg.steps() : (long) cfg.epochs() * order.batchesPerEpoch();
         if (total <= 0) throw new IllegalArgumentException("nothing to train: give --steps N or --epochs N (N > 0)");
+        int dim = mlp.parameterCount();
         float[] theta = mlp.initHeNormal(seeds.stream("init"));
         Optimizer opt = cfg.optimizer().equals("adam") ? new Adam(cfg.lr()) : new Sgd(cfg.lr(), cfg.momentum());
 
         LabeledSet reference = train;
         String referenceNote = "whole training split (" + train.n() + " rows)";
         if (cfg.referenceSize() > 0 && cfg.referenceSize() < train.n()) {
-            int[] pick = java.util.Arrays.copyOf(DataSources.permutation(train.n(), seeds.stream("reference-subset")), cfg.referenceSize());
-            java.util.Arrays.sort(pick);
+            int[] pick = Arrays.copyOf(DataSources.permutation(train.n(), seeds.stream("reference-subset")), cfg.referenceSize());
+            Arrays.sort(pick);
             reference = train.subset(pick);
             referenceNote = "seeded random subset of " + cfg.referenceSize() + " of the " + train.n() + " training rows (seed " + cfg.seed() + ", stream reference-subset)";
         }
 
         Map<String, LcaAccumulator> accumulators = new LinkedHashMap<>();
-        ExactLca exact = null;
+        names.forEach(n -> accumulators.put(n, Lca.cpu(mlp.layout())));
+        SetObjective referenceObjective = new SetObjective(mlp, reference);
+        ExactLca exact = names.contains(EXACT) ? new ExactLca(referenceObjective, accumulators.get(EXACT), cfg.tol(), cfg.maxSplits()) : null;
         ExactLca validation = null;
-        if (cfg.estimators().contains(EXACT)) {
-            LcaAccumulator acc = Lca.cpu(mlp.layout());
-            accumulators.put(EXACT, acc);
-            exact = new ExactLca(new SetObjective(mlp, reference), acc, cfg.tol(), cfg.maxSplits());
-        }
         if (cfg.validationLca()) {
             if (data.validation() == null) throw new IllegalArgumentException("validation LCA needs a validation split (--validation-size > 0)");
             LcaAccumulator acc = Lca.cpu(mlp.layout());
             accumulators.put(EXACT_VALIDATION, acc);
             validation = new ExactLca(new SetObjective(mlp, data.validation()), acc, cfg.tol(), cfg.maxSplits());
         }
+        Study study = exact != null && !estimators.isEmpty()
+                ? new Study(mlp.layout(), estimators.stream().map(Estimator::id).toList(), total, sampleIndices(dim, seeds.stream("study-samples")))
+                : null;
 
         long started = System.nanoTime();
         try {
             listener.started(new RunContext(cfg, mlp, data.source(), train.n(), data.validation() == null ? 0 : data.validation().n(),
-                    reference, referenceNote, accumulators, total, theta, opt.describe()));
+                    reference, referenceNote, accumulators, total, theta, opt.describe(), study == null ? null : study.sampleIndices()));
             ConservationTracker cons = exact == null ? null : new ConservationTracker(exact.start(theta));
             ConservationTracker valCons = validation == null ? null : new ConservationTracker(validation.start(theta));
             Map<String, HelpedMean> helped = new LinkedHashMap<>();
             accumulators.keySet().forEach(k -> helped.put(k, new HelpedMean()));
 
             BatchGradient batches = new BatchGradient(mlp, train, cfg.batch());
-            float[] grad = new float[theta.length];
-            float[] before = new float[theta.length];
-            double batchLoss = Double.NaN;
+            TrainingPoints points = new TrainingPoints(batches, referenceObjective, train.n(), cfg.batch(), cfg.estimatorBatches(), seeds, dim);
+            Map<String, float[]> gbars = new LinkedHashMap<>();
+            estimators.forEach(e -> gbars.put(e.id(), new float[dim]));
+            float[] grad = new float[dim];
+            float[] nextGrad = new float[dim];
+            float[] before = new float[dim];
+            long trainNanos = System.nanoTime();
+            double batchLoss = batches.gradient(theta, order.batch(0), grad);
+            trainNanos = System.nanoTime() - trainNanos;
+            double lastLoss = batchLoss;
+            long exactNanos = 0;
             for (long t = 0; t < total; t++) {
                 long t0 = System.nanoTime();
-                batchLoss = batches.gradient(theta, order.batch(t), grad);
                 if (!Double.isFinite(batchLoss)) {
                     throw new TrainingDivergedException("training diverged at step " + t + ": batch loss is " + batchLoss + " (try a smaller --lr)");
                 }
-                System.arraycopy(theta, 0, before, 0, theta.length);
+                long u0 = System.nanoTime();
+                System.arraycopy(theta, 0, before, 0, dim);
                 opt.step(theta, grad);
+                int[] next = order.batch(t + 1);
+                float[] trainingNext = null;
+                double nextLoss = Double.NaN;
+                if (t + 1 < total) {
+                    nextLoss = batches.gradient(theta, next, nextGrad);
+                    trainingNext = nextGrad;
+                }
+                trainNanos += System.nanoTime() - u0;
+                if (study != null) study.addTrainingTime(trainNanos);
+
                 Map<String, StepLca> lca = new LinkedHashMap<>();
+                points.reset(t, before, theta, grad, next, trainingNext,
+                        exact == null ? null : exact.gradientAtStart(), exact == null ? 0 : exact.nanosPerEvaluation());
+                for (Estimator e : estimators) {
+                    long e0 = System.nanoTime();
+                    long evaluated = points.totalNanos();
+                    float[] g = gbars.get(e.id());
+                    e.estimate(points, g);
+                    lca.put(e.id(), accumulators.get(e.id()).step(g, before, theta));
+                    // Its own combining and accumulating, plus every point it used as if it had evaluated them alone.
+                    long own = System.nanoTime() - e0 - (points.totalNanos() - evaluated);
+                    if (study != null) study.addCost(e.id(), own + pointCost(points, e), pointEvals(points, e));
+                }
                 ExactLca.Step ex = null;
                 ExactLca.Step val = null;
                 if (exact != null) {
+                    long x0 = System.nanoTime();
                     ex = exact.step(before, theta);
+                    exactNanos += System.nanoTime() - x0;
                     cons.add(ex);
                     lca.put(EXACT, ex.lca());
                 }
@@ -109,16 +166,34 @@ public final class Trainer {
                     valCons.add(val);
                     lca.put(EXACT_VALIDATION, val.lca());
                 }
+                Map<String, double[]> samples = study == null ? Map.of()
+                        : study.record((int) t, before, theta, exact.pathGradient(), ex.lca(), gbars, lca);
                 lca.forEach((k, v) -> helped.get(k).add(v.helpedFraction()));
-                listener.stepDone(new StepEvent(t, total, batchLoss, before, theta, ex, val, lca, System.nanoTime() - t0));
+                listener.stepDone(new StepEvent(t, total, batchLoss, before, theta, ex, val, lca, samples, System.nanoTime() - t0));
+
+                lastLoss = batchLoss;
+                float[] swap = grad;
+                grad = nextGrad;
+                nextGrad = swap;
+                batchLoss = nextLoss;
+                trainNanos = 0;
             }
             Map<String, double[]> totals = new LinkedHashMap<>();
             accumulators.forEach((k, v) -> totals.put(k, v.layerTotals()));
             Map<String, Double> helpedMeans = new LinkedHashMap<>();
             helped.forEach((k, v) -> helpedMeans.put(k, v.mean()));
             long refEvals = (exact == null ? 0 : exact.evaluations()) + (validation == null ? 0 : validation.evaluations());
+            List<EstimatorReport> rows = List.of();
+            Map<Integer, String> best = Map.of();
+            if (study != null) {
+                Map<String, Integer> declared = new LinkedHashMap<>();
+                estimators.forEach(e -> declared.put(e.id(), e.extraEvals(cfg.estimatorBatches())));
+                rows = study.finish(accumulators, declared);
+                best = Study.bestByCost(rows);
+            }
             RunSummary summary = new RunSummary(total, cons == null ? null : cons.result(), valCons == null ? null : valCons.result(),
-                    totals, helpedMeans, batchLoss, (System.nanoTime() - started) / 1e9, refEvals, batches.evaluations());
+                    totals, helpedMeans, lastLoss, (System.nanoTime() - started) / 1e9, refEvals, batches.evaluations(),
+                    study == null ? Double.NaN : study.trainingMsPerStep(), exactNanos / 1e6 / total, rows, best);
             listener.finished(summary);
             return summary;
         } catch (RuntimeException e) {
@@ -127,6 +202,26 @@ public final class Trainer {
         } finally {
             accumulators.values().forEach(LcaAccumulator::close);
         }
+    }
+
+    /** Time of the points an estimator used this step, as if it had evaluated them alone. */
+    private static long pointCost(TrainingPoints p, Estimator e) {
+        long n = 0;
+        for (Estimator.Point q : e.points()) n += p.nanos(q);
+        return n;
+    }
+
+    private static int pointEvals(TrainingPoints p, Estimator e) {
+        int n = 0;
+        for (Estimator.Point q : e.points()) n += Math.max(0, p.evals(q));
+        return n;
+    }
+
+    /** A seeded, sorted sample of parameter indices for the per-parameter scatter plots. */
+    private static int[] sampleIndices(int dim, Random rng) {
+        int[] s = Arrays.copyOf(DataSources.permutation(dim, rng), Math.min(SAMPLED_PARAMETERS, dim));
+        Arrays.sort(s);
+        return s;
     }
 
     private static final class HelpedMean {
@@ -141,10 +236,5 @@ public final class Trainer {
         double mean() {
             return n == 0 ? Double.NaN : sum / n;
         }
-    }
-
-    /** Compile-time list of what {@code --estimators} accepts in this version. */
-    public static List<String> knownEstimators() {
-        return List.of(EXACT);
     }
 }

@@ -1,0 +1,107 @@
+package org.lca4j.estimate;
+
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The minibatch estimators of ḡ_t from docs/LCA.md; each combines a few {@link PointGradients} into
+ * an estimate that is then multiplied by Δ_t like exact LCA's ḡ_t. Arithmetic is double, rounded
+ * once to float32, matching {@code ExactLca}'s Simpson sums term for term.
+ */
+public enum Estimator {
+    FIRST_ORDER("first_order", EnumSet.of(Point.FULL_START)) {
+        @Override
+        public void estimate(PointGradients p, float[] out) {
+            System.arraycopy(p.fullStart(), 0, out, 0, out.length);
+        }
+    },
+    SAME_BATCH("same_batch", EnumSet.of(Point.TRAIN_START)) {
+        @Override
+        public void estimate(PointGradients p, float[] out) {
+            System.arraycopy(p.trainStart(), 0, out, 0, out.length);
+        }
+    },
+    NEXT_BATCH("next_batch", EnumSet.of(Point.NEXT_START)) {
+        @Override
+        public void estimate(PointGradients p, float[] out) {
+            System.arraycopy(p.nextStart(), 0, out, 0, out.length);
+        }
+    },
+    NEXT_BATCH_END("next_batch_end", EnumSet.of(Point.NEXT_END)) {
+        @Override
+        public void estimate(PointGradients p, float[] out) {
+            System.arraycopy(p.nextEnd(), 0, out, 0, out.length);
+        }
+    },
+    NEXT_BATCH_TRAP("next_batch_trap", EnumSet.of(Point.NEXT_START, Point.NEXT_END)) {
+        @Override
+        public void estimate(PointGradients p, float[] out) {
+            trapezoid(p.nextStart(), p.nextEnd(), out);
+        }
+    },
+    NEXT_BATCH_SIMPSON("next_batch_simpson", EnumSet.of(Point.NEXT_START, Point.NEXT_MID, Point.NEXT_END)) {
+        @Override
+        public void estimate(PointGradients p, float[] out) {
+            float[] s = p.nextStart(), m = p.nextMid(), e = p.nextEnd();
+            for (int i = 0; i < out.length; i++) out[i] = (float) (((double) s[i] + e[i] + 4 * (double) m[i]) / 6.0);
+        }
+    },
+    FREE_TRAP("free_trap", EnumSet.of(Point.TRAIN_START, Point.NEXT_END)) {
+        @Override
+        public void estimate(PointGradients p, float[] out) {
+            trapezoid(p.trainStart(), p.nextEnd(), out);
+        }
+    };
+
+    /** Where a gradient is taken, and on what data. */
+    public enum Point {
+        TRAIN_START, NEXT_START, NEXT_MID, NEXT_END, FULL_START
+    }
+
+    private final String id;
+    private final Set<Point> points;
+
+    Estimator(String id, Set<Point> points) {
+        this.id = id;
+        this.points = points;
+    }
+
+    /** Writes this estimator's ḡ_t into {@code out}. */
+    public abstract void estimate(PointGradients p, float[] out);
+
+    public String id() {
+        return id;
+    }
+
+    public Set<Point> points() {
+        return points;
+    }
+
+    /**
+     * Extra forward+backward passes on one batch per step in steady state, on top of training, when
+     * each next-batch point averages k batches; -1 for first_order (the whole reference set).
+     */
+    public int extraEvals(int k) {
+        if (points.contains(Point.FULL_START)) return -1;
+        int n = 0;
+        if (points.contains(Point.NEXT_START)) n += k;
+        if (points.contains(Point.NEXT_MID)) n += k;
+        if (points.contains(Point.NEXT_END)) n += k - 1;
+        return n;
+    }
+
+    public static Estimator parse(String id) {
+        for (Estimator e : values()) if (e.id.equals(id)) return e;
+        throw new IllegalArgumentException("unknown estimator '" + id + "'; available: exact, " + String.join(", ", ids()));
+    }
+
+    public static List<String> ids() {
+        return Arrays.stream(values()).map(Estimator::id).toList();
+    }
+
+    private static void trapezoid(float[] a, float[] b, float[] out) {
+        for (int i = 0; i < out.length; i++) out[i] = (float) (0.5 * ((double) a[i] + b[i]));
+    }
+}

@@ -1,0 +1,196 @@
+package org.lca4j.report;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.AxesChartStyler;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** XChart figures in one house style, written as PNG files under the run's report/ folder. */
+final class Charts {
+    static {
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    /** The folder, relative to the run directory, that the html's image paths start with. */
+    static final String FOLDER = "report";
+    static final Color EXACT = Color.BLACK;
+    static final Color EXACT_VAL = new Color(0x80, 0x80, 0x80);
+    static final Color HELPED = new Color(0x2c, 0xa0, 0x2c);
+    static final Color HURT = new Color(0xd6, 0x27, 0x28);
+    private static final Color[] PALETTE = {
+            new Color(0x1f, 0x77, 0xb4), new Color(0xff, 0x7f, 0x0e), new Color(0x2c, 0xa0, 0x2c), new Color(0xd6, 0x27, 0x28),
+            new Color(0x94, 0x67, 0xbd), new Color(0x8c, 0x56, 0x4b), new Color(0xe3, 0x77, 0xc2), new Color(0x17, 0xbe, 0xcf),
+            new Color(0xbc, 0xbd, 0x22), new Color(0x7f, 0x7f, 0x7f)};
+    private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 14);
+    private static final Font SMALL = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
+
+    /** One line of a line chart; NaN points are left out. */
+    record Line(String name, double[] x, double[] y, Color color, float width, boolean dashed) {
+        static Line of(String name, double[] x, double[] y, Color color, float width) {
+            return new Line(name, x, y, color, width, false);
+        }
+    }
+
+    /** One series of a histogram: a count per bin of the shared bin centers. */
+    record Bars(String name, int[] counts, Color color) {
+    }
+
+    private final Path folder;
+
+    /** Charts written to {@code runDir/report/}, created if needed. */
+    Charts(Path runDir) throws IOException {
+        this.folder = Files.createDirectories(runDir.resolve(FOLDER));
+    }
+
+    /** The colour of the i-th compared estimator, the same in every figure. */
+    static Color estimatorColor(int i) {
+        return PALETTE[Math.floorMod(i, PALETTE.length)];
+    }
+
+    /** A file name made of safe characters from arbitrary parts (layer and estimator names). */
+    static String fileName(String... parts) {
+        return String.join("-", Arrays.stream(parts).map(p -> p.replaceAll("[^A-Za-z0-9._]+", "_")).toList()) + ".png";
+    }
+
+    /** Removes the PNG files a previous report left in report/. */
+    void clearOldImages() throws IOException {
+        try (var files = Files.list(folder)) {
+            for (Path p : files.filter(p -> p.getFileName().toString().endsWith(".png")).toList()) Files.delete(p);
+        }
+    }
+
+    /** A line chart; empty when no line has a finite point. */
+    Optional<String> lines(String file, String title, String xTitle, String yTitle, List<Line> lines, int w, int h) throws IOException {
+        XYChart chart = new XYChartBuilder().width(w).height(h).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        style(chart.getStyler());
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setLegendVisible(lines.size() > 1);
+        int added = 0;
+        for (Line l : lines) {
+            double[][] xy = finitePairs(l.x(), l.y());
+            if (xy[0].length == 0) continue;
+            XYSeries s = chart.addSeries(l.name(), xy[0], xy[1]);
+            s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+            s.setMarker(SeriesMarkers.NONE);
+            s.setLineColor(l.color());
+            s.setLineStyle(l.dashed()
+                    ? new BasicStroke(l.width(), BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {6f, 4f}, 0f)
+                    : new BasicStroke(l.width(), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+            added++;
+        }
+        return added == 0 ? Optional.empty() : Optional.of(save(chart, file));
+    }
+
+    /** A scatter of y against x with the line y = x; empty when there are no finite points. */
+    Optional<String> scatter(String file, String title, String xTitle, String yTitle, double[] x, double[] y, Color color, int size)
+            throws IOException {
+        double[][] xy = finitePairs(x, y);
+        if (xy[0].length == 0) return Optional.empty();
+        XYChart chart = new XYChartBuilder().width(size).height(size).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        style(chart.getStyler());
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setMarkerSize(3);
+        chart.getStyler().setxAxisTickLabelsFormattingFunction(Fmt::num);
+        double lo = Math.min(Arrays.stream(xy[0]).min().orElse(0), Arrays.stream(xy[1]).min().orElse(0));
+        double hi = Math.max(Arrays.stream(xy[0]).max().orElse(0), Arrays.stream(xy[1]).max().orElse(0));
+        XYSeries points = chart.addSeries("A_t,i", xy[0], xy[1]);
+        points.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        points.setMarker(SeriesMarkers.CIRCLE);
+        points.setMarkerColor(new Color(color.getRed(), color.getGreen(), color.getBlue(), 110));
+        XYSeries diagonal = chart.addSeries("y = x", new double[] {lo, hi}, new double[] {lo, hi});
+        diagonal.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        diagonal.setMarker(SeriesMarkers.NONE);
+        diagonal.setLineColor(EXACT);
+        diagonal.setLineStyle(new BasicStroke(1f));
+        return Optional.of(save(chart, file));
+    }
+
+    /** One bar per category, green where the value is negative (helped) and red where positive (hurt). */
+    Optional<String> signedBars(String file, String title, String yTitle, List<String> categories, double[] values, int w, int h)
+            throws IOException {
+        if (categories.isEmpty() || Arrays.stream(values).noneMatch(Double::isFinite)) return Optional.empty();
+        CategoryChart chart = new CategoryChartBuilder().width(w).height(h).title(title).yAxisTitle(yTitle).build();
+        style(chart.getStyler());
+        chart.getStyler().setOverlapped(true);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setXAxisLabelRotation(categories.size() > 4 ? 30 : 0);
+        List<Double> helped = new ArrayList<>(), hurt = new ArrayList<>();
+        for (double v : values) {
+            double x = Double.isFinite(v) ? v : 0;
+            helped.add(x < 0 ? x : 0);
+            hurt.add(x > 0 ? x : 0);
+        }
+        chart.addSeries("helped (< 0)", categories, helped).setFillColor(HELPED);
+        chart.addSeries("hurt (> 0)", categories, hurt).setFillColor(HURT);
+        return Optional.of(save(chart, file));
+    }
+
+    /** A histogram of one or more series over shared bins, overlapped. */
+    Optional<String> histogram(String file, String title, String xTitle, double[] centers, List<Bars> series, int w, int h)
+            throws IOException {
+        if (centers.length == 0 || series.isEmpty()) return Optional.empty();
+        CategoryChart chart = new CategoryChartBuilder().width(w).height(h).title(title).xAxisTitle(xTitle).yAxisTitle("steps").build();
+        style(chart.getStyler());
+        chart.getStyler().setOverlapped(true);
+        chart.getStyler().setAvailableSpaceFill(0.95);
+        chart.getStyler().setLegendVisible(series.size() > 1);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setXAxisLabelRotation(60);
+        chart.getStyler().setYAxisDecimalPattern("0");
+        List<String> labels = Arrays.stream(centers).mapToObj(Fmt::num).toList();
+        for (Bars b : series) {
+            List<Integer> counts = IntStream.of(b.counts()).boxed().toList();
+            Color c = b.color();
+            chart.addSeries(b.name(), labels, counts).setFillColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 170));
+        }
+        return Optional.of(save(chart, file));
+    }
+
+    private static void style(AxesChartStyler s) {
+        s.setChartBackgroundColor(Color.WHITE);
+        s.setPlotBackgroundColor(Color.WHITE);
+        s.setPlotBorderVisible(true);
+        s.setPlotBorderColor(Color.LIGHT_GRAY);
+        s.setPlotGridLinesColor(new Color(0xe6, 0xe6, 0xe6));
+        s.setChartTitleFont(TITLE);
+        s.setChartTitleBoxVisible(false);
+        s.setAxisTitleFont(SMALL);
+        s.setAxisTickLabelsFont(SMALL);
+        s.setLegendFont(SMALL);
+        s.setLegendBorderColor(Color.LIGHT_GRAY);
+        s.setChartPadding(8);
+        s.setyAxisTickLabelsFormattingFunction(Fmt::num);
+    }
+
+    private String save(Chart<?, ?> chart, String file) throws IOException {
+        Path out = folder.resolve(file);
+        if (!ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", out.toFile())) {
+            throw new IOException(out + ": no PNG writer available");
+        }
+        return FOLDER + "/" + file;
+    }
+
+    /** The pairs where both x and y are finite. */
+    private static double[][] finitePairs(double[] x, double[] y) {
+        int[] keep = IntStream.range(0, Math.min(x.length, y.length)).filter(i -> Double.isFinite(x[i]) && Double.isFinite(y[i])).toArray();
+        return new double[][] {Arrays.stream(keep).mapToDouble(i -> x[i]).toArray(), Arrays.stream(keep).mapToDouble(i -> y[i]).toArray()};
+    }
+}

@@ -1,0 +1,190 @@
+package org.lca4j.study;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.lca4j.core.LcaAccumulator;
+import org.lca4j.core.ParamLayout;
+import org.lca4j.core.StepLca;
+
+/**
+ * Compares every estimator with exact LCA on the same trajectory as the run goes (docs/LCA.md,
+ * "How an estimator is judged"): per-layer series kept in memory (steps × layers), per-parameter
+ * agreement streamed, and the early phase (first 10% of steps) kept apart from the rest.
+ */
+public final class Study {
+    public static final String EXACT = "exact";
+    private final ParamLayout layout;
+    private final List<String> names;
+    private final int steps;
+    private final int earlyEnd;
+    private final int[] samples;
+    private final Map<String, double[][]> series = new LinkedHashMap<>();
+    private final Map<String, double[]> helped = new LinkedHashMap<>();
+    private final Map<String, Correlation[]> paramStep = new LinkedHashMap<>();
+    private final Map<String, Long> nanos = new LinkedHashMap<>();
+    private final Map<String, Long> evals = new LinkedHashMap<>();
+    private long trainingNanos;
+    private int recorded;
+
+    /** @param sampleIndices flat parameter indices whose per-step A is kept for scatter plots */
+    public Study(ParamLayout layout, List<String> estimators, long totalSteps, int[] sampleIndices) {
+        this.layout = layout;
+        this.names = List.copyOf(estimators);
+        this.steps = Math.toIntExact(totalSteps);
+        this.earlyEnd = Math.max(1, (int) Math.ceil(0.1 * totalSteps));
+        this.samples = sampleIndices.clone();
+        List<String> all = new ArrayList<>(names);
+        all.add(EXACT);
+        for (String n : all) {
+            series.put(n, new double[layout.layerCount()][steps]);
+            helped.put(n, new double[steps]);
+        }
+        for (String n : names) {
+            paramStep.put(n, new Correlation[]{new Correlation(), new Correlation(), new Correlation()});
+            nanos.put(n, 0L);
+            evals.put(n, 0L);
+        }
+    }
+
+    public int[] sampleIndices() {
+        return samples.clone();
+    }
+
+    /**
+     * Takes step t: exact's and each estimator's ḡ_t and StepLca. Returns A_t,i of the sampled
+     * parameters for exact and every estimator.
+     */
+    public Map<String, double[]> record(int t, float[] before, float[] after, float[] exactGbar, StepLca exact,
+                                        Map<String, float[]> gbars, Map<String, StepLca> lca) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        store(EXACT, t, exact);
+        out.put(EXACT, sample(exactGbar, before, after));
+        int phase = t < earlyEnd ? 1 : 2;
+        for (String n : names) {
+            store(n, t, lca.get(n));
+            float[] g = gbars.get(n);
+            Correlation all = paramStep.get(n)[0], ph = paramStep.get(n)[phase];
+            for (int i = 0; i < g.length; i++) {
+                double d = (double) after[i] - before[i];
+                double a = exactGbar[i] * d, e = g[i] * d;
+                all.add(a, e);
+                ph.add(a, e);
+            }
+            out.put(n, sample(g, before, after));
+        }
+        recorded = Math.max(recorded, t + 1);
+        return out;
+    }
+
+    /** Charges an estimator's own work for one step. */
+    public void addCost(String estimator, long stepNanos, int batchEvals) {
+        nanos.merge(estimator, stepNanos, Long::sum);
+        evals.merge(estimator, (long) batchEvals, Long::sum);
+    }
+
+    /** Plain training work of one step (batch gradient and optimizer update). */
+    public void addTrainingTime(long stepNanos) {
+        trainingNanos += stepNanos;
+    }
+
+    public double trainingMsPerStep() {
+        return recorded == 0 ? 0 : trainingNanos / 1e6 / recorded;
+    }
+
+    /** The cost-vs-quality rows, given each estimator's accumulator for the cumulative comparisons. */
+    public List<EstimatorReport> finish(Map<String, LcaAccumulator> accumulators, Map<String, Integer> declaredEvals) {
+        List<EstimatorReport> rows = new ArrayList<>();
+        double train = trainingMsPerStep();
+        LcaAccumulator exactAcc = accumulators.get(EXACT);
+        for (String n : names) {
+            Correlation cum = new Correlation();
+            LcaAccumulator acc = accumulators.get(n);
+            for (int l = 0; l < layout.layerCount(); l++) {
+                double[] a = exactAcc.cumulative(l), e = acc.cumulative(l);
+                for (int i = 0; i < a.length; i++) cum.add(a[i], e[i]);
+            }
+            Correlation[] ps = paramStep.get(n);
+            Metrics all = metrics(n, 0, recorded, ps[0], cum);
+            Metrics early = metrics(n, 0, Math.min(earlyEnd, recorded), ps[1], null);
+            Metrics late = recorded > earlyEnd ? metrics(n, earlyEnd, recorded, ps[2], null) : null;
+            double ms = recorded == 0 ? 0 : nanos.get(n) / 1e6 / recorded;
+            double ev = declaredEvals.get(n) < 0 ? -1 : recorded == 0 ? 0 : evals.get(n) / (double) recorded;
+            rows.add(new EstimatorReport(n, declaredEvals.get(n), ev, ms, train > 0 ? (train + ms) / train : Double.NaN, all, early, late));
+        }
+        return rows;
+    }
+
+    /**
+     * The best estimator at each steady-state cost (0, 1, 2, ... extra batch evaluations): highest
+     * mean per-layer Pearson r, ties broken by the lower cumulative relative error.
+     */
+    public static Map<Integer, String> bestByCost(List<EstimatorReport> rows) {
+        Map<Integer, EstimatorReport> best = new java.util.TreeMap<>();
+        for (EstimatorReport r : rows) {
+            if (r.declaredExtraEvals() < 0 || r.all().layerPearsonR() == null) continue;
+            EstimatorReport cur = best.get(r.declaredExtraEvals());
+            if (cur == null || better(r, cur)) best.put(r.declaredExtraEvals(), r);
+        }
+        Map<Integer, String> out = new java.util.TreeMap<>();
+        best.forEach((k, v) -> out.put(k, v.name()));
+        return out;
+    }
+
+    public static final String BEST_CRITERION = "highest mean per-layer Pearson r between the estimator's and exact per-step layer LCA, ties broken by lower cumulative relative error";
+
+    private static boolean better(EstimatorReport a, EstimatorReport b) {
+        int c = Double.compare(a.all().layerPearsonR(), b.all().layerPearsonR());
+        if (c != 0) return c > 0;
+        Double ea = a.all().cumulativeRelError(), eb = b.all().cumulativeRelError();
+        return ea != null && (eb == null || ea < eb);
+    }
+
+    private Metrics metrics(String n, int from, int to, Correlation paramStep, Correlation paramCumulative) {
+        double[][] ex = series.get(EXACT), es = series.get(n);
+        Map<String, Metrics.LayerMetrics> per = new LinkedHashMap<>();
+        double rSum = 0, rmseSum = 0, cumSum = 0, cumMax = 0;
+        int rN = 0, rmseN = 0, cumN = 0;
+        for (int l = 0; l < layout.layerCount(); l++) {
+            Correlation c = new Correlation();
+            double se = 0, sx = 0, cx = 0, ce = 0;
+            for (int t = from; t < to; t++) {
+                c.add(ex[l][t], es[l][t]);
+                se += (es[l][t] - ex[l][t]) * (es[l][t] - ex[l][t]);
+                sx += ex[l][t] * ex[l][t];
+                cx += ex[l][t];
+                ce += es[l][t];
+            }
+            Double r = c.pearson();
+            Double rmse = sx > 0 ? Math.sqrt(se / sx) : null;
+            Double cum = cx != 0 ? Math.abs(ce - cx) / Math.abs(cx) : null;
+            per.put(layout.layer(l).name(), new Metrics.LayerMetrics(r, rmse, cum));
+            if (r != null) { rSum += r; rN++; }
+            if (rmse != null) { rmseSum += rmse; rmseN++; }
+            if (cum != null) { cumSum += cum; cumN++; cumMax = Math.max(cumMax, cum); }
+        }
+        double mad = 0;
+        double[] he = helped.get(EXACT), hs = helped.get(n);
+        for (int t = from; t < to; t++) mad += Math.abs(hs[t] - he[t]);
+        return new Metrics(rN == 0 ? null : rSum / rN, rmseN == 0 ? null : rmseSum / rmseN, cumN == 0 ? null : cumSum / cumN,
+                cumN == 0 ? null : cumMax, paramStep.pearson(), paramStep.signAgreement(),
+                paramCumulative == null ? null : paramCumulative.pearson(), paramCumulative == null ? null : paramCumulative.signAgreement(),
+                to > from ? mad / (to - from) : null, per);
+    }
+
+    private void store(String n, int t, StepLca s) {
+        double[][] ser = series.get(n);
+        for (int l = 0; l < layout.layerCount(); l++) ser[l][t] = s.lca(l);
+        helped.get(n)[t] = s.helpedFraction();
+    }
+
+    private double[] sample(float[] g, float[] before, float[] after) {
+        double[] out = new double[samples.length];
+        for (int j = 0; j < samples.length; j++) {
+            int i = samples[j];
+            out[j] = g[i] * ((double) after[i] - before[i]);
+        }
+        return out;
+    }
+}
