@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.lca4j.core.ParamLayout;
 import org.lca4j.train.RunSummary;
+import org.lca4j.train.Trainer;
 
 /** The end-of-run lines in the terminal: losses, conservation, helped fraction, per-layer totals. */
 final class SummaryPrinter {
@@ -13,6 +14,7 @@ final class SummaryPrinter {
 
     static void print(PrintStream out, RunSummary s, ParamLayout layout, Path dir) {
         out.printf("%nsteps: %d in %.1f s%n", s.steps(), s.seconds());
+        boolean exactRan = s.layerTotals().containsKey(Trainer.EXACT);
         RunSummary.Conservation c = s.conservation();
         if (c != null) {
             out.printf("reference loss L_R: %.5f -> %.5f (change %.5f)%n", c.initialLoss(), c.finalLoss(), c.totalLossChange());
@@ -21,9 +23,12 @@ final class SummaryPrinter {
                     c.stepsOverTolerance() > 0 ? ", " + c.stepsOverTolerance() + " steps over --tol at --max-splits" : "");
         }
         for (Map.Entry<String, Double> h : s.meanHelpedFraction().entrySet()) {
+            if (exactRan && !h.getKey().startsWith(Trainer.EXACT)) continue;
             out.printf("mean helped fraction (%s): %.2f%% of parameters have A < 0 per step%n", h.getKey(), 100 * h.getValue());
         }
         for (Map.Entry<String, double[]> en : s.layerTotals().entrySet()) {
+            // With exact LCA on, estimators' totals belong to the comparison table, not this list.
+            if (exactRan && !en.getKey().startsWith(Trainer.EXACT)) continue;
             out.printf("per-layer total LCA (%s; negative = helped):%n", en.getKey());
             for (int l = 0; l < layout.layerCount(); l++) {
                 double v = en.getValue()[l];
