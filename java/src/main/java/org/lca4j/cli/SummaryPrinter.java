@@ -1,8 +1,11 @@
 package org.lca4j.cli;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.lca4j.core.ParamLayout;
 import org.lca4j.train.RunSummary;
 import org.lca4j.train.Trainer;
@@ -10,6 +13,12 @@ import org.lca4j.train.Trainer;
 /** The end-of-run lines in the terminal: losses, conservation, helped fraction, per-layer totals. */
 final class SummaryPrinter {
     private SummaryPrinter() {
+    }
+
+    /** The run's records that exist, in the README's order, so the line never names a file that is not there. */
+    private static List<String> recordsIn(Path dir) {
+        return Stream.of("run.json", "layers.csv", "steps.csv", "cumulative/", "samples/", "trajectory/")
+                .filter(f -> Files.exists(dir.resolve(f))).toList();
     }
 
     static void print(PrintStream out, RunSummary s, ParamLayout layout, Path dir) {
@@ -39,6 +48,6 @@ final class SummaryPrinter {
             out.println();
             out.print(StudyTable.format(s));
         }
-        out.println("records: " + dir.toAbsolutePath() + " (run.json, layers.csv, steps.csv, cumulative/)");
+        out.println("records: " + dir.toAbsolutePath() + " (" + String.join(", ", recordsIn(dir)) + ")");
     }
 }

@@ -3,11 +3,11 @@ package org.lca4j.report;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.IntStream;
@@ -23,14 +23,12 @@ import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** XChart figures in one house style, written as PNG files under the run's report/ folder. */
+/** XChart figures in one house style, as PNG embedded in the page (data URIs) so report.html is one file that opens anywhere. */
 final class Charts {
     static {
         System.setProperty("java.awt.headless", "true");
     }
 
-    /** The folder, relative to the run directory, that the html's image paths start with. */
-    static final String FOLDER = "report";
     static final Color EXACT = Color.BLACK;
     static final Color EXACT_VAL = new Color(0x80, 0x80, 0x80);
     static final Color HELPED = new Color(0x2c, 0xa0, 0x2c);
@@ -53,11 +51,8 @@ final class Charts {
     record Bars(String name, int[] counts, Color color) {
     }
 
-    private final Path folder;
-
-    /** Charts written to {@code runDir/report/}, created if needed. */
-    Charts(Path runDir) throws IOException {
-        this.folder = Files.createDirectories(runDir.resolve(FOLDER));
+    /** A rendered figure: a name unique in the page (its element id) and the PNG as a data URI. */
+    record Image(String name, String src) {
     }
 
     /** The colour of the i-th compared estimator, the same in every figure. */
@@ -65,20 +60,13 @@ final class Charts {
         return PALETTE[Math.floorMod(i, PALETTE.length)];
     }
 
-    /** A file name made of safe characters from arbitrary parts (layer and estimator names). */
-    static String fileName(String... parts) {
-        return String.join("-", Arrays.stream(parts).map(p -> p.replaceAll("[^A-Za-z0-9._]+", "_")).toList()) + ".png";
-    }
-
-    /** Removes the PNG files a previous report left in report/. */
-    void clearOldImages() throws IOException {
-        try (var files = Files.list(folder)) {
-            for (Path p : files.filter(p -> p.getFileName().toString().endsWith(".png")).toList()) Files.delete(p);
-        }
+    /** A figure name made of safe characters from arbitrary parts (layer and estimator names). */
+    static String figureName(String... parts) {
+        return String.join("-", Arrays.stream(parts).map(p -> p.replaceAll("[^A-Za-z0-9._]+", "_")).toList());
     }
 
     /** A line chart; empty when no line has a finite point. */
-    Optional<String> lines(String file, String title, String xTitle, String yTitle, List<Line> lines, int w, int h) throws IOException {
+    Optional<Image> lines(String name, String title, String xTitle, String yTitle, List<Line> lines, int w, int h) throws IOException {
         XYChart chart = new XYChartBuilder().width(w).height(h).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
         style(chart.getStyler());
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
@@ -96,11 +84,11 @@ final class Charts {
                     : new BasicStroke(l.width(), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
             added++;
         }
-        return added == 0 ? Optional.empty() : Optional.of(save(chart, file));
+        return added == 0 ? Optional.empty() : Optional.of(save(chart, name));
     }
 
     /** A scatter of y against x with the line y = x; empty when there are no finite points. */
-    Optional<String> scatter(String file, String title, String xTitle, String yTitle, double[] x, double[] y, Color color, int size)
+    Optional<Image> scatter(String name, String title, String xTitle, String yTitle, double[] x, double[] y, Color color, int size)
             throws IOException {
         double[][] xy = finitePairs(x, y);
         if (xy[0].length == 0) return Optional.empty();
@@ -120,11 +108,11 @@ final class Charts {
         diagonal.setMarker(SeriesMarkers.NONE);
         diagonal.setLineColor(EXACT);
         diagonal.setLineStyle(new BasicStroke(1f));
-        return Optional.of(save(chart, file));
+        return Optional.of(save(chart, name));
     }
 
     /** One bar per category, green where the value is negative (helped) and red where positive (hurt). */
-    Optional<String> signedBars(String file, String title, String yTitle, List<String> categories, double[] values, int w, int h)
+    Optional<Image> signedBars(String name, String title, String yTitle, List<String> categories, double[] values, int w, int h)
             throws IOException {
         if (categories.isEmpty() || Arrays.stream(values).noneMatch(Double::isFinite)) return Optional.empty();
         CategoryChart chart = new CategoryChartBuilder().width(w).height(h).title(title).yAxisTitle(yTitle).build();
@@ -140,11 +128,11 @@ final class Charts {
         }
         chart.addSeries("helped (< 0)", categories, helped).setFillColor(HELPED);
         chart.addSeries("hurt (> 0)", categories, hurt).setFillColor(HURT);
-        return Optional.of(save(chart, file));
+        return Optional.of(save(chart, name));
     }
 
     /** A histogram of one or more series over shared bins, overlapped. */
-    Optional<String> histogram(String file, String title, String xTitle, double[] centers, List<Bars> series, int w, int h)
+    Optional<Image> histogram(String name, String title, String xTitle, double[] centers, List<Bars> series, int w, int h)
             throws IOException {
         if (centers.length == 0 || series.isEmpty()) return Optional.empty();
         CategoryChart chart = new CategoryChartBuilder().width(w).height(h).title(title).xAxisTitle(xTitle).yAxisTitle("steps").build();
@@ -161,7 +149,7 @@ final class Charts {
             Color c = b.color();
             chart.addSeries(b.name(), labels, counts).setFillColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 170));
         }
-        return Optional.of(save(chart, file));
+        return Optional.of(save(chart, name));
     }
 
     private static void style(AxesChartStyler s) {
@@ -180,12 +168,12 @@ final class Charts {
         s.setyAxisTickLabelsFormattingFunction(Fmt::num);
     }
 
-    private String save(Chart<?, ?> chart, String file) throws IOException {
-        Path out = folder.resolve(file);
-        if (!ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", out.toFile())) {
-            throw new IOException(out + ": no PNG writer available");
+    private static Image save(Chart<?, ?> chart, String name) throws IOException {
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        if (!ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", png)) {
+            throw new IOException("figure " + name + ": no PNG writer available");
         }
-        return FOLDER + "/" + file;
+        return new Image(name, "data:image/png;base64," + Base64.getEncoder().encodeToString(png.toByteArray()));
     }
 
     /** The pairs where both x and y are finite. */

@@ -47,13 +47,13 @@ final class HeaderSection {
                 + "; mean Simpson splits " + Html.esc(Fmt.num(c.get("mean_splits"))) + ".</p>\n";
     }
 
-    private static Optional<String> lossChart(StepTable t, Charts charts) throws IOException {
+    private static Optional<Charts.Image> lossChart(StepTable t, Charts charts) throws IOException {
         double[] x = t.column("step").orElseThrow();
         List<Charts.Line> lines = new ArrayList<>();
         t.column("batch_loss").ifPresent(y -> lines.add(Charts.Line.of("batch loss", x, y, Charts.estimatorColor(0), 1f)));
         t.column("loss_before").ifPresent(y -> lines.add(Charts.Line.of("L_R (reference set)", x, y, Charts.EXACT, 2f)));
         t.column("val_loss_before").ifPresent(y -> lines.add(new Charts.Line("validation loss", x, y, Charts.EXACT_VAL, 2f, true)));
-        return charts.lines("loss.png", "Loss over training", "step", "loss", lines, 760, 280);
+        return charts.lines("loss", "Loss over training", "step", "loss", lines, 760, 280);
     }
 
     private static String text(JsonNode v) {

@@ -25,14 +25,10 @@ final class Html {
         return b.toString();
     }
 
-    /** An image already written under report/, with escaped alt text. */
-    static String img(String src, String alt) {
-        return "<img src=\"" + esc(src) + "\" alt=\"" + esc(alt) + "\">";
-    }
-
     /** A figure for a chart, or a note when the chart had nothing to plot. */
-    static String figure(Optional<String> src, String alt) {
-        return src.map(s -> "<figure>" + img(s, alt) + "</figure>\n").orElseGet(() -> note("No finite values to plot for " + alt + "."));
+    static String figure(Optional<Charts.Image> image, String alt) {
+        return image.map(i -> "<figure id=\"fig-" + esc(i.name()) + "\"><img src=\"" + i.src() + "\" alt=\"" + esc(alt) + "\"></figure>\n")
+                .orElseGet(() -> note("No finite values to plot for " + alt + "."));
     }
 
     static String note(String text) {

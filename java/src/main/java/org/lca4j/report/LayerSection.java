@@ -35,9 +35,9 @@ final class LayerSection {
             }
             String idx = String.format("%02d", li);
             b.append("<h3>").append(Html.esc(layer.name())).append("</h3>\n<div class=\"row\">\n");
-            b.append(Html.figure(charts.lines(Charts.fileName("layer", idx, layer.name(), "steps"), layer.name() + ": LCA per step",
+            b.append(Html.figure(charts.lines(Charts.figureName("layer", idx, layer.name(), "steps"), layer.name() + ": LCA per step",
                     "step", "LCA", perStep, 640, 300), layer.name() + " per-step LCA"));
-            b.append(Html.figure(charts.lines(Charts.fileName("layer", idx, layer.name(), "cumulative"), layer.name() + ": cumulative LCA",
+            b.append(Html.figure(charts.lines(Charts.figureName("layer", idx, layer.name(), "cumulative"), layer.name() + ": cumulative LCA",
                     "step", "Σ LCA so far", cumulative, 640, 300), layer.name() + " cumulative LCA"));
             b.append("</div>\n").append(metricsTable(d, layer.name(), estimators));
         }

@@ -42,14 +42,14 @@ final class PaperSection {
         List<Charts.Line> lines = new ArrayList<>();
         lines.add(Charts.Line.of(RunData.EXACT, x, exact, Charts.EXACT, 1.5f));
         if (val) lines.add(new Charts.Line(RunData.EXACT_VAL, x, valFraction, Charts.EXACT_VAL, 1.5f, true));
-        b.append(Html.figure(charts.lines("helped-fraction.png", "Helped fraction per step", "step", "share of parameters with A < 0",
+        b.append(Html.figure(charts.lines("helped-fraction", "Helped fraction per step", "step", "share of parameters with A < 0",
                 lines, 640, 300), "helped fraction per step"));
         double[] pooled = val ? concat(exact, valFraction) : exact;
         PaperViews.Bins bins = PaperViews.bins(pooled, PaperViews.binCount(exact.length));
         List<Charts.Bars> bars = new ArrayList<>();
         bars.add(new Charts.Bars(RunData.EXACT, bins.counts(exact), Charts.estimatorColor(0)));
         if (val) bars.add(new Charts.Bars(RunData.EXACT_VAL, bins.counts(valFraction), Charts.EXACT_VAL));
-        b.append(Html.figure(charts.histogram("helped-fraction-histogram.png", "Helped fraction: histogram over steps", "helped fraction",
+        b.append(Html.figure(charts.histogram("helped-fraction-histogram", "Helped fraction: histogram over steps", "helped fraction",
                 bins.centers(), bars, 520, 300), "helped fraction histogram"));
         b.append("</div>\n");
     }
@@ -60,7 +60,7 @@ final class PaperSection {
         double[] totals = names.stream().mapToDouble(n -> PaperViews.sum(s.lca(RunData.EXACT, n))).toArray();
         double grand = PaperViews.sum(totals);
         b.append("<h3>Per-layer totals</h3>\n<p>Σ over steps of each layer's exact LCA. Red bars: layers that hurt overall.</p>\n");
-        b.append(Html.figure(charts.signedBars("layer-totals.png", "Total LCA per layer (exact)", "Σ LCA", names, totals, 760, 320),
+        b.append(Html.figure(charts.signedBars("layer-totals", "Total LCA per layer (exact)", "Σ LCA", names, totals, 760, 320),
                 "per-layer totals"));
         List<String> header = new ArrayList<>(List.of("layer", "parameters", "total LCA", "share of Σ LCA", "mean helped fraction"));
         if (val) header.add("total validation LCA");
@@ -94,7 +94,7 @@ final class PaperSection {
                 .append(Html.value("sync-chance-jaccard", sync.chanceJaccard(), Fmt.num(sync.chanceJaccard())))
                 .append(" expected by chance for independent random choices of steps. Well above chance means the layers learn "
                         + "in the same steps.</p>\n");
-        b.append(Html.figure(charts.lines("synchronization.png", "Per-layer LCA, normalized by its max |value|", "step", "LCA / max |LCA|", lines,
+        b.append(Html.figure(charts.lines("synchronization", "Per-layer LCA, normalized by its max |value|", "step", "LCA / max |LCA|", lines,
                 900, 320), "normalized per-layer LCA"));
     }
 

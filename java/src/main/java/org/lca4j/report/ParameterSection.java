@@ -29,7 +29,7 @@ final class ParameterSection {
             double[] est = s.all(e);
             double[][] xy = ParameterViews.subsample(exactAll, est, MAX_SCATTER_POINTS, 1);
             String title = e + ": r = " + Fmt.num(ParameterViews.pearson(exactAll, est));
-            var src = charts.scatter(Charts.fileName("scatter", e), title, "exact A_t,i", e + " A_t,i", xy[0], xy[1],
+            var src = charts.scatter(Charts.figureName("scatter", e), title, "exact A_t,i", e + " A_t,i", xy[0], xy[1],
                     Charts.estimatorColor(d.estimators().indexOf(e)), 340);
             b.append(Html.figure(src, e + " against exact"));
         }
@@ -44,7 +44,7 @@ final class ParameterSection {
                     Charts.estimatorColor(d.estimators().indexOf(e)), 1.5f));
         }
         b.append("<p>Sign agreement: per step, the fraction of sampled parameters with exact A ≠ 0 whose estimate has the same sign.</p>\n");
-        b.append(Html.figure(charts.lines("sign-agreement.png", "Sign agreement with exact, per step", "step", "fraction agreeing",
+        b.append(Html.figure(charts.lines("sign-agreement", "Sign agreement with exact, per step", "step", "fraction agreeing",
                 lines, 900, 320), "sign agreement per step"));
         return b.append("</section>\n").toString();
     }

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Writes a run directory's study report: {@code report.html}, self-contained (no scripts, no network),
- * with its figures as PNG files in {@code report/}. Every number is read or computed from the run's files.
+ * Writes a run directory's study report: {@code report.html}, one self-contained file (no scripts, no network,
+ * figures embedded as PNG). Every number is read or computed from the run's files.
  */
 public final class ReportWriter {
     static {
@@ -27,8 +27,7 @@ public final class ReportWriter {
     public static Path write(Path runDir) throws IOException {
         System.setProperty("java.awt.headless", "true");
         RunData d = RunData.load(runDir);
-        Charts charts = new Charts(runDir);
-        charts.clearOldImages();
+        Charts charts = new Charts();
         String body = HeaderSection.render(d, charts) + LayerSection.render(d, charts) + ParameterSection.render(d, charts)
                 + PaperSection.render(d, charts) + CostSection.render(d);
         Path html = runDir.resolve("report.html");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -71,10 +72,41 @@ class CliTest {
     }
 
     @Test
+    void trainWithReportWritesTheStudyTableRunJsonAndOneFileReport() throws Exception {
+        Path run = tmp.resolve("study");
+        Result train = cli("train", "--data", "synthetic", "--model", "20,16,8,4", "--synthetic-size", "1000", "--batch", "50",
+                "--steps", "20", "--report", "--no-progress", "--out", run.toString());
+        assertEquals(0, train.code(), train.err());
+        for (String e : new String[]{"first_order", "same_batch", "next_batch", "next_batch_end", "next_batch_trap", "next_batch_simpson", "free_trap"}) {
+            assertTrue(train.out().lines().anyMatch(l -> l.startsWith(e + " ")), "terminal table lacks " + e + ":\n" + train.out());
+        }
+        assertTrue(train.out().contains("best at 0 extra evals/step: "), train.out());
+        var summary = new ObjectMapper().readTree(run.resolve(RunFiles.RUN_JSON).toFile()).path("summary");
+        assertEquals(7, summary.path("estimators").size());
+        assertEquals(3, summary.path("best_by_cost").size());
+        String html = Files.readString(run.resolve("report.html"));
+        assertTrue(html.contains("<section id=\"cost\">") && html.contains("data:image/png;base64,"), "report with embedded figures");
+    }
+
+    @Test
+    void presetRefusesTheOptionsItFixes() {
+        Result lr = cli("train", "--preset", "paper-mnist-fc", "--lr", "0.1", "--data", "synthetic", "--no-progress", "--out", tmp.resolve("p").toString());
+        assertNotEquals(0, lr.code());
+        assertTrue(lr.err().contains("--lr") && lr.err().contains("paper-mnist-fc") && lr.err().lines().count() == 1, lr.err());
+        Result name = cli("train", "--preset", "paper-cifar", "--data", "synthetic", "--no-progress", "--out", tmp.resolve("q").toString());
+        assertNotEquals(0, name.code());
+        assertTrue(name.err().contains("paper-cifar"), name.err());
+        Result est = cli("train", "--estimators", "exact,median_batch", "--data", "synthetic", "--no-progress", "--out", tmp.resolve("r").toString());
+        assertNotEquals(0, est.code());
+        assertTrue(est.err().contains("median_batch") && est.err().lines().count() == 1, est.err());
+        assertTrue(Files.notExists(tmp.resolve("p")) && Files.notExists(tmp.resolve("r")), "a refused run writes nothing");
+    }
+
+    @Test
     void helpListsTheDocumentedTrainOptions() {
         Result help = cli("train", "--help");
         for (String o : new String[]{"--model", "--data", "--optimizer", "--momentum", "--lr", "--batch", "--steps", "--epochs", "--seed",
-                "--reference-size", "--tol", "--estimators", "--save-trajectory", "--out"}) {
+                "--reference-size", "--tol", "--estimators", "--estimator-batches", "--report", "--preset", "--save-trajectory", "--out"}) {
             assertTrue(help.out().contains(o), "help lacks " + o);
         }
     }
