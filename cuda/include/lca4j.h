@@ -1,0 +1,152 @@
+/*
+ * lca4j native API: fused Loss Change Allocation kernels and the few CUDA runtime calls the Java
+ * side needs. The library links cudart statically, so Java binds only this header (through
+ * java.lang.foreign) and never needs libcudart on the machine.
+ *
+ * Conventions
+ *  - Every function returns a status: 0 on success, a cudaError_t value from a failed CUDA call, or
+ *    an LCA4J_ERR_* value below. lca4j_status_string() names it; lca4j_last_call() names the CUDA
+ *    call that failed on this thread, so a Java exception can say which call broke.
+ *  - Pointers named d_* are device memory. Work is queued on `stream` (NULL: the legacy default
+ *    stream); functions that return results to the host synchronize that stream first.
+ *  - Sums are double precision and reduced in a fixed order (per-chunk partials, then one cleanup
+ *    block per layer): reruns give the same bits, and no float atomics are used.
+ *  - The quantities are defined in the project's docs/LCA.md.
+ */
+#ifndef LCA4J_H
+#define LCA4J_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define LCA4J_API __attribute__((visibility("default")))
+#else
+#define LCA4J_API
+#endif
+
+#define LCA4J_ABI_VERSION 1
+
+#define LCA4J_ERR_BAD_ARGUMENT 10001
+#define LCA4J_ERR_WORKSPACE 10002
+#define LCA4J_ERR_NO_DEVICE 10003
+
+/* Layers one launch of lca4j_layer_lca takes: their pointers travel in the kernel argument (CUDA ≥ 12.1 allows 32 KB). */
+#define LCA4J_MAX_LAYERS_PER_LAUNCH 320
+
+LCA4J_API int lca4j_abi_version(void);
+LCA4J_API const char *lca4j_status_string(int status);
+/* The CUDA call that last failed on this thread ("" if none). */
+LCA4J_API const char *lca4j_last_call(void);
+
+/* ---- runtime: devices and memory ---------------------------------------------------------- */
+LCA4J_API int lca4j_device_count(int *count);
+LCA4J_API int lca4j_set_device(int device);
+/* Name (NUL-terminated, truncated to len), multiprocessor count and compute capability. */
+LCA4J_API int lca4j_device_info(int device, char *name, int len, int *sm_count, int *cc_major, int *cc_minor);
+LCA4J_API int lca4j_mem_info(size_t *free_bytes, size_t *total_bytes);
+LCA4J_API int lca4j_malloc(void **d_ptr, size_t bytes);
+LCA4J_API int lca4j_free(void *d_ptr);
+LCA4J_API int lca4j_memcpy_h2d(void *d_dst, const void *src, size_t bytes, void *stream);
+LCA4J_API int lca4j_memcpy_d2h(void *dst, const void *d_src, size_t bytes, void *stream);
+LCA4J_API int lca4j_memcpy_d2d(void *d_dst, const void *d_src, size_t bytes, void *stream);
+LCA4J_API int lca4j_memset(void *d_ptr, int value, size_t bytes, void *stream);
+LCA4J_API int lca4j_stream_synchronize(void *stream);
+
+/* ---- fused multi-layer LCA ------------------------------------------------------------------ */
+
+/*
+ * One layer of one LCA step. The path-averaged gradient estimate ḡ of each parameter is
+ *   ḡ = (g0 + c_g1·g1 + c_g2·g2 + c_d0·d0 + c_d1·d1) / divisor       (terms left NULL are skipped)
+ * evaluated in double in that order and rounded to float32 unless keep_double is set (see
+ * lca4j_combine). With only g0 given and divisor 1, ḡ = g0 exactly. Δθ = after − before in double
+ * (exact for two floats), or after itself when before is NULL. A = ḡ·Δθ in double.
+ */
+typedef struct lca4j_layer {
+    const float *g0;
+    const float *g1;
+    const float *g2;
+    const double *d0;
+    const double *d1;
+    const float *before;
+    const float *after;
+    double *cumulative; /* += A per parameter, or NULL */
+    float *step_a;      /* A of this step per parameter, or NULL */
+    int64_t n;
+} lca4j_layer;
+
+typedef struct lca4j_combine {
+    double c_g1, c_g2, c_d0, c_d1;
+    double divisor;
+    int keep_double; /* 1: use ḡ in double (plain dot products); 0: round ḡ to float32 as the CPU backend does */
+} lca4j_combine;
+
+/* Bytes of device workspace lca4j_layer_lca needs for these layer sizes. */
+LCA4J_API int lca4j_layer_lca_workspace(const int64_t *sizes, int n_layers, size_t *bytes);
+
+/*
+ * For every layer l (one launch over all layers, more only past LCA4J_MAX_LAYERS_PER_LAUNCH):
+ *   d_sum[l] = Σ A,  d_helped[l] = #(A < 0),  d_hurt[l] = #(A > 0),
+ * and the optional per-parameter outputs. `layers` and `combine` are host memory; their pointers
+ * are device memory. Asynchronous on `stream`.
+ */
+LCA4J_API int lca4j_layer_lca(const lca4j_layer *layers, int n_layers, const lca4j_combine *combine, void *d_workspace,
+                    size_t workspace_bytes, double *d_sum, int64_t *d_helped, int64_t *d_hurt, void *stream);
+
+/* ---- fused optimizer step + free LCA estimators --------------------------------------------- */
+
+#define LCA4J_SGD 0
+#define LCA4J_SGD_MOMENTUM 1
+#define LCA4J_ADAM 2
+
+/* Hyperparameters in float32 exactly as the CPU optimizers hold them (docs: PyTorch semantics). */
+typedef struct lca4j_optimizer {
+    int kind;
+    int first_step;       /* momentum: the buffer starts as g (PyTorch) */
+    float lr, momentum;   /* SGD */
+    float beta1, beta2, one_minus_beta1, one_minus_beta2, eps;
+    float step_size;      /* Adam: lr / (1 − β1^t), rounded to float */
+    float bc2_sqrt;       /* Adam: √(1 − β2^t), rounded to float */
+} lca4j_optimizer;
+
+/* The three estimator slots lca4j_optimizer_step_lca fills, each [n_layers] in d_sum/d_helped/d_hurt. */
+#define LCA4J_SLOT_NEXT_BATCH_END 0 /* step t−1: g_t · Δθ_{t−1} */
+#define LCA4J_SLOT_FREE_TRAP 1      /* step t−1: ½(g_{t−1} + g_t) · Δθ_{t−1} */
+#define LCA4J_SLOT_SAME_BATCH 2     /* step t:   g_t · Δθ_t */
+#define LCA4J_SLOTS 3
+
+LCA4J_API int lca4j_optimizer_workspace(const int64_t *sizes, int n_layers, size_t *bytes);
+
+/*
+ * One optimizer step on flat float32 vectors whose layers are consecutive with the given sizes,
+ * fused with the LCA that needs no extra gradient evaluation: while it reads g_t = grad and θ_t
+ * anyway, it computes next_batch_end and free_trap of the previous step (when has_prev; free_trap
+ * only when d_grad_prev is given) and same_batch of this step. It then leaves θ_t in d_theta_prev,
+ * θ_{t+1} in d_theta and, when d_grad_prev is given, g_t in d_grad_prev for the next call.
+ * d_m (momentum buffer / Adam m) and d_v (Adam v) are NULL when the optimizer has none.
+ * Outputs: d_sum, d_helped, d_hurt each [LCA4J_SLOTS × n_layers], slot-major; slots not computed are
+ * written as 0.
+ */
+LCA4J_API int lca4j_optimizer_step_lca(const lca4j_optimizer *opt, const int64_t *sizes, int n_layers, float *d_theta,
+                             float *d_theta_prev, const float *d_grad, float *d_grad_prev, float *d_m, float *d_v,
+                             int has_prev, void *d_workspace, size_t workspace_bytes, double *d_sum,
+                             int64_t *d_helped, int64_t *d_hurt, void *stream);
+
+/* ---- vector helpers for exact LCA (the Simpson running sums) ------------------------------- */
+
+/* d_y[i] += (double) d_x[i] */
+LCA4J_API int lca4j_add_f32_to_f64(double *d_y, const float *d_x, int64_t n, void *stream);
+/* d_y[i] += d_x[i] */
+LCA4J_API int lca4j_add_f64(double *d_y, const double *d_x, int64_t n, void *stream);
+/* d_out[i] = (float)(before[i] + s·((double)after[i] − before[i])): a point on the step, as the CPU does */
+LCA4J_API int lca4j_point_on_step(float *d_out, const float *d_before, const float *d_after, double s, int64_t n, void *stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LCA4J_H */

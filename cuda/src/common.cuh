@@ -1,0 +1,75 @@
+// Shared by the lca4j kernels: error bookkeeping, the chunk layout, and a fixed-order block reduction.
+// Why fixed order: reruns must give the same bits (no float atomics), see docs/LCA.md "Precision".
+#pragma once
+#include <cuda_runtime.h>
+#include <stdint.h>
+#include "lca4j.h"
+
+namespace lca4j {
+
+// Threads per block of the chunked kernels, and elements per chunk. A chunk belongs to one layer,
+// so per-chunk partial sums add up per layer without atomics; each thread takes 4 consecutive
+// elements (one 16-byte load per input) CHUNK / (THREADS * 4) times.
+constexpr int THREADS = 256;
+constexpr int64_t CHUNK = THREADS * 4 * 8;
+
+void record_failure(const char *call);
+
+// Checks a CUDA call; on failure remembers its name for lca4j_last_call() and returns its status.
+#define LCA4J_CHECK(call)                                      \
+    do {                                                       \
+        cudaError_t e_ = (call);                               \
+        if (e_ != cudaSuccess) {                               \
+            ::lca4j::record_failure(#call);                    \
+            return (int)e_;                                    \
+        }                                                      \
+    } while (0)
+
+// A launch's own errors (bad configuration) show at once; faults inside it show at the next sync.
+#define LCA4J_CHECK_LAUNCH(name)                               \
+    do {                                                       \
+        cudaError_t e_ = cudaGetLastError();                   \
+        if (e_ != cudaSuccess) {                               \
+            ::lca4j::record_failure(name);                     \
+            return (int)e_;                                    \
+        }                                                      \
+    } while (0)
+
+inline int64_t chunks_of(int64_t n) { return (n + CHUNK - 1) / CHUNK; }
+
+// The layer whose chunk range holds `block`: prefix[l] <= block < prefix[l + 1]. All threads of a
+// block search the same value, so the loads from the kernel argument stay uniform.
+__host__ __device__ inline int layer_of_block(const int *prefix, int n_layers, int block) {
+    int lo = 0, hi = n_layers - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (prefix[mid] <= block) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+}
+
+// Tree reduction in a fixed shape: xor-shuffles inside each warp, then warp 0 over the warps' results.
+template <typename T>
+__device__ inline T warp_sum(T v) {
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    return v;
+}
+
+template <typename T>
+__device__ inline T block_sum(T v, T *shared /* [THREADS / 32] */) {
+    v = warp_sum(v);
+    int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+    __syncthreads();  // shared may still be read by an earlier block_sum
+    if (lane == 0) shared[warp] = v;
+    __syncthreads();
+    T r = 0;
+    if (warp == 0) {
+        r = lane < (int)(blockDim.x / 32) ? shared[lane] : T(0);
+        r = warp_sum(r);
+    }
+    return r;  // valid in thread 0
+}
+
+inline bool aligned16(const void *p) { return ((uintptr_t)p & 15u) == 0; }
+
+}  // namespace lca4j

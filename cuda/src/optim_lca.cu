@@ -1,0 +1,145 @@
+// Fused optimizer step + the LCA estimators that need no extra gradient (docs/LCA.md, "Approximate
+// LCA"): an SGD, momentum or Adam step reads g_t and θ_t anyway, so in the same pass it computes
+// next_batch_end and free_trap of the previous step and same_batch of this one, and keeps θ_t (and
+// g_t) for the next call. Zero extra launches for the free estimators beyond the small cleanup.
+// The update uses the _rn intrinsics in the CPU optimizers' operation order (nn/Sgd, nn/Adam), so a
+// GPU step gives the same float32 bits as the Java step on the same inputs.
+#include "partials.cuh"
+
+namespace lca4j {
+
+template <int MAXL>
+struct OptimArgs {
+    lca4j_optimizer o;
+    int n_layers;
+    int has_prev;
+    int prefix[MAXL + 1];
+    int64_t offset[MAXL];
+    int64_t n[MAXL];
+};
+
+__device__ inline float update(const lca4j_optimizer &o, float theta, float g, float *m, float *v) {
+    switch (o.kind) {
+        case LCA4J_SGD:
+            return __fsub_rn(theta, __fmul_rn(o.lr, g));
+        case LCA4J_SGD_MOMENTUM: {
+            const float buf = o.first_step ? g : __fadd_rn(__fmul_rn(o.momentum, *m), g);
+            *m = buf;
+            return __fsub_rn(theta, __fmul_rn(o.lr, buf));
+        }
+        default: {  // LCA4J_ADAM
+            const float mm = __fadd_rn(__fmul_rn(o.beta1, *m), __fmul_rn(o.one_minus_beta1, g));
+            const float vv = __fadd_rn(__fmul_rn(o.beta2, *v), __fmul_rn(__fmul_rn(o.one_minus_beta2, g), g));
+            *m = mm;
+            *v = vv;
+            const float denom = __fadd_rn(__fdiv_rn(__fsqrt_rn(vv), o.bc2_sqrt), o.eps);
+            return __fsub_rn(theta, __fdiv_rn(__fmul_rn(o.step_size, mm), denom));
+        }
+    }
+}
+
+template <int MAXL>
+__global__ void __launch_bounds__(THREADS) optimizer_lca_kernel(const __grid_constant__ OptimArgs<MAXL> a, float *theta,
+                                                                float *theta_prev, const float *grad, float *grad_prev,
+                                                                float *m, float *v, double *part_sum, long long *part_neg,
+                                                                long long *part_pos, int64_t chunks) {
+    __shared__ double sh_d[THREADS / 32];
+    __shared__ long long sh_i[THREADS / 32];
+    const int block = blockIdx.x;
+    const int l = layer_of_block(a.prefix, a.n_layers, block);
+    const int64_t start = a.offset[l] + (int64_t)(block - a.prefix[l]) * CHUNK;
+    const int64_t end = min(start + CHUNK, a.offset[l] + a.n[l]);
+    double s[LCA4J_SLOTS] = {0, 0, 0};
+    long long neg[LCA4J_SLOTS] = {0, 0, 0}, pos[LCA4J_SLOTS] = {0, 0, 0};
+    for (int64_t i = start + threadIdx.x; i < end; i += THREADS) {
+        const float g = grad[i], th = theta[i];
+        if (a.has_prev) {
+            const double d = __dsub_rn((double)th, (double)theta_prev[i]);
+            const double nbe = __dmul_rn((double)g, d);
+            s[0] = __dadd_rn(s[0], nbe);
+            neg[0] += nbe < 0;
+            pos[0] += nbe > 0;
+            if (grad_prev) {
+                const float trap = (float)__dmul_rn(0.5, __dadd_rn((double)grad_prev[i], (double)g));
+                const double ft = __dmul_rn((double)trap, d);
+                s[1] = __dadd_rn(s[1], ft);
+                neg[1] += ft < 0;
+                pos[1] += ft > 0;
+            }
+        }
+        const float next = update(a.o, th, g, m ? m + i : nullptr, v ? v + i : nullptr);
+        const double sb = __dmul_rn((double)g, __dsub_rn((double)next, (double)th));
+        s[2] = __dadd_rn(s[2], sb);
+        neg[2] += sb < 0;
+        pos[2] += sb > 0;
+        theta_prev[i] = th;
+        theta[i] = next;
+        if (grad_prev) grad_prev[i] = g;
+    }
+#pragma unroll
+    for (int k = 0; k < LCA4J_SLOTS; k++) {
+        const double ss = block_sum(s[k], sh_d);
+        const long long nn = block_sum(neg[k], sh_i), pp = block_sum(pos[k], sh_i);
+        if (threadIdx.x == 0) {
+            part_sum[k * chunks + block] = ss;
+            part_neg[k * chunks + block] = nn;
+            part_pos[k * chunks + block] = pp;
+        }
+    }
+}
+
+}  // namespace lca4j
+
+using namespace lca4j;
+
+extern "C" int lca4j_optimizer_workspace(const int64_t *sizes, int n_layers, size_t *bytes) {
+    if (!sizes || n_layers < 1 || n_layers > LCA4J_MAX_LAYERS_PER_LAUNCH || !bytes) return LCA4J_ERR_BAD_ARGUMENT;
+    for (int l = 0; l < n_layers; l++) if (sizes[l] < 0) return LCA4J_ERR_BAD_ARGUMENT;
+    *bytes = LCA4J_SLOTS * partial_bytes(total_chunks(sizes, n_layers));
+    return 0;
+}
+
+extern "C" int lca4j_optimizer_step_lca(const lca4j_optimizer *opt, const int64_t *sizes, int n_layers, float *d_theta,
+                                        float *d_theta_prev, const float *d_grad, float *d_grad_prev, float *d_m, float *d_v,
+                                        int has_prev, void *d_workspace, size_t workspace_bytes, double *d_sum,
+                                        int64_t *d_helped, int64_t *d_hurt, void *stream) {
+    // One launch covers the model: the optimizer runs on flat vectors, so 320 layers is a limit of
+    // this entry point only (lca4j_layer_lca takes any number).
+    if (!opt || !sizes || n_layers < 1 || n_layers > LCA4J_MAX_LAYERS_PER_LAUNCH || !d_theta || !d_theta_prev || !d_grad ||
+        !d_sum || !d_helped || !d_hurt)
+        return LCA4J_ERR_BAD_ARGUMENT;
+    if (opt->kind < LCA4J_SGD || opt->kind > LCA4J_ADAM) return LCA4J_ERR_BAD_ARGUMENT;
+    if ((opt->kind == LCA4J_SGD_MOMENTUM && !d_m) || (opt->kind == LCA4J_ADAM && (!d_m || !d_v))) return LCA4J_ERR_BAD_ARGUMENT;
+    static thread_local OptimArgs<LCA4J_MAX_LAYERS_PER_LAUNCH> a;
+    a.o = *opt;
+    a.n_layers = n_layers;
+    a.has_prev = has_prev;
+    a.prefix[0] = 0;
+    int64_t off = 0;
+    for (int l = 0; l < n_layers; l++) {
+        if (sizes[l] < 0) return LCA4J_ERR_BAD_ARGUMENT;
+        a.offset[l] = off;
+        a.n[l] = sizes[l];
+        off += sizes[l];
+        a.prefix[l + 1] = a.prefix[l] + (int)chunks_of(sizes[l]);
+    }
+    const int64_t chunks = a.prefix[n_layers];
+    if (workspace_bytes < LCA4J_SLOTS * partial_bytes(chunks) || (chunks > 0 && !d_workspace)) return LCA4J_ERR_WORKSPACE;
+    double *ps = (double *)d_workspace;
+    long long *pn = (long long *)(ps + LCA4J_SLOTS * chunks);
+    long long *pp = pn + LCA4J_SLOTS * chunks;
+    cudaStream_t s = (cudaStream_t)stream;
+    if (chunks > 0) {
+        optimizer_lca_kernel<LCA4J_MAX_LAYERS_PER_LAUNCH><<<(unsigned)chunks, THREADS, 0, s>>>(
+            a, d_theta, d_theta_prev, d_grad, d_grad_prev, d_m, d_v, ps, pn, pp, chunks);
+        LCA4J_CHECK_LAUNCH("optimizer_lca_kernel");
+    }
+    CleanupArgs<LCA4J_MAX_LAYERS_PER_LAUNCH> ca;
+    ca.n_layers = n_layers;
+    ca.chunk_base = 0;
+    for (int l = 0; l <= n_layers; l++) ca.prefix[l] = a.prefix[l];
+    cleanup_kernel<LCA4J_MAX_LAYERS_PER_LAUNCH><<<n_layers, THREADS, 0, s>>>(ca, LCA4J_SLOTS, ps, pn, pp, chunks, d_sum, d_helped,
+                                                                             d_hurt, n_layers, 0);
+    LCA4J_CHECK_LAUNCH("optimizer cleanup_kernel");
+    return 0;
+}
