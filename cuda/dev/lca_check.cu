@@ -1,0 +1,305 @@
+// Device check and benchmark of every lca4j kernel, in the manner of llm.c's dev/cuda: a plain CPU
+// reference beside each kernel, validation on fresh random inputs (odd sizes, 1 to 300 layers, sizes
+// not a multiple of 4, misaligned layers, up to 1e8 parameters), a rerun that must match bit for bit,
+// then timings in GB/s against the bytes each kernel must move.
+// Build and run (on a machine with a GPU):  cuda/dev/run.sh   (exit status 0 = every check passed)
+#include <cuda_runtime.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <algorithm>
+#include <random>
+#include <vector>
+#include "lca4j.h"
+
+static int failures = 0;
+#define CK(x)                                                                                      \
+    do {                                                                                           \
+        int s_ = (x);                                                                              \
+        if (s_) {                                                                                  \
+            fprintf(stderr, "%s:%d %s -> %d %s (%s)\n", __FILE__, __LINE__, #x, s_, lca4j_status_string(s_), lca4j_last_call()); \
+            exit(2);                                                                               \
+        }                                                                                          \
+    } while (0)
+#define EXPECT(cond, ...)                          \
+    do {                                           \
+        if (!(cond)) {                             \
+            failures++;                            \
+            fprintf(stderr, "FAIL: " __VA_ARGS__); \
+            fprintf(stderr, "\n");                 \
+        }                                          \
+    } while (0)
+
+static std::mt19937_64 rng(12345);
+static std::vector<float> randv(size_t n, float scale) {
+    std::normal_distribution<float> d(0.f, scale);
+    std::vector<float> v(n);
+    for (auto &x : v) x = d(rng);
+    return v;
+}
+
+template <typename T>
+static T *dev(const std::vector<T> &h) {
+    void *p = nullptr;
+    CK(lca4j_malloc(&p, std::max<size_t>(1, h.size() * sizeof(T))));
+    if (!h.empty()) CK(lca4j_memcpy_h2d(p, h.data(), h.size() * sizeof(T), nullptr));
+    return (T *)p;
+}
+template <typename T>
+static std::vector<T> host(const T *d, size_t n) {
+    std::vector<T> h(n);
+    if (n) CK(lca4j_memcpy_d2h(h.data(), d, n * sizeof(T), nullptr));
+    return h;
+}
+
+// ---- CPU reference: the same arithmetic as the Java backend (cpu/CpuLcaAccumulator, exact/ExactLca) ----
+struct Ref { std::vector<double> sum; std::vector<long long> neg, pos; std::vector<double> cum; std::vector<float> stepA; };
+
+static double combine_ref(const lca4j_combine &c, bool plain, float g0, const float *g1, const float *g2, const double *d0,
+                          const double *d1, size_t i) {
+    double g = g0;
+    if (plain) return g;
+    if (g1) g = g + c.c_g1 * (double)g1[i];
+    if (g2) g = g + c.c_g2 * (double)g2[i];
+    if (d0) g = g + c.c_d0 * d0[i];
+    if (d1) g = g + c.c_d1 * d1[i];
+    g = g / c.divisor;
+    return c.keep_double ? g : (double)(float)g;
+}
+
+// ---- check 1: fused multi-layer LCA ----
+static void check_layer_lca(const std::vector<int64_t> &sizes, int misalign, bool combo, bool with_before, const char *what) {
+    const int L = (int)sizes.size();
+    int64_t D = 0;
+    std::vector<int64_t> off(L);
+    for (int l = 0; l < L; l++) { off[l] = D + misalign; D += sizes[l] + misalign; }  // gaps make layers start unaligned
+    auto g0 = randv(D, 1.f), g1 = randv(D, 1.f), g2 = randv(D, 1.f), a = randv(D, 1.f), b = a;
+    auto dd0 = randv(D, 1.f), dd1 = randv(D, 1.f);
+    std::vector<double> d0(dd0.begin(), dd0.end()), d1(dd1.begin(), dd1.end());
+    auto step = randv(D, 1e-3f);
+    for (int64_t i = 0; i < D; i++) b[i] = with_before ? a[i] + step[i] : step[i];
+    std::vector<double> cum0(D);
+    for (auto &x : cum0) x = std::uniform_real_distribution<double>(-1, 1)(rng);
+    float *dg0 = dev(g0), *dg1 = dev(g1), *dg2 = dev(g2), *da = dev(a), *db = dev(b);
+    double *dd0p = dev(d0), *dd1p = dev(d1), *dcum = dev(cum0);
+    float *dstep = dev(std::vector<float>(D, NAN));  // poisoned: every element must be written
+    std::vector<lca4j_layer> layers(L);
+    for (int l = 0; l < L; l++) {
+        lca4j_layer &y = layers[l];
+        memset(&y, 0, sizeof y);
+        y.g0 = dg0 + off[l];
+        if (combo) { y.g1 = dg1 + off[l]; y.g2 = dg2 + off[l]; y.d0 = dd0p + off[l]; y.d1 = dd1p + off[l]; }
+        y.before = with_before ? da + off[l] : nullptr;
+        y.after = db + off[l];
+        y.cumulative = dcum + off[l];
+        y.step_a = dstep + off[l];
+        y.n = sizes[l];
+    }
+    lca4j_combine c = {1.0, 4.0, 2.0, 4.0, combo ? 6.0 : 1.0, 0};
+    size_t ws = 0;
+    CK(lca4j_layer_lca_workspace(sizes.data(), L, &ws));
+    void *dws = nullptr;
+    CK(lca4j_malloc(&dws, std::max<size_t>(ws, 1)));
+    double *dsum = dev(std::vector<double>(L, NAN));
+    int64_t *dneg = dev(std::vector<int64_t>(L, -1)), *dpos = dev(std::vector<int64_t>(L, -1));
+    CK(lca4j_layer_lca(layers.data(), L, &c, dws, ws, dsum, dneg, dpos, nullptr));
+    CK(lca4j_stream_synchronize(nullptr));
+    auto sum = host(dsum, L);
+    auto neg = host(dneg, L), pos = host(dpos, L);
+    auto cum = host(dcum, D);
+    auto st = host(dstep, D);
+    bool plain = !combo;
+    double worst = 0;
+    long long badCount = 0, badElem = 0;
+    for (int l = 0; l < L; l++) {
+        double s = 0, sabs = 0;
+        long long n = 0, p = 0;
+        for (int64_t k = 0; k < sizes[l]; k++) {
+            size_t i = off[l] + k;
+            double g = combine_ref(c, plain, g0[i], combo ? g1.data() : nullptr, combo ? g2.data() : nullptr,
+                                   combo ? d0.data() : nullptr, combo ? d1.data() : nullptr, i);
+            double d = with_before ? (double)b[i] - a[i] : (double)b[i];
+            double A = g * d;
+            s += A; sabs += fabs(A); n += A < 0; p += A > 0;
+            // A itself is computed with the same operations in double: the bits must agree.
+            if (cum[i] != cum0[i] + A || st[i] != (float)A) badElem++;
+        }
+        double err = fabs(sum[l] - s) / (sabs > 0 ? sabs : 1);
+        worst = std::max(worst, err);
+        if (neg[l] != n || pos[l] != p) badCount++;
+    }
+    EXPECT(worst < 1e-10, "layer_lca %s: per-layer sum off by %.3g of Σ|A|", what, worst);
+    EXPECT(badCount == 0, "layer_lca %s: helped/hurt counts differ in %lld layers", what, badCount);
+    EXPECT(badElem == 0, "layer_lca %s: %lld per-parameter A or cumulative values differ from the CPU's bits", what, badElem);
+    // Rerun on the same inputs: identical bits (fixed reduction order).
+    CK(lca4j_layer_lca(layers.data(), L, &c, dws, ws, dsum, dneg, dpos, nullptr));
+    auto sum2 = host(dsum, L);
+    EXPECT(memcmp(sum.data(), sum2.data(), L * sizeof(double)) == 0, "layer_lca %s: rerun differs", what);
+    printf("ok  layer_lca %-40s layers %4d params %11lld  max rel err %.2e\n", what, L, (long long)(D - (long long)L * misalign), worst);
+    for (void *p : {(void *)dg0, (void *)dg1, (void *)dg2, (void *)da, (void *)db, (void *)dd0p, (void *)dd1p, (void *)dcum, (void *)dstep,
+                    dws, (void *)dsum, (void *)dneg, (void *)dpos})
+        CK(lca4j_free(p));
+}
+
+// ---- check 2: fused optimizer + free estimators, against a CPU step in the Java optimizers' order ----
+static void check_optimizer(int kind, const std::vector<int64_t> &sizes, const char *what) {
+    const int L = (int)sizes.size();
+    int64_t D = 0;
+    for (auto s : sizes) D += s;
+    auto theta = randv(D, 0.1f), prev = theta, gprev = randv(D, 1.f), g = randv(D, 1.f), m = randv(D, 0.1f), v = randv(D, 0.1f);
+    for (int64_t i = 0; i < D; i++) { prev[i] = theta[i] - 1e-3f * gprev[i]; v[i] = fabsf(v[i]); }
+    lca4j_optimizer o;
+    memset(&o, 0, sizeof o);
+    o.kind = kind; o.first_step = 0; o.lr = kind == LCA4J_ADAM ? 1e-3f : 0.01f; o.momentum = 0.9f;
+    o.beta1 = 0.9f; o.beta2 = 0.999f; o.one_minus_beta1 = 1 - o.beta1; o.one_minus_beta2 = 1 - o.beta2; o.eps = 1e-8f;
+    const int t = 3;
+    o.step_size = (float)(o.lr / (1 - pow(o.beta1, t)));
+    o.bc2_sqrt = (float)sqrt(1 - pow(o.beta2, t));
+    float *dth = dev(theta), *dprev = dev(prev), *dg = dev(g), *dgp = dev(gprev), *dm = dev(m), *dv = dev(v);
+    size_t ws;
+    CK(lca4j_optimizer_workspace(sizes.data(), L, &ws));
+    void *dws;
+    CK(lca4j_malloc(&dws, std::max<size_t>(ws, 1)));
+    double *dsum = dev(std::vector<double>(3 * L, NAN));
+    int64_t *dneg = dev(std::vector<int64_t>(3 * L, -1)), *dpos = dev(std::vector<int64_t>(3 * L, -1));
+    CK(lca4j_optimizer_step_lca(&o, sizes.data(), L, dth, dprev, dg, dgp, kind == LCA4J_SGD ? nullptr : dm,
+                                kind == LCA4J_ADAM ? dv : nullptr, 1, dws, ws, dsum, dneg, dpos, nullptr));
+    auto th2 = host(dth, D), prev2 = host(dprev, D), gp2 = host(dgp, D);
+    auto sum = host(dsum, 3 * L);
+    auto neg = host(dneg, 3 * L);
+    long long badTheta = 0;
+    double worst = 0;
+    int64_t base = 0;
+    for (int l = 0; l < L; l++) {
+        double s[3] = {0, 0, 0}, sa[3] = {0, 0, 0};
+        long long n[3] = {0, 0, 0};
+        for (int64_t k = 0; k < sizes[l]; k++) {
+            size_t i = base + k;
+            float gi = g[i], th = theta[i], next;
+            volatile float mm = m[i], vv = v[i];  // volatile: no FMA contraction in the reference either
+            if (kind == LCA4J_SGD) next = th - o.lr * gi;
+            else if (kind == LCA4J_SGD_MOMENTUM) { volatile float buf = o.momentum * mm; buf = buf + gi; volatile float u = o.lr * buf; next = th - u; }
+            else {
+                volatile float a1 = o.beta1 * mm, a2 = o.one_minus_beta1 * gi; mm = a1 + a2;
+                volatile float b1 = o.beta2 * vv, b2 = o.one_minus_beta2 * gi; b2 = b2 * gi; vv = b1 + b2;
+                volatile float den = sqrtf(vv) / o.bc2_sqrt; den = den + o.eps;
+                volatile float u = o.step_size * mm; u = u / den; next = th - u;
+            }
+            if (th2[i] != next || prev2[i] != th || gp2[i] != gi) badTheta++;
+            double d = (double)th - prev[i];
+            double A[3] = {(double)gi * d, (double)(float)(0.5 * ((double)gprev[i] + gi)) * d, (double)gi * ((double)next - th)};
+            for (int q = 0; q < 3; q++) { s[q] += A[q]; sa[q] += fabs(A[q]); n[q] += A[q] < 0; }
+        }
+        for (int q = 0; q < 3; q++) {
+            worst = std::max(worst, fabs(sum[q * L + l] - s[q]) / (sa[q] > 0 ? sa[q] : 1));
+            EXPECT(neg[q * L + l] == n[q], "optimizer %s: slot %d layer %d helped %lld vs %lld", what, q, l, (long long)neg[q * L + l], n[q]);
+        }
+        base += sizes[l];
+    }
+    EXPECT(badTheta == 0, "optimizer %s: %lld parameters differ from the CPU step's bits", what, badTheta);
+    EXPECT(worst < 1e-10, "optimizer %s: estimator sums off by %.3g", what, worst);
+    printf("ok  optimizer %-40s layers %4d params %11lld  max rel err %.2e\n", what, L, (long long)D, worst);
+    for (void *p : {(void *)dth, (void *)dprev, (void *)dg, (void *)dgp, (void *)dm, (void *)dv, dws, (void *)dsum, (void *)dneg, (void *)dpos})
+        CK(lca4j_free(p));
+}
+
+// ---- check 3: exact-LCA helpers ----
+static void check_vector_ops(int64_t n) {
+    auto x = randv(n, 1.f), a = randv(n, 1.f), b = randv(n, 1.f);
+    std::vector<double> y(n);
+    for (auto &e : y) e = std::uniform_real_distribution<double>(-1, 1)(rng);
+    double *dy = dev(y);
+    float *dx = dev(x), *da = dev(a), *db = dev(b), *dout = dev(std::vector<float>(n, NAN));
+    CK(lca4j_add_f32_to_f64(dy, dx, n, nullptr));
+    CK(lca4j_add_f64(dy, dy, n, nullptr));
+    CK(lca4j_point_on_step(dout, da, db, 0.375, n, nullptr));
+    auto y2 = host(dy, n);
+    auto out = host(dout, n);
+    long long bad = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double e = y[i] + (double)x[i];
+        e = e + e;
+        float p = (float)(a[i] + 0.375 * ((double)b[i] - a[i]));
+        if (y2[i] != e || out[i] != p) bad++;
+    }
+    EXPECT(bad == 0, "vector ops n=%lld: %lld elements differ", (long long)n, bad);
+    printf("ok  vector ops n=%lld\n", (long long)n);
+    for (void *p : {(void *)dy, (void *)dx, (void *)da, (void *)db, (void *)dout}) CK(lca4j_free(p));
+}
+
+// ---- benchmark: layer_lca in GB/s over the bytes it must move ----
+static void bench_layer_lca(int64_t D, int L, bool cumulative) {
+    std::vector<int64_t> sizes(L, D / L);
+    sizes[L - 1] += D % L;
+    auto h = randv(D, 1.f);
+    float *g = dev(h), *a = dev(h), *b = dev(h);
+    double *cum = cumulative ? dev(std::vector<double>(D, 0.0)) : nullptr;
+    std::vector<lca4j_layer> layers(L);
+    int64_t off = 0;
+    for (int l = 0; l < L; l++) {
+        memset(&layers[l], 0, sizeof(lca4j_layer));
+        layers[l].g0 = g + off; layers[l].before = a + off; layers[l].after = b + off;
+        layers[l].cumulative = cum ? cum + off : nullptr; layers[l].n = sizes[l];
+        off += sizes[l];
+    }
+    size_t ws;
+    CK(lca4j_layer_lca_workspace(sizes.data(), L, &ws));
+    void *dws;
+    CK(lca4j_malloc(&dws, ws));
+    double *s = dev(std::vector<double>(L));
+    int64_t *n = dev(std::vector<int64_t>(L)), *p = dev(std::vector<int64_t>(L));
+    for (int w = 0; w < 3; w++) CK(lca4j_layer_lca(layers.data(), L, nullptr, dws, ws, s, n, p, nullptr));
+    cudaEvent_t e0, e1;
+    cudaEventCreate(&e0); cudaEventCreate(&e1);
+    std::vector<float> ms;
+    for (int r = 0; r < 20; r++) {
+        cudaEventRecord(e0);
+        CK(lca4j_layer_lca(layers.data(), L, nullptr, dws, ws, s, n, p, nullptr));
+        cudaEventRecord(e1);
+        cudaEventSynchronize(e1);
+        float t; cudaEventElapsedTime(&t, e0, e1); ms.push_back(t);
+    }
+    std::sort(ms.begin(), ms.end());
+    double bytes = (double)D * (3 * 4 + (cumulative ? 16 : 0));
+    printf("bench layer_lca params %11lld layers %4d cumulative %d: median %.3f ms, %.0f GB/s\n", (long long)D, L, cumulative,
+           ms[ms.size() / 2], bytes / (ms[ms.size() / 2] * 1e-3) / 1e9);
+    for (void *q : {(void *)g, (void *)a, (void *)b, (void *)cum, dws, (void *)s, (void *)n, (void *)p}) if (q) CK(lca4j_free(q));
+}
+
+int main(int argc, char **argv) {
+    int count = 0;
+    CK(lca4j_device_count(&count));
+    if (count == 0) { printf("SKIPPED: no CUDA device\n"); return 77; }
+    char name[256]; int sms, ma, mi;
+    CK(lca4j_device_info(0, name, sizeof name, &sms, &ma, &mi));
+    printf("device: %s, %d SMs, cc %d.%d\n", name, sms, ma, mi);
+    bool quick = argc > 1 && !strcmp(argv[1], "--quick");
+    check_layer_lca({1}, 0, false, true, "one parameter");
+    check_layer_lca({7, 1, 13, 0, 4097}, 1, false, true, "odd sizes, empty layer, misaligned");
+    check_layer_lca({100 * 784, 100, 50 * 100, 50, 10 * 50, 10}, 0, false, true, "MNIST-FC");
+    check_layer_lca({100 * 784, 100, 50 * 100, 50, 10 * 50, 10}, 3, true, true, "MNIST-FC, Simpson combination");
+    check_layer_lca({12345, 8191, 8193, 3}, 2, false, false, "delta input");
+    std::vector<int64_t> many;
+    for (int l = 0; l < 300; l++) many.push_back(1 + (int64_t)(rng() % 20000));
+    check_layer_lca(many, 1, false, true, "300 layers");
+    std::vector<int64_t> more;
+    for (int l = 0; l < 700; l++) more.push_back((int64_t)(rng() % 3000));
+    check_layer_lca(more, 0, true, true, "700 layers (three launches)");
+    if (!quick) check_layer_lca({60000000, 39999997, 3}, 0, false, true, "1e8 parameters");
+    for (int k : {LCA4J_SGD, LCA4J_SGD_MOMENTUM, LCA4J_ADAM}) {
+        const char *nm[] = {"sgd", "sgd momentum", "adam"};
+        check_optimizer(k, {100 * 784, 100, 50 * 100, 50, 10 * 50, 10}, nm[k]);
+        check_optimizer(k, many, nm[k]);
+    }
+    check_vector_ops(1);
+    check_vector_ops(1000003);
+    if (!quick) {
+        bench_layer_lca(100000000, 1, false);
+        bench_layer_lca(100000000, 300, false);
+        bench_layer_lca(100000000, 300, true);
+        bench_layer_lca(266610, 6, false);
+    }
+    printf(failures ? "FAILED: %d checks\n" : "all checks passed\n", failures);
+    return failures ? 1 : 0;
+}
