@@ -29,6 +29,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
 
+    @Option(names = "--device", description = "where LCA is accumulated: auto, cpu or cuda (default: ${DEFAULT-VALUE})", defaultValue = "auto")
+    String device;
+
     @Override
     public Integer call() throws Exception {
         String d = data;
@@ -39,7 +42,7 @@ final class DemoCommand implements Callable<Integer> {
                         + " (apt-get install dataset-fashion-mnist); running on synthetic data instead");
             }
         }
-        TrainConfig cfg = TrainConfig.builder().data(d).referenceSize(referenceSize).steps(steps == null ? 0 : steps).estimators(java.util.List.of("all"))
+        TrainConfig cfg = TrainConfig.builder().data(d).referenceSize(referenceSize).steps(steps == null ? 0 : steps).estimators(java.util.List.of("all")).device(device)
                 .out(out != null ? out : RunLauncher.timestamped("demo")).build();
         System.out.println("lca4j demo: MNIST-FC on " + d + ", exact LCA on " + referenceSize + " reference rows and every estimator");
         RunLauncher.runAndReport(cfg, !noProgress, true);

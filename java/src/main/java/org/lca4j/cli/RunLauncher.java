@@ -26,7 +26,11 @@ final class RunLauncher {
 
     static RunSummary runAndReport(TrainConfig cfg, boolean progress, boolean report) throws IOException {
         PrintStream out = System.out;
+        // One line either way, so a user on a machine without a GPU sees why the CPU is used; an
+        // unusable --device cuda fails here, before the run directory exists.
+        String device = org.lca4j.Lca.backend(cfg.device()).description();
         out.println("run directory: " + cfg.out().toAbsolutePath());
+        out.println("LCA device: " + device + "; training on the CPU");
         List<RunListener> listeners = new ArrayList<>();
         RunRecorder recorder = new RunRecorder(cfg.out(), Map.of());
         listeners.add(recorder);

@@ -74,6 +74,9 @@ final class TrainOptions {
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
 
+    @Option(names = "--device", description = "where LCA is accumulated: auto (CUDA when a GPU and the native library are usable, else CPU), cpu or cuda (default: ${DEFAULT-VALUE})", defaultValue = "auto")
+    String device;
+
     /** Options a preset fixes; giving one of them with --preset is an error rather than a silent override. */
     static final List<String> PRESET_FIXED = List.of("--model", "--optimizer", "--momentum", "--lr", "--batch", "--steps", "--epochs",
             "--reference-size", "--validation-size");
@@ -100,7 +103,7 @@ final class TrainOptions {
                 .referenceSize(referenceSize == null ? 0 : referenceSize)
                 .validationSize(validationSize == null ? -1 : validationSize)
                 .validationLca(validationLca).tol(tol).maxSplits(maxSplits).estimators(estimators).estimatorBatches(estimatorBatches)
-                .saveTrajectory(saveTrajectory).syntheticSize(syntheticSize)
+                .saveTrajectory(saveTrajectory).syntheticSize(syntheticSize).device(device)
                 .out(out != null ? out : RunLauncher.timestamped("train"));
     }
 }

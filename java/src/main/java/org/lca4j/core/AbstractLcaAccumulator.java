@@ -83,11 +83,19 @@ public abstract class AbstractLcaAccumulator implements LcaAccumulator {
     }
 
     private StepLca run(MemorySegment[] g, MemorySegment[] a, MemorySegment[] b) {
+        return runStep(step -> accumulate(step, g, a, b));
+    }
+
+    /**
+     * Runs one step's work with the shared bookkeeping (closed and failed checks, step count, layer
+     * totals): for backends with input forms of their own, such as device pointers.
+     */
+    protected final StepLca runStep(java.util.function.LongFunction<StepLca> work) {
         if (closed) throw new IllegalStateException("LCA accumulator is closed");
         if (failure != null) throw new IllegalStateException("LCA accumulator stopped after an earlier error: " + failure);
         StepLca s;
         try {
-            s = accumulate(steps, g, a, b);
+            s = work.apply(steps);
         } catch (NonFiniteInputException e) {
             failure = e.getMessage();
             throw e;

@@ -66,7 +66,7 @@ public final class RunRecorder implements RunListener {
             runJson.put("started", Instant.now().toString());
             runJson.putAll(extra);
             runJson.put("config", config(c));
-            runJson.put("environment", environment());
+            runJson.put("environment", environment(c));
             runJson.put("data", data(c));
             runJson.put("layers", layers(c.model().layout()));
             Json.write(dir.resolve(RunFiles.RUN_JSON), runJson);
@@ -240,6 +240,7 @@ public final class RunRecorder implements RunListener {
         m.put("estimators", new ArrayList<>(c.accumulators().keySet()));
         m.put("estimator_batches", k.estimatorBatches());
         m.put("save_trajectory", k.saveTrajectory());
+        m.put("device", k.device());
         return m;
     }
 
@@ -253,14 +254,16 @@ public final class RunRecorder implements RunListener {
         return m;
     }
 
-    private static Map<String, Object> environment() {
+    private static Map<String, Object> environment(RunContext c) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("lca4j", RunRecorder.class.getPackage().getImplementationVersion() == null ? "dev" : RunRecorder.class.getPackage().getImplementationVersion());
         m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         m.put("cpus", Runtime.getRuntime().availableProcessors());
         m.put("blas", Gemm.implementation());
-        m.put("device", "cpu");
+        // Training and gradients run on the CPU harness; --device chooses where LCA is accumulated.
+        m.put("training_device", "cpu");
+        m.put("lca_device", org.lca4j.Lca.backend(c.config().device()).description());
         return m;
     }
 

@@ -15,6 +15,7 @@ import java.util.List;
  * @param estimators    "exact" and/or estimator names of docs/LCA.md; "all" = every one
  * @param estimatorBatches k: next-batch points average k independent batches
  * @param validationLca also compute exact LCA on the validation split (the paper's "test LCA")
+ * @param device        LCA backend: "auto" (CUDA when usable, else CPU), "cpu" or "cuda"
  */
 public record TrainConfig(
         String model,
@@ -35,6 +36,7 @@ public record TrainConfig(
         boolean validationLca,
         boolean saveTrajectory,
         int syntheticSize,
+        String device,
         Path out) {
 
     public TrainConfig {
@@ -47,6 +49,7 @@ public record TrainConfig(
         if (referenceSize < 0) throw new IllegalArgumentException("--reference-size must be ≥ 0 (0 = whole training set), got " + referenceSize);
         if (!optimizer.equals("sgd") && momentum != 0) throw new IllegalArgumentException("--momentum applies to sgd only");
         if (estimatorBatches < 1) throw new IllegalArgumentException("--estimator-batches must be ≥ 1, got " + estimatorBatches);
+        if (!List.of("auto", "cpu", "cuda").contains(device)) throw new IllegalArgumentException("--device must be auto, cpu or cuda, got '" + device + "'");
     }
 
     /** The defaults of `./lca train`. */
@@ -59,7 +62,7 @@ public record TrainConfig(
         b.model = model; b.data = data; b.optimizer = optimizer; b.lr = lr; b.momentum = momentum; b.batch = batch;
         b.steps = steps; b.epochs = epochs; b.seed = seed; b.referenceSize = referenceSize; b.validationSize = validationSize;
         b.tol = tol; b.maxSplits = maxSplits; b.estimators = estimators; b.estimatorBatches = estimatorBatches; b.validationLca = validationLca;
-        b.saveTrajectory = saveTrajectory; b.syntheticSize = syntheticSize; b.out = out;
+        b.saveTrajectory = saveTrajectory; b.syntheticSize = syntheticSize; b.device = device; b.out = out;
         return b;
     }
 
@@ -83,6 +86,7 @@ public record TrainConfig(
         private boolean validationLca = false;
         private boolean saveTrajectory = false;
         private int syntheticSize = 6000;
+        private String device = "auto";
         private Path out = Path.of("runs", "latest");
 
         public Builder model(String v) { model = v; return this; }
@@ -103,11 +107,12 @@ public record TrainConfig(
         public Builder validationLca(boolean v) { validationLca = v; return this; }
         public Builder saveTrajectory(boolean v) { saveTrajectory = v; return this; }
         public Builder syntheticSize(int v) { syntheticSize = v; return this; }
+        public Builder device(String v) { device = v; return this; }
         public Builder out(Path v) { out = v; return this; }
 
         public TrainConfig build() {
             return new TrainConfig(model, data, optimizer, lr, momentum, batch, steps, epochs, seed, referenceSize,
-                    validationSize, tol, maxSplits, estimators, estimatorBatches, validationLca, saveTrajectory, syntheticSize, out);
+                    validationSize, tol, maxSplits, estimators, estimatorBatches, validationLca, saveTrajectory, syntheticSize, device, out);
         }
     }
 }

@@ -85,14 +85,15 @@ public final class Trainer {
             referenceNote = "seeded random subset of " + cfg.referenceSize() + " of the " + train.n() + " training rows (seed " + cfg.seed() + ", stream reference-subset)";
         }
 
+        Lca.Backend backend = Lca.backend(cfg.device());
         Map<String, LcaAccumulator> accumulators = new LinkedHashMap<>();
-        names.forEach(n -> accumulators.put(n, Lca.cpu(mlp.layout())));
+        names.forEach(n -> accumulators.put(n, backend.create(mlp.layout())));
         SetObjective referenceObjective = new SetObjective(mlp, reference);
         ExactLca exact = names.contains(EXACT) ? new ExactLca(referenceObjective, accumulators.get(EXACT), cfg.tol(), cfg.maxSplits()) : null;
         ExactLca validation = null;
         if (cfg.validationLca()) {
             if (data.validation() == null) throw new IllegalArgumentException("validation LCA needs a validation split (--validation-size > 0)");
-            LcaAccumulator acc = Lca.cpu(mlp.layout());
+            LcaAccumulator acc = backend.create(mlp.layout());
             accumulators.put(EXACT_VALIDATION, acc);
             validation = new ExactLca(new SetObjective(mlp, data.validation()), acc, cfg.tol(), cfg.maxSplits());
         }

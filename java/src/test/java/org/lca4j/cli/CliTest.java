@@ -89,6 +89,20 @@ class CliTest {
     }
 
     @Test
+    void deviceCudaWithoutAGpuIsOneLineAndWritesNothing() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(org.lca4j.cuda.CudaDevice.probe().available(), "a GPU is present");
+        Path run = tmp.resolve("gpu");
+        Result r = cli("train", "--device", "cuda", "--data", "synthetic", "--steps", "2", "--no-progress", "--out", run.toString());
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().contains("cuda") && r.err().lines().count() == 1, r.err());
+        assertTrue(Files.notExists(run));
+        Result auto = cli("train", "--data", "synthetic", "--model", "20,8,4", "--synthetic-size", "300", "--batch", "50", "--steps", "2",
+                "--no-progress", "--out", tmp.resolve("auto").toString());
+        assertEquals(0, auto.code(), auto.err());
+        assertTrue(auto.out().lines().anyMatch(l -> l.startsWith("LCA device: cpu (no CUDA: ")), auto.out());
+    }
+
+    @Test
     void presetRefusesTheOptionsItFixes() {
         Result lr = cli("train", "--preset", "paper-mnist-fc", "--lr", "0.1", "--data", "synthetic", "--no-progress", "--out", tmp.resolve("p").toString());
         assertNotEquals(0, lr.code());
@@ -96,6 +110,8 @@ class CliTest {
         Result name = cli("train", "--preset", "paper-cifar", "--data", "synthetic", "--no-progress", "--out", tmp.resolve("q").toString());
         assertNotEquals(0, name.code());
         assertTrue(name.err().contains("paper-cifar"), name.err());
+        Result dev = cli("train", "--device", "tpu", "--data", "synthetic", "--no-progress", "--out", tmp.resolve("s").toString());
+        assertTrue(dev.err().contains("'tpu'") && dev.err().lines().count() == 1, dev.err());
         Result est = cli("train", "--estimators", "exact,median_batch", "--data", "synthetic", "--no-progress", "--out", tmp.resolve("r").toString());
         assertNotEquals(0, est.code());
         assertTrue(est.err().contains("median_batch") && est.err().lines().count() == 1, est.err());
@@ -106,7 +122,7 @@ class CliTest {
     void helpListsTheDocumentedTrainOptions() {
         Result help = cli("train", "--help");
         for (String o : new String[]{"--model", "--data", "--optimizer", "--momentum", "--lr", "--batch", "--steps", "--epochs", "--seed",
-                "--reference-size", "--tol", "--estimators", "--estimator-batches", "--report", "--preset", "--save-trajectory", "--out"}) {
+                "--reference-size", "--tol", "--estimators", "--estimator-batches", "--report", "--preset", "--device", "--save-trajectory", "--out"}) {
             assertTrue(help.out().contains(o), "help lacks " + o);
         }
     }

@@ -1,0 +1,46 @@
+package org.lca4j.cuda;
+
+/**
+ * Whether the CUDA backend can run here, probed once: the native library loads, its ABI matches and
+ * a device answers. When it cannot, {@link Availability#reason()} says why in one line (no library in
+ * this build, no driver, no device), which {@code --device auto} prints before falling back to the CPU.
+ */
+public final class CudaDevice {
+    /** The probe's answer; {@code description} names the device when available. */
+    public record Availability(boolean available, String description, String reason) {
+    }
+
+    private static Availability availability;
+    private static Lca4jNative nativeApi;
+
+    private CudaDevice() {
+    }
+
+    public static synchronized Availability probe() {
+        if (availability == null) availability = doProbe();
+        return availability;
+    }
+
+    /** The bindings, once {@link #probe()} found a device; device 0 is current. */
+    static synchronized Lca4jNative api() {
+        Availability a = probe();
+        if (!a.available()) throw new IllegalStateException("CUDA backend unavailable: " + a.reason());
+        return nativeApi;
+    }
+
+    private static Availability doProbe() {
+        NativeLibrary.Loaded lib = NativeLibrary.get();
+        if (lib.lookup() == null) return new Availability(false, null, lib.reason());
+        try {
+            Lca4jNative n = new Lca4jNative(lib.lookup());
+            int count = n.deviceCount();
+            if (count == 0) return new Availability(false, null, "no CUDA device (or no NVIDIA driver) on this machine");
+            n.setDevice(0);
+            Lca4jNative.DeviceInfo info = n.deviceInfo(0);
+            nativeApi = n;
+            return new Availability(true, info.name() + ", " + info.multiprocessors() + " SMs, compute " + info.major() + "." + info.minor(), null);
+        } catch (RuntimeException e) {
+            return new Availability(false, null, "CUDA library " + lib.source() + " unusable: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package org.lca4j.cuda;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import org.lca4j.core.AbstractLcaAccumulator;
+import org.lca4j.core.Layer;
+import org.lca4j.core.ParamLayout;
+import org.lca4j.core.StepLca;
+
+/**
+ * The CUDA backend: every step is one fused launch over all layers (cuda/src/layer_lca.cu) that
+ * computes each layer's Σ A and helped/hurt counts and adds A into per-parameter cumulative sums kept
+ * on the device. The same numbers as the CPU backend: each A is the same double, only the order of
+ * the (double) sums differs, and that order is fixed, so reruns give the same bits.
+ *
+ * <p>Host inputs (arrays, buffers, segments) are copied to device buffers first. Callers whose
+ * gradients and parameters already live on the device pass their addresses to
+ * {@link #stepDevice(long, long, long)} and {@link #stepDeltaDevice(long, long)}: no host copies then,
+ * only the per-layer results come back.
+ */
+public final class CudaLcaAccumulator extends AbstractLcaAccumulator {
+    private final Lca4jNative api;
+    private final int layers;
+    private final long params;
+    private final Arena arena = Arena.ofShared();
+    private final DeviceBuffer gradient, before, after, cumulative, workspace, sums, helped, hurt;
+    private final MemorySegment table;
+    private final MemorySegment hostSums, hostHelped, hostHurt;
+    private boolean closed;
+
+    public CudaLcaAccumulator(ParamLayout layout) {
+        super(layout);
+        this.api = CudaDevice.api();
+        this.layers = layout.layerCount();
+        this.params = layout.size();
+        MemorySegment sizes = arena.allocate(JAVA_LONG, layers);
+        for (int l = 0; l < layers; l++) sizes.setAtIndex(JAVA_LONG, l, layout.layer(l).size());
+        long ws = api.layerLcaWorkspace(sizes, layers);
+        DeviceBuffer[] made = new DeviceBuffer[8];
+        try {
+            made[0] = new DeviceBuffer(api, params * Float.BYTES);
+            made[1] = new DeviceBuffer(api, params * Float.BYTES);
+            made[2] = new DeviceBuffer(api, params * Float.BYTES);
+            made[3] = DeviceBuffer.zeroed(api, params * Double.BYTES);
+            made[4] = new DeviceBuffer(api, ws);
+            made[5] = new DeviceBuffer(api, (long) layers * Double.BYTES);
+            made[6] = new DeviceBuffer(api, (long) layers * Long.BYTES);
+            made[7] = new DeviceBuffer(api, (long) layers * Long.BYTES);
+        } catch (RuntimeException e) {
+            for (DeviceBuffer b : made) if (b != null) b.close();
+            arena.close();
+            throw e;
+        }
+        gradient = made[0];
+        before = made[1];
+        after = made[2];
+        cumulative = made[3];
+        workspace = made[4];
+        sums = made[5];
+        helped = made[6];
+        hurt = made[7];
+        table = arena.allocate(Lca4jNative.LAYER, layers);
+        hostSums = arena.allocate(JAVA_DOUBLE, layers);
+        hostHelped = arena.allocate(JAVA_LONG, layers);
+        hostHurt = arena.allocate(JAVA_LONG, layers);
+    }
+
+    @Override
+    protected StepLca accumulate(long step, MemorySegment[] g, MemorySegment[] a, MemorySegment[] b) {
+        for (int l = 0; l < layers; l++) {
+            long off = layout.layer(l).offset() * Float.BYTES;
+            api.copyToDevice(gradient.address() + off, g[l]);
+            if (a != null) api.copyToDevice(before.address() + off, a[l]);
+            api.copyToDevice(after.address() + off, b[l]);
+        }
+        StepLca s = launch(step, gradient.address(), a == null ? 0 : before.address(), after.address());
+        for (int l = 0; l < layers; l++) {
+            if (!Double.isFinite(s.lca(l))) throw nonFinite(step, l, g[l], a == null ? null : a[l], b[l]);
+        }
+        return s;
+    }
+
+    /**
+     * One step from device memory: flat float32 vectors of {@code layout().size()} elements, in the
+     * layout's order, at device addresses (e.g. from cudaMalloc, JCuda or another CUDA library).
+     */
+    public StepLca stepDevice(long gradientAddress, long beforeAddress, long afterAddress) {
+        requireAddress("gradient", gradientAddress);
+        requireAddress("θ_t", beforeAddress);
+        requireAddress("θ_{t+1}", afterAddress);
+        return runStep(step -> checked(step, launch(step, gradientAddress, beforeAddress, afterAddress), gradientAddress, beforeAddress, afterAddress));
+    }
+
+    /** As {@link #stepDevice} with Δθ given directly. */
+    public StepLca stepDeltaDevice(long gradientAddress, long deltaAddress) {
+        requireAddress("gradient", gradientAddress);
+        requireAddress("Δθ", deltaAddress);
+        return runStep(step -> checked(step, launch(step, gradientAddress, 0, deltaAddress), gradientAddress, 0, deltaAddress));
+    }
+
+    private static void requireAddress(String what, long address) {
+        if (address == 0) throw new IllegalArgumentException(what + " device address is null");
+    }
+
+    /** On a non-finite sum, copies that layer's inputs back to name the first bad value. */
+    private StepLca checked(long step, StepLca s, long g, long a, long b) {
+        for (int l = 0; l < layers; l++) {
+            if (Double.isFinite(s.lca(l))) continue;
+            Layer layer = layout.layer(l);
+            long off = layer.offset() * Float.BYTES, bytes = layer.size() * Float.BYTES;
+            try (Arena tmp = Arena.ofConfined()) {
+                MemorySegment hg = tmp.allocate(bytes), ha = a == 0 ? null : tmp.allocate(bytes), hb = tmp.allocate(bytes);
+                api.copyToHost(hg, g + off);
+                if (ha != null) api.copyToHost(ha, a + off);
+                api.copyToHost(hb, b + off);
+                throw nonFinite(step, l, hg, ha, hb);
+            }
+        }
+        return s;
+    }
+
+    private StepLca launch(long step, long g, long a, long b) {
+        for (int l = 0; l < layers; l++) {
+            Layer layer = layout.layer(l);
+            long f = layer.offset() * Float.BYTES;
+            MemorySegment row = table.asSlice(l * Lca4jNative.LAYER.byteSize(), Lca4jNative.LAYER);
+            row.fill((byte) 0);
+            row.set(ADDRESS, Lca4jNative.LAYER_G0, MemorySegment.ofAddress(g + f));
+            row.set(ADDRESS, Lca4jNative.LAYER_BEFORE, a == 0 ? MemorySegment.NULL : MemorySegment.ofAddress(a + f));
+            row.set(ADDRESS, Lca4jNative.LAYER_AFTER, MemorySegment.ofAddress(b + f));
+            row.set(ADDRESS, Lca4jNative.LAYER_CUMULATIVE, MemorySegment.ofAddress(cumulative.address() + layer.offset() * Double.BYTES));
+            row.set(JAVA_LONG, Lca4jNative.LAYER_N, layer.size());
+        }
+        api.layerLca(table, layers, MemorySegment.NULL, workspace.address(), workspace.bytes(), sums.address(), helped.address(), hurt.address());
+        api.copyToHost(hostSums, sums.address());
+        api.copyToHost(hostHelped, helped.address());
+        api.copyToHost(hostHurt, hurt.address());
+        return new StepLca(step, layout, hostSums.toArray(JAVA_DOUBLE), hostHelped.toArray(JAVA_LONG), hostHurt.toArray(JAVA_LONG));
+    }
+
+    @Override
+    public double[] cumulative(int layer) {
+        Layer l = layout.layer(layer);
+        double[] out = new double[Math.toIntExact(l.size())];
+        api.copyToHost(MemorySegment.ofArray(out), cumulative.address() + l.offset() * Double.BYTES);
+        return out;
+    }
+
+    /** Device address of the per-parameter cumulative LCA (float64, layout order), for callers that keep working on the GPU. */
+    public long cumulativeDeviceAddress() {
+        return cumulative.address();
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        if (closed) return;
+        closed = true;
+        for (DeviceBuffer b : new DeviceBuffer[] {gradient, before, after, cumulative, workspace, sums, helped, hurt}) b.close();
+        arena.close();
+    }
+}

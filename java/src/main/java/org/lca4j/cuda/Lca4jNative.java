@@ -1,0 +1,205 @@
+package org.lca4j.cuda;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * FFM bindings to cuda/include/lca4j.h. Every call's status is checked here and a failure becomes a
+ * {@link CudaException} naming the function and the CUDA call inside it. Device pointers are plain
+ * addresses ({@link MemorySegment#ofAddress}); host buffers may be heap segments for the copies, which
+ * are bound as critical calls so a Java array reaches cudaMemcpy without an extra copy.
+ */
+final class Lca4jNative {
+    /** struct lca4j_layer: g0, g1, g2, d0, d1, before, after, cumulative, step_a, n. */
+    static final StructLayout LAYER = MemoryLayout.structLayout(
+            ADDRESS.withName("g0"), ADDRESS.withName("g1"), ADDRESS.withName("g2"), ADDRESS.withName("d0"), ADDRESS.withName("d1"),
+            ADDRESS.withName("before"), ADDRESS.withName("after"), ADDRESS.withName("cumulative"), ADDRESS.withName("step_a"),
+            JAVA_LONG.withName("n"));
+    /** struct lca4j_combine: c_g1, c_g2, c_d0, c_d1, divisor, keep_double (+ padding). */
+    static final StructLayout COMBINE = MemoryLayout.structLayout(
+            JAVA_DOUBLE.withName("c_g1"), JAVA_DOUBLE.withName("c_g2"), JAVA_DOUBLE.withName("c_d0"), JAVA_DOUBLE.withName("c_d1"),
+            JAVA_DOUBLE.withName("divisor"), JAVA_INT.withName("keep_double"), MemoryLayout.paddingLayout(4));
+    static final long LAYER_G0 = offset("g0"), LAYER_BEFORE = offset("before"), LAYER_AFTER = offset("after"),
+            LAYER_CUMULATIVE = offset("cumulative"), LAYER_N = offset("n");
+    static final int ABI_VERSION = 1;
+
+    private static long offset(String field) {
+        return LAYER.byteOffset(MemoryLayout.PathElement.groupElement(field));
+    }
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private final SymbolLookup lookup;
+    private final MethodHandle abiVersion, statusString, lastCall, deviceCount, setDevice, deviceInfo, memInfo, malloc, free,
+            memcpyH2d, memcpyD2h, memset, synchronize, layerLcaWorkspace, layerLca;
+
+    Lca4jNative(SymbolLookup lookup) {
+        this.lookup = lookup;
+        abiVersion = bind("lca4j_abi_version", FunctionDescriptor.of(JAVA_INT));
+        statusString = bind("lca4j_status_string", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+        lastCall = bind("lca4j_last_call", FunctionDescriptor.of(ADDRESS));
+        deviceCount = bind("lca4j_device_count", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        setDevice = bind("lca4j_set_device", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        deviceInfo = bind("lca4j_device_info", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        memInfo = bind("lca4j_mem_info", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        malloc = bind("lca4j_malloc", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        free = bind("lca4j_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        memcpyH2d = bind("lca4j_memcpy_h2d", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), Linker.Option.critical(true));
+        memcpyD2h = bind("lca4j_memcpy_d2h", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), Linker.Option.critical(true));
+        memset = bind("lca4j_memset", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS));
+        synchronize = bind("lca4j_stream_synchronize", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        layerLcaWorkspace = bind("lca4j_layer_lca_workspace", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+        layerLca = bind("lca4j_layer_lca", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS,
+                ADDRESS, ADDRESS));
+        int v = abiVersion();
+        if (v != ABI_VERSION) throw new IllegalStateException("liblca4j ABI version " + v + ", this lca4j needs " + ABI_VERSION);
+    }
+
+    private MethodHandle bind(String name, FunctionDescriptor fd, Linker.Option... options) {
+        MemorySegment symbol = lookup.find(name).orElseThrow(() -> new IllegalStateException("liblca4j has no symbol " + name + " (stale library?)"));
+        return LINKER.downcallHandle(symbol, fd, options);
+    }
+
+    int abiVersion() {
+        try {
+            return (int) abiVersion.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    int deviceCount() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment n = a.allocate(JAVA_INT);
+            check("lca4j_device_count", (int) deviceCount.invokeExact(n));
+            return n.get(JAVA_INT, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    void setDevice(int device) {
+        try {
+            check("lca4j_set_device", (int) setDevice.invokeExact(device));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Name, multiprocessors, compute capability. */
+    record DeviceInfo(String name, int multiprocessors, int major, int minor) {
+    }
+
+    DeviceInfo deviceInfo(int device) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment name = a.allocate(256), sm = a.allocate(JAVA_INT), ma = a.allocate(JAVA_INT), mi = a.allocate(JAVA_INT);
+            check("lca4j_device_info", (int) deviceInfo.invokeExact(device, name, 256, sm, ma, mi));
+            return new DeviceInfo(name.getString(0), sm.get(JAVA_INT, 0), ma.get(JAVA_INT, 0), mi.get(JAVA_INT, 0));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Free and total device memory in bytes. */
+    long[] memInfo() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment f = a.allocate(JAVA_LONG), tot = a.allocate(JAVA_LONG);
+            check("lca4j_mem_info", (int) memInfo.invokeExact(f, tot));
+            return new long[] {f.get(JAVA_LONG, 0), tot.get(JAVA_LONG, 0)};
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    long malloc(long bytes) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocate(ADDRESS);
+            check("lca4j_malloc(" + bytes + " bytes)", (int) malloc.invokeExact(p, bytes));
+            return p.get(ADDRESS, 0).address();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    void free(long address) {
+        try {
+            check("lca4j_free", (int) free.invokeExact(MemorySegment.ofAddress(address)));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    void copyToDevice(long dst, MemorySegment src) {
+        try {
+            check("lca4j_memcpy_h2d", (int) memcpyH2d.invokeExact(MemorySegment.ofAddress(dst), src, src.byteSize(), MemorySegment.NULL));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    void copyToHost(MemorySegment dst, long src) {
+        try {
+            check("lca4j_memcpy_d2h", (int) memcpyD2h.invokeExact(dst, MemorySegment.ofAddress(src), dst.byteSize(), MemorySegment.NULL));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    void zero(long dst, long bytes) {
+        try {
+            check("lca4j_memset", (int) memset.invokeExact(MemorySegment.ofAddress(dst), 0, bytes, MemorySegment.NULL));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    void synchronize() {
+        try {
+            check("lca4j_stream_synchronize", (int) synchronize.invokeExact(MemorySegment.NULL));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    long layerLcaWorkspace(MemorySegment sizes, int layers) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment bytes = a.allocate(JAVA_LONG);
+            check("lca4j_layer_lca_workspace", (int) layerLcaWorkspace.invokeExact(sizes, layers, bytes));
+            return bytes.get(JAVA_LONG, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    void layerLca(MemorySegment layers, int count, MemorySegment combine, long workspace, long workspaceBytes, long sum, long helped, long hurt) {
+        try {
+            check("lca4j_layer_lca", (int) layerLca.invokeExact(layers, count, combine, MemorySegment.ofAddress(workspace), workspaceBytes,
+                    MemorySegment.ofAddress(sum), MemorySegment.ofAddress(helped), MemorySegment.ofAddress(hurt), MemorySegment.NULL));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private void check(String function, int status) throws Throwable {
+        if (status == 0) return;
+        String message = ((MemorySegment) statusString.invokeExact(status)).reinterpret(1024).getString(0);
+        String call = ((MemorySegment) lastCall.invokeExact()).reinterpret(1024).getString(0);
+        throw new CudaException(function, status, message, call);
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException(t);
+    }
+}

@@ -1,0 +1,69 @@
+package org.lca4j.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lca4j.Lca;
+import org.lca4j.core.ParamLayout;
+import org.lca4j.cpu.CpuLcaAccumulator;
+
+/** What a machine without a GPU sees: a clean reason, the CPU under auto, a one-line refusal under cuda. */
+class CudaFallbackTest {
+
+    @Test
+    void theJarsLibraryLoadsWhenTheBuildHadNvcc() {
+        boolean packed = NativeLibrary.class.getResource("/native/" + NativeLibrary.platform() + "/liblca4j.so") != null;
+        NativeLibrary.Loaded lib = NativeLibrary.load(null);
+        if (packed) {
+            assertNotNull(lib.lookup(), lib.reason());
+            // Binding checks every symbol and the ABI version, and asking for devices must not fail without a driver.
+            Lca4jNative api = new Lca4jNative(lib.lookup());
+            assertTrue(api.deviceCount() >= 0);
+        } else {
+            assertNull(lib.lookup());
+            assertTrue(lib.reason().contains("built without nvcc"), lib.reason());
+        }
+    }
+
+    @Test
+    void aBadExplicitPathIsNamed(@TempDir Path dir) throws Exception {
+        NativeLibrary.Loaded missing = NativeLibrary.load(dir.resolve("nowhere.so").toString());
+        assertNull(missing.lookup());
+        assertTrue(missing.reason().contains("nowhere.so"), missing.reason());
+        Path junk = Files.write(dir.resolve("junk.so"), new byte[] {1, 2, 3});
+        NativeLibrary.Loaded bad = NativeLibrary.load(junk.toString());
+        assertNull(bad.lookup());
+        assertTrue(bad.reason().contains("junk.so"), bad.reason());
+    }
+
+    @Test
+    void withoutADeviceAutoFallsBackAndCudaRefuses() {
+        CudaDevice.Availability a = CudaDevice.probe();
+        assumeFalse(a.available(), "a CUDA device is present; the fallback is not exercised here");
+        assertTrue(a.reason() != null && !a.reason().isBlank() && a.reason().lines().count() == 1, a.reason());
+        Lca.Backend auto = Lca.backend("auto");
+        assertEquals("cpu", auto.name());
+        assertTrue(auto.description().contains(a.reason()), auto.description());
+        ParamLayout layout = ParamLayout.builder().add("w", 3, 2).build();
+        try (var acc = auto.create(layout)) {
+            assertTrue(acc instanceof CpuLcaAccumulator);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Lca.backend("cuda"));
+        assertTrue(e.getMessage().contains(a.reason()), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> Lca.cuda(layout));
+    }
+
+    @Test
+    void unknownDeviceIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Lca.backend("tpu"));
+        assertTrue(e.getMessage().contains("'tpu'"), e.getMessage());
+    }
+}
