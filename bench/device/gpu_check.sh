@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Everything issue 4 needs checked on a GPU, in one call of the device tool:
+#   bench/device/prepare.sh            # here, first
+#   device run: bash bench/device/gpu_check.sh   carry: .device, java/target/test-classes
+# 1. cuda/dev: every kernel vs its CPU reference (odd sizes, 1-700 layers, 1e8 parameters, bit-exact
+#    reruns), then GB/s;  2. the Java GPU tests (CudaLcaAccumulator vs the CPU backend, leaks over
+#    10,000 steps) through JUnit's console launcher;  3. the demo on synthetic data with --device cuda
+#    and --device cpu, per-layer LCA compared. Logs go to $OUT; the exit status is the first failure's.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+OUT="${OUT:-/tmp/gpu_check}"
+mkdir -p "$OUT"
+cd "$ROOT"
+status=0
+fail() { echo "FAILED: $*"; [[ $status -eq 0 ]] && status=1; }
+nvidia-smi -L | tee "$OUT/kernels.txt"
+echo "== 1. kernels (cuda/dev/lca_check)"
+LCA4J_CHECK_ARCH=sm_90 bash cuda/dev/run.sh 2>&1 | tee -a "$OUT/kernels.txt" || fail "kernel checks"
+echo "== 2. Java GPU tests"
+tar -C .device -xzf .device/jre.tgz
+JAVA=".device/jre/bin/java --enable-native-access=ALL-UNNAMED"
+$JAVA -jar .device/junit-platform-console-standalone-*.jar execute --disable-banner --details=tree \
+  -cp .device/lca4j-cli.jar:java/target/test-classes --select-package org.lca4j.cuda 2>&1 | tee "$OUT/java-gpu-tests.txt" || fail "Java GPU tests"
+grep -q "\[ *0 tests aborted" "$OUT/java-gpu-tests.txt" || fail "Java GPU tests were skipped: no device seen from Java"
+echo "== 3. demo, cuda vs cpu"
+for d in cuda cpu; do
+  $JAVA -jar .device/lca4j-cli.jar demo --data synthetic --device $d --no-progress --out "$OUT/demo-$d" \
+    > "$OUT/demo-$d.txt" 2>&1 || fail "demo --device $d"
+  tail -25 "$OUT/demo-$d.txt"
+done
+python3 - "$OUT/demo-cuda/layers.csv" "$OUT/demo-cpu/layers.csv" <<'PY' || fail "demo cuda vs cpu"
+import csv, sys
+a, b = ({(r["step"], r["estimator"], r["layer"]): (float(r["lca"]), float(r["helped_fraction"])) for r in csv.DictReader(open(p))} for p in sys.argv[1:])
+assert a.keys() == b.keys(), "different rows"
+worst = max(abs(a[k][0] - b[k][0]) / max(abs(b[k][0]), 1e-12) for k in a)
+hf = max(abs(a[k][1] - b[k][1]) for k in a)
+print(f"demo cuda vs cpu: {len(a)} rows, worst relative per-layer LCA difference {worst:.2e}, helped fraction {hf:.2e}")
+sys.exit(0 if worst < 1e-9 and hf == 0 else 1)
+PY
+# $OUT brings back at most 8 files: keep the logs and each demo's run.json.
+for d in cuda cpu; do [[ -f "$OUT/demo-$d/run.json" ]] && mv "$OUT/demo-$d/run.json" "$OUT/demo-$d.run.json"; rm -rf "$OUT/demo-$d"; done
+exit $status
