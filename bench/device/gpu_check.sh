@@ -15,7 +15,7 @@ status=0
 fail() { echo "FAILED: $*"; [[ $status -eq 0 ]] && status=1; }
 nvidia-smi -L | tee "$OUT/kernels.txt"
 echo "== 1. kernels (cuda/dev/lca_check)"
-LCA4J_CHECK_ARCH=sm_90 bash cuda/dev/run.sh 2>&1 | tee -a "$OUT/kernels.txt" || fail "kernel checks"
+LCA4J_CHECK_ARCH=sm_90 bash cuda/dev/run.sh --json "$OUT/gpu-bench.jsonl" 2>&1 | tee -a "$OUT/kernels.txt" || fail "kernel checks"
 echo "== 2. Java GPU tests"
 tar -C .device -xzf .device/jre.tgz
 JAVA=".device/jre/bin/java --enable-native-access=ALL-UNNAMED"

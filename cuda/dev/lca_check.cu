@@ -228,13 +228,65 @@ static void check_vector_ops(int64_t n) {
     for (void *p : {(void *)dy, (void *)dx, (void *)da, (void *)db, (void *)dout}) CK(lca4j_free(p));
 }
 
-// ---- benchmark: layer_lca in GB/s over the bytes it must move ----
+// ---- benchmarks ----
+// Variants of the per-step LCA, llm.c style (the winner is the one in cuda/src):
+//   0  copy: cudaMemcpy D2D of as many bytes as the LCA must move (the ceiling)
+//   1  unfused: an element-wise kernel writes A (float64) to memory, then one reduction launch per
+//      layer, as a framework's mul + per-view sum would; moves A through memory twice
+//   2  fused (cuda/src/layer_lca.cu): one pass, one launch for all layers, plus the cleanup launch
+static FILE *json_out = nullptr;
+
+__global__ void v1_multiply(const float *g, const float *a, const float *b, double *A, int64_t n) {
+    for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x)
+        A[i] = (double)g[i] * ((double)b[i] - (double)a[i]);
+}
+__global__ void v1_reduce(const double *A, int64_t n, double *out) {
+    __shared__ double sh[256];
+    double s = 0;
+    for (int64_t i = threadIdx.x; i < n; i += 256) s += A[i];
+    sh[threadIdx.x] = s;
+    __syncthreads();
+    for (int o = 128; o > 0; o >>= 1) {
+        if (threadIdx.x < o) sh[threadIdx.x] += sh[threadIdx.x + o];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) *out = sh[0];
+}
+
+template <typename F>
+static double median_ms(F f, int reps = 20) {
+    cudaEvent_t e0, e1;
+    cudaEventCreate(&e0);
+    cudaEventCreate(&e1);
+    for (int w = 0; w < 3; w++) f();
+    std::vector<float> ms;
+    for (int r = 0; r < reps; r++) {
+        cudaEventRecord(e0);
+        f();
+        cudaEventRecord(e1);
+        cudaEventSynchronize(e1);
+        float t;
+        cudaEventElapsedTime(&t, e0, e1);
+        ms.push_back(t);
+    }
+    CK((int)cudaGetLastError());
+    std::sort(ms.begin(), ms.end());
+    cudaEventDestroy(e0);
+    cudaEventDestroy(e1);
+    return ms[ms.size() / 2];
+}
+
 static void bench_layer_lca(int64_t D, int L, bool cumulative) {
     std::vector<int64_t> sizes(L, D / L);
     sizes[L - 1] += D % L;
-    auto h = randv(D, 1.f);
-    float *g = dev(h), *a = dev(h), *b = dev(h);
-    double *cum = cumulative ? dev(std::vector<double>(D, 0.0)) : nullptr;
+    void *raw;
+    CK(lca4j_malloc(&raw, (size_t)D * 12));
+    float *g = (float *)raw, *a = g + D, *b = a + D;
+    std::vector<float> h = randv(std::min<int64_t>(D, 1 << 24), 1.f);
+    for (int64_t off = 0; off < 3 * D; off += (int64_t)h.size())
+        CK(lca4j_memcpy_h2d(g + off, h.data(), std::min<int64_t>(h.size(), 3 * D - off) * 4, nullptr));
+    double *cum = nullptr;
+    if (cumulative) { CK(lca4j_malloc((void **)&cum, (size_t)D * 8)); CK(lca4j_memset(cum, 0, (size_t)D * 8, nullptr)); }
     std::vector<lca4j_layer> layers(L);
     int64_t off = 0;
     for (int l = 0; l < L; l++) {
@@ -247,34 +299,82 @@ static void bench_layer_lca(int64_t D, int L, bool cumulative) {
     CK(lca4j_layer_lca_workspace(sizes.data(), L, &ws));
     void *dws;
     CK(lca4j_malloc(&dws, ws));
-    double *s = dev(std::vector<double>(L));
-    int64_t *n = dev(std::vector<int64_t>(L)), *p = dev(std::vector<int64_t>(L));
-    for (int w = 0; w < 3; w++) CK(lca4j_layer_lca(layers.data(), L, nullptr, dws, ws, s, n, p, nullptr));
-    cudaEvent_t e0, e1;
-    cudaEventCreate(&e0); cudaEventCreate(&e1);
-    std::vector<float> ms;
-    for (int r = 0; r < 20; r++) {
-        cudaEventRecord(e0);
-        CK(lca4j_layer_lca(layers.data(), L, nullptr, dws, ws, s, n, p, nullptr));
-        cudaEventRecord(e1);
-        cudaEventSynchronize(e1);
-        float t; cudaEventElapsedTime(&t, e0, e1); ms.push_back(t);
+    double *s;
+    int64_t *n, *p;
+    CK(lca4j_malloc((void **)&s, L * 8)); CK(lca4j_malloc((void **)&n, L * 8)); CK(lca4j_malloc((void **)&p, L * 8));
+    const double bytes = (double)D * (12 + (cumulative ? 16 : 0));
+    void *c0, *c1;
+    CK(lca4j_malloc(&c0, (size_t)(bytes / 2))); CK(lca4j_malloc(&c1, (size_t)(bytes / 2)));
+    double copy = median_ms([&] { cudaMemcpyAsync(c1, c0, (size_t)(bytes / 2), cudaMemcpyDeviceToDevice); });
+    CK(lca4j_free(c0)); CK(lca4j_free(c1));
+    double unfused = NAN;
+    if (!cumulative) {
+        double *A;
+        if (lca4j_malloc((void **)&A, (size_t)D * 8) == 0) {
+            unfused = median_ms([&] {
+                v1_multiply<<<1024, 256>>>(g, a, b, A, D);
+                int64_t o = 0;
+                for (int l = 0; l < L; l++) { v1_reduce<<<1, 256>>>(A + o, sizes[l], s + l); o += sizes[l]; }
+            });
+            CK(lca4j_free(A));
+        }
     }
-    std::sort(ms.begin(), ms.end());
-    double bytes = (double)D * (3 * 4 + (cumulative ? 16 : 0));
-    printf("bench layer_lca params %11lld layers %4d cumulative %d: median %.3f ms, %.0f GB/s\n", (long long)D, L, cumulative,
-           ms[ms.size() / 2], bytes / (ms[ms.size() / 2] * 1e-3) / 1e9);
-    for (void *q : {(void *)g, (void *)a, (void *)b, (void *)cum, dws, (void *)s, (void *)n, (void *)p}) if (q) CK(lca4j_free(q));
+    double fused = median_ms([&] { CK(lca4j_layer_lca(layers.data(), L, nullptr, dws, ws, s, n, p, nullptr)); });
+    printf("bench layer_lca params %11lld layers %4d cumulative %d: fused %.3f ms (%.0f GB/s, %.0f%% of copy), unfused %.3f ms, copy %.3f ms (%.0f GB/s)\n",
+           (long long)D, L, cumulative, fused, bytes / (fused * 1e-3) / 1e9, 100 * copy / fused, unfused, copy, bytes / (copy * 1e-3) / 1e9);
+    if (json_out)
+        fprintf(json_out, "{\"kernel\":\"layer_lca\",\"params\":%lld,\"layers\":%d,\"cumulative\":%d,\"bytes\":%.0f,\"fused_ms\":%.6f,\"unfused_ms\":%.6f,\"copy_ms\":%.6f}\n",
+                (long long)D, L, cumulative, bytes, fused, unfused, copy);
+    for (void *q : {raw, (void *)cum, dws, (void *)s, (void *)n, (void *)p}) if (q) CK(lca4j_free(q));
 }
 
-int main(int argc, char **argv) {
-    int count = 0;
-    CK(lca4j_device_count(&count));
-    if (count == 0) { printf("SKIPPED: no CUDA device\n"); return 77; }
-    char name[256]; int sms, ma, mi;
-    CK(lca4j_device_info(0, name, sizeof name, &sms, &ma, &mi));
-    printf("device: %s, %d SMs, cc %d.%d\n", name, sms, ma, mi);
-    bool quick = argc > 1 && !strcmp(argv[1], "--quick");
+// Training-step overhead of the free estimators: a plain momentum update (variant 1), the fused
+// optimizer + LCA kernel (2), and the plain update followed by a separate LCA launch (3).
+__global__ void v1_momentum(float *theta, const float *g, float *m, float lr, float mu, int64_t n) {
+    for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x) {
+        float buf = __fadd_rn(__fmul_rn(mu, m[i]), g[i]);
+        m[i] = buf;
+        theta[i] = __fsub_rn(theta[i], __fmul_rn(lr, buf));
+    }
+}
+
+static void bench_optimizer(int64_t D) {
+    std::vector<int64_t> sizes = {D / 2, D / 4, D - D / 2 - D / 4};
+    const int L = 3;
+    float *th, *prev, *g, *m;
+    for (float **q : {&th, &prev, &g, &m}) { CK(lca4j_malloc((void **)q, (size_t)D * 4)); CK(lca4j_memset(*q, 0, (size_t)D * 4, nullptr)); }
+    lca4j_optimizer o;
+    memset(&o, 0, sizeof o);
+    o.kind = LCA4J_SGD_MOMENTUM; o.lr = 0.01f; o.momentum = 0.9f;
+    size_t ws, ws2;
+    CK(lca4j_optimizer_workspace(sizes.data(), L, &ws));
+    CK(lca4j_layer_lca_workspace(sizes.data(), L, &ws2));
+    void *dws, *dws2;
+    CK(lca4j_malloc(&dws, ws)); CK(lca4j_malloc(&dws2, ws2));
+    double *s; int64_t *n, *p;
+    CK(lca4j_malloc((void **)&s, 3 * L * 8)); CK(lca4j_malloc((void **)&n, 3 * L * 8)); CK(lca4j_malloc((void **)&p, 3 * L * 8));
+    std::vector<lca4j_layer> layers(L);
+    int64_t off = 0;
+    for (int l = 0; l < L; l++) {
+        memset(&layers[l], 0, sizeof(lca4j_layer));
+        layers[l].g0 = g + off; layers[l].before = prev + off; layers[l].after = th + off; layers[l].n = sizes[l];
+        off += sizes[l];
+    }
+    double plain = median_ms([&] { v1_momentum<<<1024, 256>>>(th, g, m, 0.01f, 0.9f, D); });
+    double fused = median_ms([&] { CK(lca4j_optimizer_step_lca(&o, sizes.data(), L, th, prev, g, nullptr, m, nullptr, 1, dws, ws, s, n, p, nullptr)); });
+    double separate = median_ms([&] {
+        CK(lca4j_layer_lca(layers.data(), L, nullptr, dws2, ws2, s, n, p, nullptr));
+        v1_momentum<<<1024, 256>>>(th, g, m, 0.01f, 0.9f, D);
+    });
+    printf("bench optimizer params %11lld: plain momentum %.3f ms, fused +LCA %.3f ms (+%.1f%%), plain + separate LCA %.3f ms (+%.1f%%)\n",
+           (long long)D, plain, fused, 100 * (fused / plain - 1), separate, 100 * (separate / plain - 1));
+    if (json_out)
+        fprintf(json_out, "{\"kernel\":\"optimizer_momentum\",\"params\":%lld,\"plain_ms\":%.6f,\"fused_ms\":%.6f,\"separate_ms\":%.6f}\n",
+                (long long)D, plain, fused, separate);
+    for (void *q : {(void *)th, (void *)prev, (void *)g, (void *)m, dws, dws2, (void *)s, (void *)n, (void *)p}) CK(lca4j_free(q));
+}
+
+static void run_checks(bool quick) {
     check_layer_lca({1}, 0, false, true, "one parameter");
     check_layer_lca({7, 1, 13, 0, 4097}, 1, false, true, "odd sizes, empty layer, misaligned");
     check_layer_lca({100 * 784, 100, 50 * 100, 50, 10 * 50, 10}, 0, false, true, "MNIST-FC");
@@ -294,12 +394,30 @@ int main(int argc, char **argv) {
     }
     check_vector_ops(1);
     check_vector_ops(1000003);
+}
+
+int main(int argc, char **argv) {
+    int count = 0;
+    CK(lca4j_device_count(&count));
+    if (count == 0) { printf("SKIPPED: no CUDA device\n"); return 77; }
+    char name[256]; int sms, ma, mi;
+    CK(lca4j_device_info(0, name, sizeof name, &sms, &ma, &mi));
+    printf("device: %s, %d SMs, cc %d.%d\n", name, sms, ma, mi);
+    bool quick = false, bench_only = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--quick")) quick = true;
+        else if (!strcmp(argv[i], "--bench-only")) bench_only = true;
+        else if (!strcmp(argv[i], "--json") && i + 1 < argc) json_out = fopen(argv[++i], "w");
+    }
+    if (!bench_only) run_checks(quick);
     if (!quick) {
-        bench_layer_lca(100000000, 1, false);
-        bench_layer_lca(100000000, 300, false);
+        for (int64_t d : {(int64_t)1000000, (int64_t)10000000, (int64_t)100000000, (int64_t)1000000000})
+            for (int l : {10, 100, 1000}) bench_layer_lca(d, l, false);
         bench_layer_lca(100000000, 300, true);
         bench_layer_lca(266610, 6, false);
+        for (int64_t d : {(int64_t)266610, (int64_t)10000000, (int64_t)100000000}) bench_optimizer(d);
     }
+    if (json_out) fclose(json_out);
     printf(failures ? "FAILED: %d checks\n" : "all checks passed\n", failures);
     return failures ? 1 : 0;
 }
