@@ -16,7 +16,7 @@ name="$(hostname -s)-$(date +%Y%m%d)"
 {
   echo "# CPU LCA step benchmark, $(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD)"
   echo
-  echo "Machine: $(nproc) cores, $(sed -n 's/^model name *: //p' /proc/cpuinfo | head -1), $(free -g | awk '/Mem:/{print $2}') GiB;" \
+  echo "Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(free -g | awk '/Mem:/{print $2}') GiB;" \
        "$("$JDK/bin/java" -version 2>&1 | head -1)"
   echo
   "$JDK/bin/java" -cp bench/target/benchmarks.jar org.lca4j.bench.BenchTable "$RESULTS/$name.json"
