@@ -6,24 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import java.util.concurrent.ForkJoinPool;
+import static org.lca4j.TestInputs.gaussian;
+import static org.lca4j.TestInputs.layout;
+
 import org.junit.jupiter.api.Test;
 import org.lca4j.core.ParamLayout;
 import org.lca4j.core.StepLca;
 
 /** The Vector API path against the scalar fallback, and the parallel chunking against thread count. */
 class CpuKernelTest {
-
-    private static ParamLayout layout(int... sizes) {
-        ParamLayout.Builder b = ParamLayout.builder();
-        for (int l = 0; l < sizes.length; l++) b.add("layer" + l, sizes[l]);
-        return b.build();
-    }
-
-    private static float[] gaussian(Random r, int n, double scale) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) (r.nextGaussian() * scale);
-        return v;
-    }
 
     @Test
     void theVectorSwitchIsOnInTheseTests() {

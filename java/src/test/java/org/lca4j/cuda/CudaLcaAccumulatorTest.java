@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
+import static org.lca4j.TestInputs.gaussian;
+import static org.lca4j.TestInputs.layout;
+
 import org.junit.jupiter.api.Test;
 import org.lca4j.core.NonFiniteInputException;
 import org.lca4j.core.ParamLayout;
@@ -25,18 +28,6 @@ class CudaLcaAccumulatorTest {
     void needsDevice() {
         CudaDevice.Availability a = CudaDevice.probe();
         assumeTrue(a.available(), () -> "no CUDA device: " + a.reason());
-    }
-
-    private static ParamLayout layout(int[] sizes) {
-        ParamLayout.Builder b = ParamLayout.builder();
-        for (int l = 0; l < sizes.length; l++) b.add("layer" + l, sizes[l]);
-        return b.build();
-    }
-
-    private static float[] gaussian(Random r, int n, double scale) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) (r.nextGaussian() * scale);
-        return v;
     }
 
     /** Per-layer sums within double rounding of a different order; counts and every cumulative A exact. */
