@@ -65,10 +65,11 @@ public final class RunRecorder implements RunListener {
             runJson.put("status", "running");
             runJson.put("started", Instant.now().toString());
             runJson.putAll(extra);
-            runJson.put("config", config(c));
+            // A caller that is not lca4j's harness (the DL4J listener) describes its own training.
+            if (!extra.containsKey("config")) runJson.put("config", config(c));
             runJson.put("environment", environment(c));
             runJson.put("data", data(c));
-            runJson.put("layers", layers(c.model().layout()));
+            runJson.put("layers", layers(c.layout()));
             Json.write(dir.resolve(RunFiles.RUN_JSON), runJson);
             layers = Files.newBufferedWriter(dir.resolve(RunFiles.LAYERS_CSV), StandardCharsets.UTF_8);
             layers.write("step,estimator,layer,lca,helped_fraction\n");
@@ -92,7 +93,7 @@ public final class RunRecorder implements RunListener {
     @Override
     public void stepDone(StepEvent e) {
         try {
-            ParamLayout layout = context.model().layout();
+            ParamLayout layout = context.layout();
             for (Map.Entry<String, StepLca> en : e.lca().entrySet()) {
                 StepLca s = en.getValue();
                 for (int l = 0; l < layout.layerCount(); l++) {
@@ -176,7 +177,7 @@ public final class RunRecorder implements RunListener {
     }
 
     private void writeCumulative() throws IOException {
-        ParamLayout layout = context.model().layout();
+        ParamLayout layout = context.layout();
         for (Map.Entry<String, LcaAccumulator> en : context.accumulators().entrySet()) {
             for (int l = 0; l < layout.layerCount(); l++) {
                 Layer layer = layout.layer(l);
@@ -193,18 +194,18 @@ public final class RunRecorder implements RunListener {
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("format", "lca4j-trajectory/1");
         model.put("architecture", "mlp");
-        model.put("widths", c.model().widths());
+        model.put("widths", c.widths());
         model.put("activation", "relu");
         model.put("loss", "softmax_cross_entropy_mean");
         model.put("parameter_order", "flat vector: layers in the order below, each row-major");
-        model.put("layers", layers(c.model().layout()));
+        model.put("layers", layers(c.layout()));
         model.put("steps", c.totalSteps());
         model.put("theta", "theta.npy float32 [steps+1, parameters]: θ before each step, then the final θ");
         model.put("reference", Map.of("note", c.referenceNote(), "rows", c.reference().n(), "x", RunFiles.REF_X_NPY, "y", RunFiles.REF_Y_NPY));
         Json.write(t.resolve(RunFiles.MODEL_JSON), model);
         Npy.write(t.resolve(RunFiles.REF_X_NPY), c.reference().x(), c.reference().n(), c.reference().dim());
         Npy.write(t.resolve(RunFiles.REF_Y_NPY), c.reference().y(), c.reference().n());
-        theta = NpyRowWriter.open(t.resolve(RunFiles.THETA_NPY), "<f4", c.totalSteps() + 1, c.model().layout().size());
+        theta = NpyRowWriter.open(t.resolve(RunFiles.THETA_NPY), "<f4", c.totalSteps() + 1, c.layout().size());
         theta.appendRow(c.theta0());
         theta.flush();
     }
@@ -226,7 +227,7 @@ public final class RunRecorder implements RunListener {
         TrainConfig k = c.config();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", k.model());
-        m.put("widths", c.model().widths());
+        m.put("widths", c.widths());
         m.put("data", k.data());
         m.put("optimizer", c.optimizer());
         m.put("lr", k.lr());
@@ -268,7 +269,7 @@ public final class RunRecorder implements RunListener {
     }
 
     private Map<String, Object> summary(RunSummary s) {
-        ParamLayout layout = context.model().layout();
+        ParamLayout layout = context.layout();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("steps", s.steps());
         if (s.conservation() != null) m.put("conservation", conservation(s.conservation()));

@@ -3,7 +3,7 @@ package org.lca4j.train;
 import org.lca4j.exact.ExactLca;
 
 /** Adds up exact LCA steps into the conservation figures of run.json. */
-final class ConservationTracker {
+public final class ConservationTracker {
     private final double initialLoss;
     private double totalLca;
     private double finalLoss;
@@ -14,12 +14,12 @@ final class ConservationTracker {
     private long steps;
     private long splitSum;
 
-    ConservationTracker(double initialLoss) {
+    public ConservationTracker(double initialLoss) {
         this.initialLoss = initialLoss;
         this.finalLoss = initialLoss;
     }
 
-    void add(ExactLca.Step s) {
+    public void add(ExactLca.Step s) {
         totalLca += s.lca().total();
         finalLoss = s.lossAfter();
         maxAbsError = Math.max(maxAbsError, Math.abs(s.error()));
@@ -30,7 +30,7 @@ final class ConservationTracker {
         steps++;
     }
 
-    RunSummary.Conservation result() {
+    public RunSummary.Conservation result() {
         // The loss change is L_R(θ_T) − L_R(θ_0) from the two evaluations, not a sum of per-step changes.
         double change = finalLoss - initialLoss;
         double rel = change == 0 ? Math.abs(totalLca) : Math.abs(totalLca - change) / Math.abs(change);

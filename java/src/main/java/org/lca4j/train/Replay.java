@@ -32,7 +32,7 @@ public final class Replay {
             Map<String, LcaAccumulator> accs = Map.of(Trainer.EXACT, acc);
             long started = System.nanoTime();
             try {
-                listener.started(new RunContext(cfg, mlp, "saved trajectory", 0, 0, reference, referenceNote, accs, steps, before, "n/a (replay)", null));
+                listener.started(new RunContext(cfg, mlp.layout(), mlp.widths(), "saved trajectory", 0, 0, reference, referenceNote, accs, steps, before, "n/a (replay)", null));
                 ConservationTracker cons = new ConservationTracker(exact.start(before));
                 double helpedSum = 0;
                 for (long t = 0; t < steps; t++) {

@@ -103,7 +103,7 @@ public final class Trainer {
 
         long started = System.nanoTime();
         try {
-            listener.started(new RunContext(cfg, mlp, data.source(), train.n(), data.validation() == null ? 0 : data.validation().n(),
+            listener.started(new RunContext(cfg, mlp.layout(), mlp.widths(), data.source(), train.n(), data.validation() == null ? 0 : data.validation().n(),
                     reference, referenceNote, accumulators, total, theta, opt.describe(), study == null ? null : study.sampleIndices()));
             ConservationTracker cons = exact == null ? null : new ConservationTracker(exact.start(theta));
             ConservationTracker valCons = validation == null ? null : new ConservationTracker(validation.start(theta));

@@ -1,0 +1,61 @@
+package org.lca4j.dl4j;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.lca4j.exact.Objective;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+
+/**
+ * L_R and g_R of a DL4J network on a fixed reference set R, through DL4J's own forward and backward
+ * passes: the per-row gradients summed over every reference batch, over |R|. It moves the network's
+ * parameters, input and score; {@link LcaListener} puts them back after every use.
+ */
+final class Dl4jObjective implements Objective {
+    private final MultiLayerNetwork net;
+    private final List<DataSet> batches = new ArrayList<>();
+    private final int rows;
+
+    Dl4jObjective(MultiLayerNetwork net, DataSetIterator reference) {
+        this.net = net;
+        reference.reset();
+        int n = 0;
+        while (reference.hasNext()) {
+            DataSet d = reference.next();
+            batches.add(d);
+            n += (int) d.getFeatures().size(0);
+        }
+        if (n == 0) throw new IllegalArgumentException("the reference DataSetIterator for exact LCA is empty");
+        this.rows = n;
+    }
+
+    @Override
+    public double lossAndGradient(float[] theta, float[] grad) {
+        net.params().assign(org.nd4j.linalg.factory.Nd4j.createFromArray(theta));
+        double[] sum = new double[grad.length];
+        double loss = 0;
+        for (DataSet d : batches) {
+            net.setInput(d.getFeatures());
+            net.setLabels(d.getLabels());
+            net.computeGradientAndScore();
+            loss += d.getFeatures().size(0) / (double) rows * net.score();
+            // DL4J's backward pass sums over the batch's rows (its updater divides later), so the mean over R is Σ / |R|.
+            INDArray g = net.gradient().gradient();
+            float[] gb = g.reshape(g.length()).toFloatVector();
+            for (int i = 0; i < sum.length; i++) sum[i] += gb[i];
+        }
+        for (int i = 0; i < grad.length; i++) grad[i] = (float) (sum[i] / rows);
+        return loss;
+    }
+
+    @Override
+    public int size() {
+        return rows;
+    }
+
+    List<DataSet> batches() {
+        return batches;
+    }
+}

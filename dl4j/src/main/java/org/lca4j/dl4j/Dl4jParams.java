@@ -1,0 +1,55 @@
+package org.lca4j.dl4j;
+
+import java.util.Map;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.lca4j.core.ParamLayout;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * DL4J's parameter table ({@code 0_W}, {@code 0_b}, {@code 1_W}, …) as an lca4j layout over the
+ * network's flattened parameter vector. DL4J stores a dense layer's W [nIn, nOut] in column-major
+ * order inside that vector, which is [nOut, nIn] row-major: the layout reports that shape, the same
+ * as PyTorch's and lca4j's own MLP. The table must cover the flat vector in order (it does for
+ * MultiLayerNetwork); anything else is refused with the parameter named.
+ */
+final class Dl4jParams {
+    private Dl4jParams() {
+    }
+
+    static ParamLayout layout(MultiLayerNetwork net) {
+        INDArray flat = net.params();
+        if (flat.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("LcaListener needs a float32 network (NeuralNetConfiguration.Builder.dataType(DataType.FLOAT)); this one is " + flat.dataType());
+        }
+        ParamLayout.Builder b = ParamLayout.builder();
+        long expected = 0;
+        for (Map.Entry<String, INDArray> e : net.paramTable().entrySet()) {
+            INDArray p = e.getValue();
+            long offset = p.data().offset() - flat.data().offset();
+            if (offset != expected) {
+                throw new IllegalArgumentException("DL4J parameter " + e.getKey() + " starts at " + offset + " of the flat parameter vector, expected " + expected
+                        + ": its parameter table does not lie end to end");
+            }
+            long[] shape = p.shape();
+            int[] dims = shape.length == 2 && p.ordering() == 'f' ? new int[] {(int) shape[1], (int) shape[0]} : toInts(shape, e.getKey());
+            b.add(e.getKey(), dims);
+            expected += p.length();
+        }
+        if (expected != flat.length()) {
+            throw new IllegalArgumentException("DL4J's parameter table covers " + expected + " of " + flat.length() + " parameters");
+        }
+        return b.build();
+    }
+
+    private static int[] toInts(long[] shape, String name) {
+        int[] out = new int[shape.length == 0 ? 1 : shape.length];
+        if (shape.length == 0) out[0] = 1;
+        for (int i = 0; i < shape.length; i++) {
+            // DL4J keeps biases as [1, n]: report [n].
+            out[i] = Math.toIntExact(shape[i]);
+        }
+        if (out.length == 2 && out[0] == 1) return new int[] {out[1]};
+        return out;
+    }
+}

@@ -1,0 +1,288 @@
+package org.lca4j.dl4j;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.lca4j.Lca;
+import org.lca4j.core.LcaAccumulator;
+import org.lca4j.core.ParamLayout;
+import org.lca4j.core.StepLca;
+import org.lca4j.data.LabeledSet;
+import org.lca4j.exact.ExactLca;
+import org.lca4j.report.ReportWriter;
+import org.lca4j.run.RunRecorder;
+import org.lca4j.train.ConservationTracker;
+import org.lca4j.train.RunContext;
+import org.lca4j.train.RunSummary;
+import org.lca4j.train.StepEvent;
+import org.lca4j.train.TrainConfig;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * LCA for a DL4J {@link MultiLayerNetwork}: add it as a listener and every optimizer step's LCA is
+ * recorded into the same run directory (and report) as {@code ./lca train} writes.
+ *
+ * <p>DL4J's order of calls (1.0.0-M2.1, StochasticGradientDescent.optimize): the gradient is computed,
+ * {@code onGradientCalculation} runs, then the updater rewrites the gradient in place into the update,
+ * the step is applied, and {@code iterationDone} runs. So this listener copies the raw gradient g_t
+ * and θ_t in {@code onGradientCalculation} and takes θ_{t+1} in {@code iterationDone}.
+ *
+ * <p>Estimators (docs/LCA.md): {@code same_batch} (g_t·Δθ_t), {@code next_batch_end}
+ * (g_{t+1}·Δθ_t, with the next step's raw gradient, so step t is recorded when step t+1's gradient
+ * arrives; the last step has none), and {@code exact} on a reference {@link DataSetIterator} through
+ * DL4J's own backward pass. Exact LCA moves the network's parameters, input and score while it
+ * evaluates the reference set; all three are put back before training continues, so training is
+ * bit-identical with and without the listener (tested). Call {@link #close()} after training: it
+ * writes the summary (and report.html).
+ */
+public final class LcaListener extends BaseTrainingListener implements AutoCloseable {
+    public static final String SAME_BATCH = "same_batch";
+    public static final String NEXT_BATCH_END = "next_batch_end";
+    public static final String EXACT = "exact";
+
+    private final Builder cfg;
+    private MultiLayerNetwork net;
+    private ParamLayout layout;
+    private final Map<String, LcaAccumulator> accumulators = new LinkedHashMap<>();
+    private final Map<String, double[]> helped = new LinkedHashMap<>(); // per estimator: sum of helped fractions, steps
+    private RunRecorder recorder;
+    private ExactLca exact;
+    private ConservationTracker conservation;
+    private float[] gradient;
+    private float[] before;
+    private Pending pending;
+    private long step;
+    private double lastLoss = Double.NaN;
+    private long started;
+    private long exactNanos;
+    private boolean closed;
+
+    /** A finished step waiting for the next step's gradient (next_batch_end). */
+    private record Pending(long step, double batchLoss, float[] before, float[] after, ExactLca.Step exact, Map<String, StepLca> lca, long nanos) {
+    }
+
+    private LcaListener(Builder b) {
+        this.cfg = b;
+    }
+
+    /** A listener writing its run directory to {@code out}. */
+    public static Builder builder(Path out) {
+        return new Builder(out);
+    }
+
+    public static final class Builder {
+        private final Path out;
+        private List<String> estimators = List.of(SAME_BATCH, NEXT_BATCH_END);
+        private DataSetIterator reference;
+        private double tol = 1e-3;
+        private int maxSplits = 32;
+        private boolean report = true;
+        private String device = "auto";
+        private String description = "DL4J MultiLayerNetwork";
+
+        private Builder(Path out) {
+            this.out = out;
+        }
+
+        /** Any of same_batch, next_batch_end (default: both). */
+        public Builder estimators(String... names) {
+            for (String n : names) {
+                if (!n.equals(SAME_BATCH) && !n.equals(NEXT_BATCH_END)) {
+                    throw new IllegalArgumentException("LcaListener estimators are same_batch and next_batch_end (exact: .exact(reference)); got '" + n + "'");
+                }
+            }
+            estimators = List.of(names);
+            return this;
+        }
+
+        /** Exact LCA on this reference set (e.g. the training set), at n ≥ 2 of its gradients per step. */
+        public Builder exact(DataSetIterator reference) {
+            this.reference = reference;
+            return this;
+        }
+
+        public Builder tol(double v) {
+            tol = v;
+            return this;
+        }
+
+        public Builder maxSplits(int v) {
+            maxSplits = v;
+            return this;
+        }
+
+        /** Write report.html on close (default: yes). */
+        public Builder report(boolean v) {
+            report = v;
+            return this;
+        }
+
+        /** Where LCA is accumulated: auto, cpu or cuda. */
+        public Builder device(String v) {
+            device = v;
+            return this;
+        }
+
+        /** How run.json describes the training (model, updater), free text. */
+        public Builder description(String v) {
+            description = v;
+            return this;
+        }
+
+        public LcaListener build() {
+            return new LcaListener(this);
+        }
+    }
+
+    @Override
+    public void onGradientCalculation(Model model) {
+        if (closed) return;
+        if (net == null) start(model);
+        INDArray g = net.gradient().gradient();
+        gradient = g.reshape(g.length()).toFloatVector();
+        // The raw gradient is summed over the batch's rows (DL4J's updater divides by the batch size
+        // in minibatch mode): LCA uses the gradient of the mean loss, the score DL4J reports.
+        if (net.conf().isMiniBatch()) {
+            float rows = net.batchSize();
+            for (int i = 0; i < gradient.length; i++) gradient[i] /= rows;
+        }
+        before = net.params().toFloatVector();
+        if (pending != null) {
+            if (cfg.estimators.contains(NEXT_BATCH_END)) {
+                pending.lca().put(NEXT_BATCH_END, accumulators.get(NEXT_BATCH_END).step(gradient, pending.before(), pending.after()));
+            }
+            emit(pending);
+            pending = null;
+        }
+    }
+
+    @Override
+    public void iterationDone(Model model, int iteration, int epoch) {
+        if (closed || gradient == null) return;
+        long t0 = System.nanoTime();
+        float[] after = net.params().toFloatVector();
+        double batchLoss = net.score();
+        Map<String, StepLca> lca = new LinkedHashMap<>();
+        if (cfg.estimators.contains(SAME_BATCH)) lca.put(SAME_BATCH, accumulators.get(SAME_BATCH).step(gradient, before, after));
+        ExactLca.Step ex = null;
+        if (exact != null) {
+            INDArray input = net.getInput(), labels = net.getLabels();
+            long x0 = System.nanoTime();
+            if (conservation == null) conservation = new ConservationTracker(exact.start(before));
+            ex = exact.step(before, after);
+            exactNanos += System.nanoTime() - x0;
+            conservation.add(ex);
+            lca.put(EXACT, ex.lca());
+            // Put back what evaluating the reference set moved, so training goes on exactly as without us.
+            net.params().assign(Nd4j.createFromArray(after));
+            net.setInput(input);
+            net.setLabels(labels);
+            net.setScore(batchLoss);
+        }
+        lastLoss = batchLoss;
+        pending = new Pending(step++, batchLoss, before, after, ex, lca, System.nanoTime() - t0);
+        if (!cfg.estimators.contains(NEXT_BATCH_END)) {
+            emit(pending);
+            pending = null;
+        }
+        gradient = null;
+    }
+
+    private void start(Model model) {
+        if (!(model instanceof MultiLayerNetwork m)) {
+            throw new IllegalArgumentException("LcaListener supports MultiLayerNetwork; got " + model.getClass().getSimpleName());
+        }
+        net = m;
+        layout = Dl4jParams.layout(net);
+        Lca.Backend backend = Lca.backend(cfg.device);
+        for (String e : cfg.estimators) accumulators.put(e, backend.create(layout));
+        Dl4jObjective objective = null;
+        if (cfg.reference != null) {
+            objective = new Dl4jObjective(net, cfg.reference);
+            LcaAccumulator acc = backend.create(layout);
+            accumulators.put(EXACT, acc);
+            exact = new ExactLca(objective, acc, cfg.tol, cfg.maxSplits);
+        }
+        accumulators.keySet().forEach(k -> helped.put(k, new double[2]));
+        TrainConfig tc = TrainConfig.builder().model("dl4j").data("dl4j").tol(cfg.tol).maxSplits(cfg.maxSplits)
+                .estimators(List.copyOf(accumulators.keySet())).device(cfg.device).out(cfg.out).build();
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("model", cfg.description);
+        config.put("framework", "deeplearning4j " + MultiLayerNetwork.class.getPackage().getImplementationVersion());
+        config.put("layers", net.getnLayers());
+        config.put("parameters", layout.size());
+        config.put("estimators", List.copyOf(accumulators.keySet()));
+        config.put("reference_size", objective == null ? 0 : objective.size());
+        config.put("tol", cfg.tol);
+        config.put("max_splits", cfg.maxSplits);
+        config.put("device", cfg.device);
+        recorder = new RunRecorder(cfg.out, Map.of("config", config));
+        int classes = (int) net.layerSize(net.getnLayers() - 1);
+        LabeledSet none = new LabeledSet(new float[0], new int[0], 0, Math.max(1, (int) net.layerInputSize(0)), classes);
+        recorder.started(new RunContext(tc, layout, null, "DL4J training loop", 0, 0, none,
+                objective == null ? "no exact LCA" : "reference DataSetIterator (" + objective.size() + " rows)", accumulators, 0,
+                net.params().toFloatVector(), "DL4J updater (see config.model)", null));
+        started = System.nanoTime();
+    }
+
+    private void emit(Pending p) {
+        p.lca().forEach((k, v) -> {
+            double[] h = helped.get(k);
+            h[0] += v.helpedFraction();
+            h[1]++;
+        });
+        recorder.stepDone(new StepEvent(p.step(), step, p.batchLoss(), p.before(), p.after(), p.exact(), null, p.lca(), Map.of(), p.nanos()));
+    }
+
+    /** The run's layout (null before the first step). */
+    public ParamLayout layout() {
+        return layout;
+    }
+
+    /** An estimator's accumulator ("same_batch", "next_batch_end" or "exact"), e.g. for per-parameter cumulative LCA. */
+    public LcaAccumulator accumulator(String name) {
+        LcaAccumulator a = accumulators.get(name);
+        if (a == null) throw new IllegalArgumentException("no LCA named '" + name + "' in this listener; it has " + accumulators.keySet());
+        return a;
+    }
+
+    /**
+     * Ends the run: records the last step (without next_batch_end, which needs a gradient after it),
+     * writes run.json's summary and report.html, and frees the accumulators. Returns the summary.
+     */
+    public RunSummary finish() {
+        if (closed) throw new IllegalStateException("LcaListener already finished");
+        closed = true;
+        if (net == null) throw new IllegalStateException("LcaListener saw no training step: was it added with net.setListeners(...) before fit?");
+        try {
+            if (pending != null) emit(pending);
+            Map<String, double[]> totals = new LinkedHashMap<>();
+            accumulators.forEach((k, v) -> totals.put(k, v.layerTotals()));
+            Map<String, Double> means = new LinkedHashMap<>();
+            helped.forEach((k, h) -> means.put(k, h[1] == 0 ? Double.NaN : h[0] / h[1]));
+            RunSummary s = new RunSummary(step, conservation == null ? null : conservation.result(), null, totals, means, lastLoss,
+                    (System.nanoTime() - started) / 1e9, exact == null ? 0 : exact.evaluations(), step, Double.NaN,
+                    step == 0 ? Double.NaN : exactNanos / 1e6 / step, List.of(), Map.of());
+            recorder.finished(s);
+            if (cfg.report) ReportWriter.write(cfg.out);
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the report in " + cfg.out + ": " + e.getMessage(), e);
+        } finally {
+            accumulators.values().forEach(LcaAccumulator::close);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed && net != null) finish();
+    }
+}

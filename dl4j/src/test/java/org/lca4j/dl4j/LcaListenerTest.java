@@ -1,0 +1,123 @@
+package org.lca4j.dl4j;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lca4j.core.ParamLayout;
+import org.lca4j.data.LabeledSet;
+import org.lca4j.data.SyntheticData;
+import org.lca4j.train.RunSummary;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/** The listener as a DL4J user adds it: a small MLP on the synthetic teacher data. */
+class LcaListenerTest {
+    private static final int DIM = 20, CLASSES = 4, ROWS = 1000, BATCH = 50;
+
+    private static List<DataSet> batches() {
+        LabeledSet s = SyntheticData.teacher(new Random(1), ROWS, DIM, CLASSES);
+        float[][] x = new float[ROWS][DIM];
+        float[][] y = new float[ROWS][CLASSES];
+        for (int i = 0; i < ROWS; i++) {
+            System.arraycopy(s.x(), i * DIM, x[i], 0, DIM);
+            y[i][s.y()[i]] = 1f;
+        }
+        DataSet all = new DataSet(Nd4j.createFromArray(x), Nd4j.createFromArray(y));
+        return all.batchBy(BATCH);
+    }
+
+    private static MultiLayerNetwork net(IUpdater updater) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT).updater(updater)
+                .weightInit(WeightInit.RELU).list()
+                .layer(new DenseLayer.Builder().nIn(DIM).nOut(16).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(16).nOut(CLASSES).activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork n = new MultiLayerNetwork(conf);
+        n.init();
+        return n;
+    }
+
+    private static float[] train(MultiLayerNetwork n, LcaListener listener) {
+        if (listener != null) n.setListeners(listener);
+        DataSetIterator it = new ListDataSetIterator<>(batches(), 1); // one 50-row DataSet per step
+        n.fit(it);
+        return n.params().toFloatVector();
+    }
+
+    @Test
+    void exactLcaThroughTheListenerConservesTheLossAndLeavesTrainingUntouched(@TempDir Path dir) throws Exception {
+        MultiLayerNetwork withLca = net(new Nesterovs(0.05, 0.9));
+        LcaListener listener = LcaListener.builder(dir).exact(new ListDataSetIterator<>(batches(), 200)).description("20-16-4 MLP, Nesterovs").build();
+        float[] a = train(withLca, listener);
+        RunSummary s = listener.finish();
+        float[] b = train(net(new Nesterovs(0.05, 0.9)), null);
+        assertArrayEquals(b, a, "training with the listener must be bit-identical to training without it");
+
+        assertEquals(ROWS / BATCH, s.steps());
+        assertTrue(s.conservation().relError() <= 1e-3, "conservation rel error " + s.conservation().relError());
+        assertTrue(Math.abs(s.conservation().totalLossChange()) > 0.05, "the loss moved: " + s.conservation().totalLossChange());
+
+        JsonNode run = new ObjectMapper().readTree(dir.resolve("run.json").toFile());
+        assertEquals("complete", run.path("status").asText());
+        assertEquals("0_W", run.path("layers").get(0).path("name").asText());
+        List<String> rows = Files.readAllLines(dir.resolve("layers.csv"));
+        // 20 steps × 4 parameter arrays for exact and same_batch; next_batch_end lacks the last step.
+        assertEquals(20 * 4, rows.stream().filter(r -> r.contains(",exact,")).count());
+        assertEquals(20 * 4, rows.stream().filter(r -> r.contains(",same_batch,")).count());
+        assertEquals(19 * 4, rows.stream().filter(r -> r.contains(",next_batch_end,")).count());
+        assertTrue(Files.size(dir.resolve("report.html")) > 10_000, "report written");
+    }
+
+    @Test
+    void sameBatchNeverHurtsUnderPlainSgdWhileExactDoes(@TempDir Path dir) {
+        MultiLayerNetwork n = net(new Sgd(0.1));
+        LcaListener listener = LcaListener.builder(dir).estimators(LcaListener.SAME_BATCH).exact(new ListDataSetIterator<>(batches(), 250))
+                .report(false).build();
+        train(n, listener);
+        ParamLayout layout = listener.layout();
+        int hurtExact = 0, hurtSame = 0, helpedSame = 0;
+        for (int l = 0; l < layout.layerCount(); l++) {
+            for (double v : listener.accumulator(LcaListener.SAME_BATCH).cumulative(l)) {
+                if (v > 0) hurtSame++;
+                if (v < 0) helpedSame++;
+            }
+            for (double v : listener.accumulator(LcaListener.EXACT).cumulative(l)) if (v > 0) hurtExact++;
+        }
+        listener.finish();
+        // Under plain SGD, Δθ = −lr·g, so g·Δθ ≤ 0 for every parameter at every step.
+        assertEquals(0, hurtSame);
+        assertTrue(helpedSame > layout.size() / 2, "most parameters helped: " + helpedSame);
+        assertTrue(hurtExact > 0, "exact LCA finds parameters that hurt");
+    }
+
+    @Test
+    void theLayoutFollowsDl4jsParamTable() {
+        ParamLayout layout = Dl4jParams.layout(net(new Sgd(0.1)));
+        assertEquals(List.of("0_W", "0_b", "1_W", "1_b"), layout.names());
+        assertEquals("[16, 20]", java.util.Arrays.toString(layout.layer(0).shape()));
+        assertEquals(16 * 20 + 16 + 4 * 16 + 4, layout.size());
+    }
+}
