@@ -42,6 +42,20 @@ final class Dl4jParams {
         return b.build();
     }
 
+    /**
+     * Refuses networks whose training-mode forward pass changes state (dropout, batch normalization):
+     * the listener's extra passes for exact LCA and next_batch would change their training.
+     */
+    static void requireStatelessForward(MultiLayerNetwork net) {
+        for (int i = 0; i < net.getnLayers(); i++) {
+            org.deeplearning4j.nn.conf.layers.Layer l = net.getLayerWiseConfigurations().getConf(i).getLayer();
+            if (l.getIDropout() != null || l instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
+                throw new IllegalArgumentException("layer " + i + " (" + l.getClass().getSimpleName() + (l.getIDropout() != null ? " with dropout" : "")
+                        + ") changes state in its forward pass, so exact LCA and next_batch would change training; use same_batch and next_batch_end only");
+            }
+        }
+    }
+
     private static int[] toInts(long[] shape, String name) {
         int[] out = new int[shape.length == 0 ? 1 : shape.length];
         if (shape.length == 0) out[0] = 1;

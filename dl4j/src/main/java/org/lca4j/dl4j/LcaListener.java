@@ -16,6 +16,8 @@ import org.lca4j.core.StepLca;
 import org.lca4j.data.LabeledSet;
 import org.lca4j.exact.ExactLca;
 import org.lca4j.report.ReportWriter;
+import org.lca4j.study.EstimatorReport;
+import org.lca4j.study.Study;
 import org.lca4j.run.RunRecorder;
 import org.lca4j.train.ConservationTracker;
 import org.lca4j.train.RunContext;
@@ -34,18 +36,23 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code onGradientCalculation} runs, then the updater rewrites the gradient in place into the update,
  * the step is applied, and {@code iterationDone} runs. So this listener copies the raw gradient g_t
  * and θ_t in {@code onGradientCalculation} and takes θ_{t+1} in {@code iterationDone}.
+ * DL4J's raw gradient is a sum over the batch; the listener divides it by the batch size (in
+ * minibatch mode, the default) so that LCA is of the mean loss, the score DL4J reports.
  *
  * <p>Estimators (docs/LCA.md): {@code same_batch} (g_t·Δθ_t), {@code next_batch_end}
  * (g_{t+1}·Δθ_t, with the next step's raw gradient, so step t is recorded when step t+1's gradient
- * arrives; the last step has none), and {@code exact} on a reference {@link DataSetIterator} through
- * DL4J's own backward pass. Exact LCA moves the network's parameters, input and score while it
- * evaluates the reference set; all three are put back before training continues, so training is
- * bit-identical with and without the listener (tested). Call {@link #close()} after training: it
+ * arrives; the last step has none), {@code next_batch} (g_{b_{t+1}}(θ_t): one extra backward pass per
+ * step), and {@code exact} on a reference {@link DataSetIterator} through DL4J's own backward pass. Exact LCA moves the network's parameters, input and score while it
+ * evaluates the reference set (next_batch: parameters, gradient buffer and score); all are put back
+ * before training continues, so training is bit-identical with and without the listener (tested).
+ * Extra passes would change a network whose forward pass has state (dropout's random stream,
+ * batch-norm statistics), so exact and next_batch refuse such networks. Call {@link #close()} after training: it
  * writes the summary (and report.html).
  */
 public final class LcaListener extends BaseTrainingListener implements AutoCloseable {
     public static final String SAME_BATCH = "same_batch";
     public static final String NEXT_BATCH_END = "next_batch_end";
+    public static final String NEXT_BATCH = "next_batch";
     public static final String EXACT = "exact";
 
     private final Builder cfg;
@@ -64,9 +71,13 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
     private long started;
     private long exactNanos;
     private boolean closed;
+    private Study study;
+    private long lastExit;
+    private long gradientExit;
 
     /** A finished step waiting for the next step's gradient (next_batch_end). */
-    private record Pending(long step, double batchLoss, float[] before, float[] after, ExactLca.Step exact, Map<String, StepLca> lca, long nanos) {
+    private record Pending(long step, double batchLoss, float[] before, float[] after, ExactLca.Step exact, Map<String, StepLca> lca,
+                           Map<String, float[]> gbars, long nanos) {
     }
 
     private LcaListener(Builder b) {
@@ -87,16 +98,17 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         private boolean report = true;
         private String device = "auto";
         private String description = "DL4J MultiLayerNetwork";
+        private long expectedSteps;
 
         private Builder(Path out) {
             this.out = out;
         }
 
-        /** Any of same_batch, next_batch_end (default: both). */
+        /** Any of same_batch, next_batch_end (both free; the default) and next_batch (one extra gradient per step). */
         public Builder estimators(String... names) {
             for (String n : names) {
-                if (!n.equals(SAME_BATCH) && !n.equals(NEXT_BATCH_END)) {
-                    throw new IllegalArgumentException("LcaListener estimators are same_batch and next_batch_end (exact: .exact(reference)); got '" + n + "'");
+                if (!n.equals(SAME_BATCH) && !n.equals(NEXT_BATCH_END) && !n.equals(NEXT_BATCH)) {
+                    throw new IllegalArgumentException("LcaListener estimators are same_batch, next_batch_end and next_batch (exact: .exact(reference)); got '" + n + "'");
                 }
             }
             estimators = List.of(names);
@@ -131,6 +143,17 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
             return this;
         }
 
+        /**
+         * The number of optimizer steps the training will take. With exact LCA and an estimator on,
+         * it enables the study (each estimator judged against exact, early vs late, in run.json and
+         * the report), which sizes its tables and phases by it; steps beyond it are not studied.
+         */
+        public Builder expectedSteps(long v) {
+            if (v < 0) throw new IllegalArgumentException("expectedSteps must be ≥ 0, got " + v);
+            expectedSteps = v;
+            return this;
+        }
+
         /** How run.json describes the training (model, updater), free text. */
         public Builder description(String v) {
             description = v;
@@ -145,33 +168,57 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
     @Override
     public void onGradientCalculation(Model model) {
         if (closed) return;
+        long entry = System.nanoTime();
         if (net == null) start(model);
+        else if (study != null) study.addTrainingTime(entry - lastExit); // DL4J's forward and backward pass
         INDArray g = net.gradient().gradient();
+        INDArray raw = pending != null && cfg.estimators.contains(NEXT_BATCH) ? g.dup() : null;
         gradient = g.reshape(g.length()).toFloatVector();
-        // The raw gradient is summed over the batch's rows (DL4J's updater divides by the batch size
-        // in minibatch mode): LCA uses the gradient of the mean loss, the score DL4J reports.
-        if (net.conf().isMiniBatch()) {
-            float rows = net.batchSize();
-            for (int i = 0; i < gradient.length; i++) gradient[i] /= rows;
-        }
+        gradient = meanGradient(gradient);
         before = net.params().toFloatVector();
         if (pending != null) {
             if (cfg.estimators.contains(NEXT_BATCH_END)) {
+                long e0 = System.nanoTime();
                 pending.lca().put(NEXT_BATCH_END, accumulators.get(NEXT_BATCH_END).step(gradient, pending.before(), pending.after()));
+                pending.gbars().put(NEXT_BATCH_END, gradient);
+                if (study != null) study.addCost(NEXT_BATCH_END, System.nanoTime() - e0, 0);
+            }
+            if (raw != null) {
+                // g_{b_{t+1}}(θ_t): this batch at the previous step's start. The updater is about to read
+                // the gradient buffer, so its contents, θ and the score are put back afterwards.
+                long e0 = System.nanoTime();
+                double score = net.score();
+                net.params().assign(Nd4j.createFromArray(pending.before()));
+                net.computeGradientAndScore();
+                INDArray atStart = net.gradient().gradient();
+                float[] gStart = meanGradient(atStart.reshape(atStart.length()).toFloatVector());
+                net.params().assign(Nd4j.createFromArray(before));
+                net.gradient().gradient().assign(raw);
+                net.setScore(score);
+                pending.lca().put(NEXT_BATCH, accumulators.get(NEXT_BATCH).step(gStart, pending.before(), pending.after()));
+                pending.gbars().put(NEXT_BATCH, gStart);
+                if (study != null) study.addCost(NEXT_BATCH, System.nanoTime() - e0, 1);
             }
             emit(pending);
             pending = null;
         }
+        gradientExit = System.nanoTime();
     }
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
         if (closed || gradient == null) return;
         long t0 = System.nanoTime();
+        if (study != null) study.addTrainingTime(t0 - gradientExit); // the updater and the step
         float[] after = net.params().toFloatVector();
         double batchLoss = net.score();
         Map<String, StepLca> lca = new LinkedHashMap<>();
-        if (cfg.estimators.contains(SAME_BATCH)) lca.put(SAME_BATCH, accumulators.get(SAME_BATCH).step(gradient, before, after));
+        Map<String, float[]> gbars = new LinkedHashMap<>();
+        if (cfg.estimators.contains(SAME_BATCH)) {
+            lca.put(SAME_BATCH, accumulators.get(SAME_BATCH).step(gradient, before, after));
+            gbars.put(SAME_BATCH, gradient);
+            if (study != null) study.addCost(SAME_BATCH, System.nanoTime() - t0, 0);
+        }
         ExactLca.Step ex = null;
         if (exact != null) {
             INDArray input = net.getInput(), labels = net.getLabels();
@@ -188,12 +235,13 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
             net.setScore(batchLoss);
         }
         lastLoss = batchLoss;
-        pending = new Pending(step++, batchLoss, before, after, ex, lca, System.nanoTime() - t0);
-        if (!cfg.estimators.contains(NEXT_BATCH_END)) {
+        pending = new Pending(step++, batchLoss, before, after, ex, lca, gbars, System.nanoTime() - t0);
+        if (!cfg.estimators.contains(NEXT_BATCH_END) && !cfg.estimators.contains(NEXT_BATCH)) {
             emit(pending);
             pending = null;
         }
         gradient = null;
+        lastExit = System.nanoTime();
     }
 
     private void start(Model model) {
@@ -202,6 +250,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         }
         net = m;
         layout = Dl4jParams.layout(net);
+        if (cfg.reference != null || cfg.estimators.contains(NEXT_BATCH)) Dl4jParams.requireStatelessForward(net);
         Lca.Backend backend = Lca.backend(cfg.device);
         for (String e : cfg.estimators) accumulators.put(e, backend.create(layout));
         Dl4jObjective objective = null;
@@ -212,6 +261,12 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
             exact = new ExactLca(objective, acc, cfg.tol, cfg.maxSplits);
         }
         accumulators.keySet().forEach(k -> helped.put(k, new double[2]));
+        if (exact != null && cfg.expectedSteps > 0 && !cfg.estimators.isEmpty()) {
+            int[] sampled = java.util.Arrays.copyOf(org.lca4j.data.DataSources.permutation((int) layout.size(), new java.util.Random(1)),
+                    (int) Math.min(512, layout.size()));
+            java.util.Arrays.sort(sampled);
+            study = new Study(layout, cfg.estimators, cfg.expectedSteps, sampled);
+        }
         TrainConfig tc = TrainConfig.builder().model("dl4j").data("dl4j").tol(cfg.tol).maxSplits(cfg.maxSplits)
                 .estimators(List.copyOf(accumulators.keySet())).device(cfg.device).out(cfg.out).build();
         Map<String, Object> config = new LinkedHashMap<>();
@@ -228,9 +283,21 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         int classes = (int) net.layerSize(net.getnLayers() - 1);
         LabeledSet none = new LabeledSet(new float[0], new int[0], 0, Math.max(1, (int) net.layerInputSize(0)), classes);
         recorder.started(new RunContext(tc, layout, null, "DL4J training loop", 0, 0, none,
-                objective == null ? "no exact LCA" : "reference DataSetIterator (" + objective.size() + " rows)", accumulators, 0,
-                net.params().toFloatVector(), "DL4J updater (see config.model)", null));
+                objective == null ? "no exact LCA" : "reference DataSetIterator (" + objective.size() + " rows)", accumulators, cfg.expectedSteps,
+                net.params().toFloatVector(), "DL4J updater (see config.model)", study == null ? null : study.sampleIndices()));
         started = System.nanoTime();
+    }
+
+    /**
+     * DL4J's backward pass sums over the batch's rows (its updater divides by the batch size in
+     * minibatch mode); LCA uses the gradient of the mean loss, the score DL4J reports.
+     */
+    private float[] meanGradient(float[] raw) {
+        if (net.conf().isMiniBatch()) {
+            float rows = net.batchSize();
+            for (int i = 0; i < raw.length; i++) raw[i] /= rows;
+        }
+        return raw;
     }
 
     private void emit(Pending p) {
@@ -239,7 +306,11 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
             h[0] += v.helpedFraction();
             h[1]++;
         });
-        recorder.stepDone(new StepEvent(p.step(), step, p.batchLoss(), p.before(), p.after(), p.exact(), null, p.lca(), Map.of(), p.nanos()));
+        // The study needs every estimator at the step; the last step has no next-batch ones.
+        boolean complete = p.gbars().keySet().containsAll(cfg.estimators);
+        Map<String, double[]> samples = study != null && complete && p.step() < cfg.expectedSteps
+                ? study.record((int) p.step(), p.before(), p.after(), exact.pathGradient(), p.exact().lca(), p.gbars(), p.lca()) : Map.of();
+        recorder.stepDone(new StepEvent(p.step(), step, p.batchLoss(), p.before(), p.after(), p.exact(), null, p.lca(), samples, p.nanos()));
     }
 
     /** The run's layout (null before the first step). */
@@ -268,9 +339,17 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
             accumulators.forEach((k, v) -> totals.put(k, v.layerTotals()));
             Map<String, Double> means = new LinkedHashMap<>();
             helped.forEach((k, h) -> means.put(k, h[1] == 0 ? Double.NaN : h[0] / h[1]));
+            List<EstimatorReport> rows = List.of();
+            Map<Integer, String> best = Map.of();
+            if (study != null) {
+                Map<String, Integer> declared = new LinkedHashMap<>();
+                cfg.estimators.forEach(e -> declared.put(e, e.equals(NEXT_BATCH) ? 1 : 0));
+                rows = study.finish(accumulators, declared);
+                best = Study.bestByCost(rows);
+            }
             RunSummary s = new RunSummary(step, conservation == null ? null : conservation.result(), null, totals, means, lastLoss,
-                    (System.nanoTime() - started) / 1e9, exact == null ? 0 : exact.evaluations(), step, Double.NaN,
-                    step == 0 ? Double.NaN : exactNanos / 1e6 / step, List.of(), Map.of());
+                    (System.nanoTime() - started) / 1e9, exact == null ? 0 : exact.evaluations(), step,
+                    study == null ? Double.NaN : study.trainingMsPerStep(), step == 0 ? Double.NaN : exactNanos / 1e6 / step, rows, best);
             recorder.finished(s);
             if (cfg.report) ReportWriter.write(cfg.out);
             return s;

@@ -70,7 +70,8 @@ class LcaListenerTest {
     @Test
     void exactLcaThroughTheListenerConservesTheLossAndLeavesTrainingUntouched(@TempDir Path dir) throws Exception {
         MultiLayerNetwork withLca = net(new Nesterovs(0.05, 0.9));
-        LcaListener listener = LcaListener.builder(dir).exact(new ListDataSetIterator<>(batches(), 200)).description("20-16-4 MLP, Nesterovs").build();
+        LcaListener listener = LcaListener.builder(dir).estimators(LcaListener.SAME_BATCH, LcaListener.NEXT_BATCH_END, LcaListener.NEXT_BATCH)
+                .exact(new ListDataSetIterator<>(batches(), 200)).expectedSteps(ROWS / BATCH).description("20-16-4 MLP, Nesterovs").build();
         float[] a = train(withLca, listener);
         RunSummary s = listener.finish();
         float[] b = train(net(new Nesterovs(0.05, 0.9)), null);
@@ -88,7 +89,19 @@ class LcaListenerTest {
         assertEquals(20 * 4, rows.stream().filter(r -> r.contains(",exact,")).count());
         assertEquals(20 * 4, rows.stream().filter(r -> r.contains(",same_batch,")).count());
         assertEquals(19 * 4, rows.stream().filter(r -> r.contains(",next_batch_end,")).count());
-        assertTrue(Files.size(dir.resolve("report.html")) > 10_000, "report written");
+        assertEquals(19 * 4, rows.stream().filter(r -> r.contains(",next_batch,")).count());
+        // The study: each estimator judged against exact, as ./lca demo reports it.
+        assertEquals(List.of("same_batch", "next_batch_end", "next_batch"), iterator(run.path("summary").path("estimators").fieldNames()));
+        assertTrue(run.path("summary").path("estimators").path("next_batch").path("layer_pearson_r").isNumber());
+        assertTrue(run.path("summary").path("best_by_cost").has("0") && run.path("summary").path("best_by_cost").has("1"));
+        String html = Files.readString(dir.resolve("report.html"));
+        assertTrue(html.contains("<section id=\"cost\">") && html.contains("fig-scatter-next_batch"), "report with the study and per-parameter scatter");
+    }
+
+    private static List<String> iterator(java.util.Iterator<String> it) {
+        List<String> out = new java.util.ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
     }
 
     @Test
@@ -111,6 +124,19 @@ class LcaListenerTest {
         assertEquals(0, hurtSame);
         assertTrue(helpedSame > layout.size() / 2, "most parameters helped: " + helpedSame);
         assertTrue(hurtExact > 0, "exact LCA finds parameters that hurt");
+    }
+
+    @Test
+    void networksWithDropoutAreRefusedForExtraPasses(@TempDir Path dir) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT).updater(new Sgd(0.1)).list()
+                .layer(new DenseLayer.Builder().nIn(DIM).nOut(16).activation(Activation.RELU).dropOut(0.5).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(16).nOut(CLASSES).activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork n = new MultiLayerNetwork(conf);
+        n.init();
+        LcaListener listener = LcaListener.builder(dir).exact(new ListDataSetIterator<>(batches(), 200)).build();
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> train(n, listener));
+        assertTrue(e.getMessage().contains("layer 0") && e.getMessage().contains("dropout"), e.getMessage());
     }
 
     @Test
