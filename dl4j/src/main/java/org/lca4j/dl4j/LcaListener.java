@@ -99,6 +99,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         private String device = "auto";
         private String description = "DL4J MultiLayerNetwork";
         private long expectedSteps;
+        private java.util.function.BiConsumer<Long, Map<String, StepLca>> onStep = (t, lca) -> { };
 
         private Builder(Path out) {
             this.out = out;
@@ -151,6 +152,12 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         public Builder expectedSteps(long v) {
             if (v < 0) throw new IllegalArgumentException("expectedSteps must be ≥ 0, got " + v);
             expectedSteps = v;
+            return this;
+        }
+
+        /** Called with each recorded step's LCA by estimator (per-layer sums and helped/hurt counts), e.g. for live monitoring. */
+        public Builder onStep(java.util.function.BiConsumer<Long, Map<String, StepLca>> callback) {
+            onStep = java.util.Objects.requireNonNull(callback, "onStep callback");
             return this;
         }
 
@@ -311,6 +318,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         Map<String, double[]> samples = study != null && complete && p.step() < cfg.expectedSteps
                 ? study.record((int) p.step(), p.before(), p.after(), exact.pathGradient(), p.exact().lca(), p.gbars(), p.lca()) : Map.of();
         recorder.stepDone(new StepEvent(p.step(), step, p.batchLoss(), p.before(), p.after(), p.exact(), null, p.lca(), samples, p.nanos()));
+        cfg.onStep.accept(p.step(), Map.copyOf(p.lca()));
     }
 
     /** The run's layout (null before the first step). */

@@ -107,8 +107,15 @@ class LcaListenerTest {
     @Test
     void sameBatchNeverHurtsUnderPlainSgdWhileExactDoes(@TempDir Path dir) {
         MultiLayerNetwork n = net(new Sgd(0.1));
+        long[] hurtSteps = new long[2];
         LcaListener listener = LcaListener.builder(dir).estimators(LcaListener.SAME_BATCH).exact(new ListDataSetIterator<>(batches(), 250))
-                .report(false).build();
+                .report(false).onStep((t, lca) -> {
+                    for (int l = 0; l < lca.get(LcaListener.SAME_BATCH).lca().length; l++) {
+                        // Every parameter with A ≠ 0 helped: helped fraction 1.0 over nonzero A, per step and layer.
+                        if (lca.get(LcaListener.SAME_BATCH).helpedFractionOfNonzero(l) != 1.0) hurtSteps[0]++;
+                        if (lca.get(LcaListener.EXACT).hurtCount(l) > 0) hurtSteps[1]++;
+                    }
+                }).build();
         train(n, listener);
         ParamLayout layout = listener.layout();
         int hurtExact = 0, hurtSame = 0, helpedSame = 0;
@@ -121,6 +128,8 @@ class LcaListenerTest {
         }
         listener.finish();
         // Under plain SGD, Δθ = −lr·g, so g·Δθ ≤ 0 for every parameter at every step.
+        assertEquals(0, hurtSteps[0], "steps×layers where same_batch had a parameter that hurt");
+        assertTrue(hurtSteps[1] > 0, "exact finds parameters that hurt at some steps");
         assertEquals(0, hurtSame);
         assertTrue(helpedSame > layout.size() / 2, "most parameters helped: " + helpedSame);
         assertTrue(hurtExact > 0, "exact LCA finds parameters that hurt");
