@@ -29,6 +29,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
 
+    @picocli.CommandLine.Mixin
+    ServeOption serve;
+
     @Option(names = "--device", description = "where LCA is accumulated: auto, cpu or cuda (default: ${DEFAULT-VALUE})", defaultValue = "auto")
     String device;
 
@@ -45,7 +48,7 @@ final class DemoCommand implements Callable<Integer> {
         TrainConfig cfg = TrainConfig.builder().data(d).referenceSize(referenceSize).steps(steps == null ? 0 : steps).estimators(java.util.List.of("all")).device(device)
                 .out(out != null ? out : RunLauncher.timestamped("demo")).build();
         System.out.println("lca4j demo: MNIST-FC on " + d + ", exact LCA on " + referenceSize + " reference rows and every estimator");
-        RunLauncher.runAndReport(cfg, !noProgress, true);
+        RunLauncher.runAndReport(cfg, !noProgress, true, serve);
         return 0;
     }
 }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code lca} command line: train, analyze, demo. */
 @Command(name = "lca", mixinStandardHelpOptions = true, version = "lca4j 0.1.0",
         description = "Loss Change Allocation: which parameters helped and which hurt, step by step.",
-        subcommands = {DemoCommand.class, TrainCommand.class, AnalyzeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, AnalyzeCommand.class, ViewCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -8,6 +8,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.lca4j.live.LiveListener;
+import org.lca4j.live.LiveServer;
 import org.lca4j.report.ReportWriter;
 import org.lca4j.run.RunRecorder;
 import org.lca4j.train.RunListener;
@@ -20,11 +22,22 @@ final class RunLauncher {
     private RunLauncher() {
     }
 
+    /** Keeps the live view up after the run (the records are complete), until Ctrl-C. */
+    static void serveUntilInterrupted(LiveServer live) {
+        System.out.println("still serving the live view at " + live.url() + " (Ctrl-C to stop)");
+        Runtime.getRuntime().addShutdownHook(new Thread(live::close));
+        try {
+            Thread.currentThread().join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     static Path timestamped(String kind) {
         return Path.of("runs", kind + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
 
-    static RunSummary runAndReport(TrainConfig cfg, boolean progress, boolean report) throws IOException {
+    static RunSummary runAndReport(TrainConfig cfg, boolean progress, boolean report, ServeOption serve) throws IOException {
         PrintStream out = System.out;
         // One line either way, so a user on a machine without a GPU sees why the CPU is used; an
         // unusable --device cuda fails here, before the run directory exists.
@@ -35,12 +48,25 @@ final class RunLauncher {
         RunRecorder recorder = new RunRecorder(cfg.out(), Map.of());
         listeners.add(recorder);
         if (progress) listeners.add(new ProgressListener("train"));
-        RunSummary s = Trainer.run(cfg, RunListener.all(listeners));
+        LiveServer live = null;
+        if (serve != null && serve.port != null) {
+            live = new LiveServer(serve.host, serve.port);
+            listeners.add(new LiveListener(live));
+            out.println("live view: " + live.url());
+        }
+        RunSummary s;
+        try {
+            s = Trainer.run(cfg, RunListener.all(listeners));
+        } catch (RuntimeException e) {
+            if (live != null) live.close();
+            throw e;
+        }
         SummaryPrinter.print(out, s, org.lca4j.nn.Mlp.parse(cfg.model()).layout(), cfg.out());
         if (report) {
             Path html = ReportWriter.write(cfg.out());
             out.println("report: " + html.toAbsolutePath());
         }
+        if (live != null) serveUntilInterrupted(live);
         return s;
     }
 }

@@ -12,13 +12,16 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     TrainOptions options;
 
+    @Mixin
+    ServeOption serve;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         var cfg = options.toBuilder(spec.commandLine().getParseResult()).build();
-        RunLauncher.runAndReport(cfg, !options.noProgress, options.report);
+        RunLauncher.runAndReport(cfg, !options.noProgress, options.report, serve);
         return 0;
     }
 }

@@ -6,11 +6,11 @@ import org.lca4j.study.EstimatorReport;
 import org.lca4j.study.Metrics;
 
 /** run.json's {@code summary.estimators} entry for one estimator (README, "Outputs"). */
-final class EstimatorJson {
+public final class EstimatorJson {
     private EstimatorJson() {
     }
 
-    static Map<String, Object> of(EstimatorReport r) {
+    public static Map<String, Object> of(EstimatorReport r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("extra_evals_per_step", r.declaredExtraEvals() < 0 ? "full set" : (Object) r.extraEvalsPerStep());
         m.put("time_per_step_ms", Json.num(r.timePerStepMs()));

@@ -1,0 +1,37 @@
+package org.lca4j.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.lca4j.live.FinishedRun;
+import org.lca4j.live.LiveServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "view", mixinStandardHelpOptions = true,
+        description = "Serve a finished run directory in the live view (the page `train --serve` shows), until Ctrl-C.")
+final class ViewCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "RUN_DIR", description = "a run directory written by train, demo or the DL4J listener")
+    Path dir;
+
+    @Option(names = "--port", description = "port (default: ${DEFAULT-VALUE}; 0 = any free port)", defaultValue = "" + ServeOption.DEFAULT_PORT)
+    int port;
+
+    @Option(names = "--host", description = "address to listen on (default: ${DEFAULT-VALUE})", defaultValue = "127.0.0.1")
+    String host;
+
+    @Override
+    public Integer call() throws Exception {
+        LiveServer live = new LiveServer(host, port);
+        int steps;
+        try {
+            steps = FinishedRun.publish(dir, live);
+        } catch (RuntimeException | java.io.IOException e) {
+            live.close();
+            throw e;
+        }
+        System.out.println("serving " + dir.toAbsolutePath() + " (" + steps + " steps) at " + live.url());
+        RunLauncher.serveUntilInterrupted(live);
+        return 0;
+    }
+}

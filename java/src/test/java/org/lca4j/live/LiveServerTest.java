@@ -1,0 +1,91 @@
+package org.lca4j.live;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lca4j.train.RunListener;
+import org.lca4j.train.TrainConfig;
+import org.lca4j.train.Trainer;
+
+/** The server side of the live view, without a browser: fan-out, resumption, slow clients, replay of a finished run. */
+class LiveServerTest {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    /** The data lines of the first n events a client reads, optionally resuming after an event id. */
+    private static List<String> read(LiveServer s, int n, String lastEventId) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(s.url() + "events"));
+        if (lastEventId != null) b.header("Last-Event-ID", lastEventId);
+        HttpResponse<Stream<String>> r = HTTP.sendAsync(b.build(), HttpResponse.BodyHandlers.ofLines()).get(10, TimeUnit.SECONDS);
+        try (Stream<String> lines = r.body()) {
+            return lines.filter(l -> l.startsWith("data: ")).limit(n).toList();
+        }
+    }
+
+    @Test
+    void everyClientGetsEveryEventAndAStalledOneBlocksNobody() throws Exception {
+        try (LiveServer s = new LiveServer("127.0.0.1", 0); Socket stalled = new Socket("127.0.0.1", URI.create(s.url()).getPort())) {
+            // A client that asks for the stream and then never reads it.
+            stalled.getOutputStream().write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+            String big = "{\"x\":\"" + "a".repeat(10_000) + "\"}";
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 2_000; i++) s.publish("step", i % 100 == 0 ? "{\"i\":" + i + "}" : big);
+            assertTrue((System.nanoTime() - t0) / 1e9 < 5, "publishing never waits for clients");
+            List<String> a = read(s, 2_000, null), b = read(s, 2_000, null);
+            assertEquals(2_000, a.size());
+            assertEquals(a, b);
+            assertEquals("data: {\"i\":0}", a.getFirst());
+            // A reconnecting browser sends the last id it saw and gets only what followed.
+            assertEquals("data: {\"i\":1900}", read(s, 1, "1899").getFirst());
+        }
+    }
+
+    @Test
+    void servesThePageAndUplotFromTheJar() throws Exception {
+        try (LiveServer s = new LiveServer("127.0.0.1", 0)) {
+            for (String f : new String[] {"", "live.js", "uplot.js", "uplot.css"}) {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + f)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode(), f);
+                assertTrue(r.body().length() > 500, f);
+            }
+            assertEquals(404, HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "nope")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+        }
+    }
+
+    @Test
+    void aPortInUseIsNamed() throws Exception {
+        try (LiveServer s = new LiveServer("127.0.0.1", 0)) {
+            int port = URI.create(s.url()).getPort();
+            IOException e = assertThrows(IOException.class, () -> new LiveServer("127.0.0.1", port));
+            assertTrue(e.getMessage().contains(":" + port), e.getMessage());
+        }
+    }
+
+    @Test
+    void aFinishedRunReplaysItsSteps(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        Trainer.run(TrainConfig.builder().model("20,8,4").data("synthetic").syntheticSize(400).batch(50).steps(12).referenceSize(200)
+                .estimators(List.of("exact", "free_trap")).device("cpu").out(run).build(), new org.lca4j.run.RunRecorder(run, java.util.Map.of()));
+        try (LiveServer s = new LiveServer("127.0.0.1", 0)) {
+            assertEquals(12, FinishedRun.publish(run, s));
+            List<String> events = read(s, 14, null);
+            assertTrue(events.getFirst().contains("\"layers\""), "meta first");
+            assertTrue(events.get(1).contains("\"exact\"") && events.get(1).contains("\"free_trap\""), events.get(1));
+            assertTrue(events.get(13).contains("\"bestByCost\""), "the study table last");
+        }
+        IOException e = assertThrows(IOException.class, () -> FinishedRun.publish(dir.resolve("nothing"), null));
+        assertTrue(e.getMessage().contains("run.json"), e.getMessage());
+    }
+}
