@@ -50,7 +50,7 @@ final class TrainOptions {
     int maxSplits;
 
     @Option(names = "--estimators", split = ",", description = {"LCA to compute: exact and/or first_order, same_batch, next_batch, next_batch_end,",
-            "next_batch_trap, next_batch_simpson, free_trap; 'all' = every one (default: ${DEFAULT-VALUE})"}, defaultValue = "all")
+            "next_batch_trap, next_batch_simpson, free_trap, debiased_trap; 'all' = every one (default: ${DEFAULT-VALUE})"}, defaultValue = "all")
     List<String> estimators;
 
     @Option(names = "--estimator-batches", paramLabel = "k", description = "next-batch points average k independent batches, at k× their extra evaluations (default: ${DEFAULT-VALUE})", defaultValue = "1")

@@ -53,11 +53,32 @@ public enum Estimator {
         public void estimate(PointGradients p, float[] out) {
             trapezoid(p.trainStart(), p.nextEnd(), out);
         }
+    },
+    /**
+     * free_trap minus the expected bias of its same-batch half (docs/LCA.md, "debiased_trap"). That
+     * half's E[g_t·Δθ] exceeds the noise-free value by σ²·∂Δθ/∂g (exact for SGD and momentum, Stein's
+     * lemma for Adam), so A = ½(g_t + g_{t+1})·Δθ − ½σ̂²·∂Δθ/∂g with σ̂² = (1 − B/N)(g^a − g^b)² from
+     * training's own two half-batch sums. Written as ḡ by dividing the correction by Δθ.
+     */
+    DEBIASED_TRAP("debiased_trap", EnumSet.of(Point.TRAIN_START, Point.NEXT_END, Point.TRAIN_HALVES)) {
+        @Override
+        public void estimate(PointGradients p, float[] out) {
+            float[] g = p.trainStart(), next = p.nextEnd(), a = p.trainHalfA(), b = p.trainHalfB();
+            double keep = 1 - p.batchFraction();
+            for (int i = 0; i < out.length; i++) {
+                double trap = 0.5 * ((double) g[i] + next[i]);
+                double d = p.delta(i);
+                double spread = (double) a[i] - b[i];
+                out[i] = (float) (d == 0 ? trap : trap - 0.5 * keep * spread * spread * p.sensitivity(i) / d);
+            }
+        }
     };
 
     /** Where a gradient is taken, and on what data. */
     public enum Point {
-        TRAIN_START, NEXT_START, NEXT_MID, NEXT_END, FULL_START
+        TRAIN_START, NEXT_START, NEXT_MID, NEXT_END, FULL_START,
+        /** Training's gradient at θ_t as two half-batch sums: no extra evaluation, training splits its own. */
+        TRAIN_HALVES
     }
 
     private final String id;

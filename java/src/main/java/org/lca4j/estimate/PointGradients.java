@@ -20,4 +20,19 @@ public interface PointGradients {
 
     /** g_R(θ_t) on the whole reference set. */
     float[] fullStart();
+
+    /** Δθ_t,i in double, exactly as the step made it. */
+    double delta(int i);
+
+    /** ∂Δθ_t,i/∂g_t,i of the optimizer's step t, at the gradient it was given (see Optimizer.sensitivity). */
+    double sensitivity(int i);
+
+    /** The first half of the training batch's rows, summed and scaled by 1/B: trainStart() = A + B. */
+    float[] trainHalfA();
+
+    /** The second half, likewise. */
+    float[] trainHalfB();
+
+    /** B/N: the training batch's share of the rows it is drawn from (1 for full-batch training). */
+    double batchFraction();
 }

@@ -12,6 +12,8 @@ public final class Adam implements Optimizer {
     private float[] m;
     private float[] v;
     private int t;
+    private float lastStepSize;
+    private float lastBc2Sqrt;
 
     public Adam(double lr, double beta1, double beta2, double eps) {
         if (!(lr > 0)) throw new IllegalArgumentException("--lr must be positive, got " + lr);
@@ -36,6 +38,8 @@ public final class Adam implements Optimizer {
         double bc2 = 1 - Math.pow(beta2, t);
         float stepSize = (float) (lr / bc1);
         float bc2Sqrt = (float) Math.sqrt(bc2);
+        lastStepSize = stepSize;
+        lastBc2Sqrt = bc2Sqrt;
         for (int i = 0; i < theta.length; i++) {
             float g = grad[i];
             m[i] = beta1 * m[i] + (1 - beta1) * g;
@@ -43,6 +47,21 @@ public final class Adam implements Optimizer {
             float denom = (float) Math.sqrt(v[i]) / bc2Sqrt + eps;
             theta[i] -= stepSize * m[i] / denom;
         }
+    }
+
+    /**
+     * The whole derivative of the last step, through m and through v (docs/LCA.md, "debiased_trap"):
+     * Δθ = −(lr/bc1)·m/d with d = √v̂ + ε, so ∂Δθ/∂g = −(lr/bc1)·[(1−β1)/d − m·(1−β2)·g/(bc2·√v̂·d²)].
+     * The v term matters early, when bc2 is small and one gradient moves v̂ a lot.
+     */
+    @Override
+    public double sensitivity(int i, float g) {
+        if (m == null) return 0;
+        double bc2 = (double) lastBc2Sqrt * lastBc2Sqrt;
+        double vHatSqrt = Math.sqrt(v[i]) / lastBc2Sqrt;
+        double d = vHatSqrt + eps;
+        double throughV = vHatSqrt == 0 ? 0 : m[i] * (1 - beta2) * g / (bc2 * vHatSqrt * d * d);
+        return -lastStepSize * ((1 - beta1) / d - throughV);
     }
 
     @Override

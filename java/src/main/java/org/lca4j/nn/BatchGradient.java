@@ -21,6 +21,28 @@ public final class BatchGradient {
 
     /** Writes g_b(θ) into grad and returns the batch's mean loss. */
     public double gradient(float[] theta, int[] batch, float[] grad) {
+        gather(batch);
+        evaluations++;
+        return mlp.evaluate(theta, x, 0, y, batch.length, grad, 1f / batch.length, false, ws).lossSum() / batch.length;
+    }
+
+    /**
+     * Training's gradient as two half-batch sums, each scaled by 1/B, and their sum g_b(θ) into grad:
+     * the same rows and arithmetic work as {@link #gradient} (one evaluation), in two smaller
+     * products; the spread between the halves is what debiased_trap reads the batch's noise from.
+     */
+    public double halves(float[] theta, int[] batch, float[] a, float[] b, float[] grad) {
+        gather(batch);
+        evaluations++;
+        int h = batch.length / 2;
+        float scale = 1f / batch.length;
+        double loss = mlp.evaluate(theta, x, 0, y, h, a, scale, false, ws).lossSum();
+        loss += mlp.evaluate(theta, x, h, y, batch.length - h, b, scale, false, ws).lossSum();
+        for (int i = 0; i < grad.length; i++) grad[i] = a[i] + b[i];
+        return loss / batch.length;
+    }
+
+    private void gather(int[] batch) {
         int dim = set.dim();
         float[] sx = set.x();
         int[] sy = set.y();
@@ -28,8 +50,6 @@ public final class BatchGradient {
             System.arraycopy(sx, batch[r] * dim, x, r * dim, dim);
             y[r] = sy[batch[r]];
         }
-        evaluations++;
-        return mlp.evaluate(theta, x, 0, y, batch.length, grad, 1f / batch.length, false, ws).lossSum() / batch.length;
     }
 
     /** Forward+backward passes on one batch so far (training's own and any estimator's). */

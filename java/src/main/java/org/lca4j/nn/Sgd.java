@@ -30,6 +30,12 @@ public final class Sgd implements Optimizer {
         for (int i = 0; i < theta.length; i++) theta[i] -= lr * buf[i];
     }
 
+    /** −lr: the fresh gradient enters the momentum buffer with weight 1, and θ moves by −lr·buf. */
+    @Override
+    public double sensitivity(int i, float g) {
+        return -lr;
+    }
+
     @Override
     public String describe() {
         return momentum == 0f ? "sgd(lr=" + lr + ")" : "sgd(lr=" + lr + ", momentum=" + momentum + ")";

@@ -66,6 +66,9 @@ public final class Trainer {
     public static RunSummary run(TrainConfig cfg, Mlp mlp, DataSources.Splits data, RunListener listener) {
         List<String> names = resolveEstimators(cfg.estimators());
         List<Estimator> estimators = names.stream().filter(n -> !n.equals(EXACT)).map(Estimator::parse).toList();
+        if (cfg.batch() < 2 && estimators.contains(Estimator.DEBIASED_TRAP)) {
+            throw new IllegalArgumentException("debiased_trap reads the gradient noise from two half-batches and needs --batch 2 or more, got --batch " + cfg.batch());
+        }
         Seeds seeds = new Seeds(cfg.seed());
         LabeledSet train = data.train();
         new SetObjective(mlp, train); // checks data against the model before any work
@@ -111,14 +114,19 @@ public final class Trainer {
             accumulators.keySet().forEach(k -> helped.put(k, new HelpedMean()));
 
             BatchGradient batches = new BatchGradient(mlp, train, cfg.batch());
-            TrainingPoints points = new TrainingPoints(batches, referenceObjective, train.n(), cfg.batch(), cfg.estimatorBatches(), seeds, dim);
+            TrainingPoints points = new TrainingPoints(batches, referenceObjective, train.n(), cfg.batch(), cfg.estimatorBatches(), seeds, dim, opt);
             Map<String, float[]> gbars = new LinkedHashMap<>();
             estimators.forEach(e -> gbars.put(e.id(), new float[dim]));
             float[] grad = new float[dim];
             float[] nextGrad = new float[dim];
             float[] before = new float[dim];
             long trainNanos = System.nanoTime();
-            double batchLoss = batches.gradient(theta, order.batch(0), grad);
+            // Training's gradient is always the sum of its two half-batch sums, so that choosing
+            // debiased_trap (which reads the batch's noise from their spread) never changes training's bits.
+            boolean split = cfg.batch() >= 2;
+            float[][] halves = split ? new float[2][dim] : null;
+            float[][] nextHalves = split ? new float[2][dim] : null;
+            double batchLoss = trainingGradient(batches, theta, order.batch(0), grad, halves);
             trainNanos = System.nanoTime() - trainNanos;
             double lastLoss = batchLoss;
             long exactNanos = 0;
@@ -134,14 +142,14 @@ public final class Trainer {
                 float[] trainingNext = null;
                 double nextLoss = Double.NaN;
                 if (t + 1 < total) {
-                    nextLoss = batches.gradient(theta, next, nextGrad);
+                    nextLoss = trainingGradient(batches, theta, next, nextGrad, nextHalves);
                     trainingNext = nextGrad;
                 }
                 trainNanos += System.nanoTime() - u0;
                 if (study != null) study.addTrainingTime(trainNanos);
 
                 Map<String, StepLca> lca = new LinkedHashMap<>();
-                points.reset(t, before, theta, grad, next, trainingNext,
+                points.reset(t, before, theta, grad, halves, next, trainingNext,
                         exact == null ? null : exact.gradientAtStart(), exact == null ? 0 : exact.nanosPerEvaluation());
                 for (Estimator e : estimators) {
                     long e0 = System.nanoTime();
@@ -176,6 +184,9 @@ public final class Trainer {
                 float[] swap = grad;
                 grad = nextGrad;
                 nextGrad = swap;
+                float[][] swapHalves = halves;
+                halves = nextHalves;
+                nextHalves = swapHalves;
                 batchLoss = nextLoss;
                 trainNanos = 0;
             }
@@ -203,6 +214,11 @@ public final class Trainer {
         } finally {
             accumulators.values().forEach(LcaAccumulator::close);
         }
+    }
+
+    /** Training's gradient, whole or (for debiased_trap) as the sum of its two half-batch sums; one evaluation either way. */
+    private static double trainingGradient(BatchGradient batches, float[] theta, int[] batch, float[] grad, float[][] halves) {
+        return halves == null ? batches.gradient(theta, batch, grad) : batches.halves(theta, batch, halves[0], halves[1], grad);
     }
 
     /** Time of the points an estimator used this step, as if it had evaluated them alone. */

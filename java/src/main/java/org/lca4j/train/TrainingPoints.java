@@ -7,6 +7,7 @@ import java.util.Random;
 import org.lca4j.data.DataSources;
 import org.lca4j.estimate.Estimator.Point;
 import org.lca4j.estimate.PointGradients;
+import org.lca4j.nn.Optimizer;
 import org.lca4j.exact.ExactLca;
 import org.lca4j.exact.Objective;
 import org.lca4j.nn.BatchGradient;
@@ -38,8 +39,10 @@ final class TrainingPoints implements PointGradients {
     private float[] exactStart;
     private long exactEvalNanos;
     private int[][] batchSet;
+    private final Optimizer optimizer;
+    private float[][] trainHalves;
 
-    TrainingPoints(BatchGradient batches, Objective reference, int trainRows, int batchSize, int k, Seeds seeds, int dim) {
+    TrainingPoints(BatchGradient batches, Objective reference, int trainRows, int batchSize, int k, Seeds seeds, int dim, Optimizer optimizer) {
         if (k < 1) throw new IllegalArgumentException("--estimator-batches must be ≥ 1, got " + k);
         this.batches = batches;
         this.reference = reference;
@@ -50,14 +53,17 @@ final class TrainingPoints implements PointGradients {
         for (Point p : Point.values()) buffers.put(p, new float[dim]);
         scratch = new float[dim];
         point = new float[dim];
+        this.optimizer = optimizer;
     }
 
     /**
+     * @param trainHalves      training's gradient as its two half-batch sums, or null if it was not split
      * @param trainingNextGrad g_{b_{t+1}}(θ_{t+1}) if training computed it (null on the last step)
      * @param exactStart       g_R(θ_t) if exact LCA holds it, with the measured time of one such evaluation
      */
-    void reset(long t, float[] before, float[] after, float[] trainGrad, int[] nextBatch, float[] trainingNextGrad,
-               float[] exactStart, long exactEvalNanos) {
+    void reset(long t, float[] before, float[] after, float[] trainGrad, float[][] trainHalves, int[] nextBatch,
+               float[] trainingNextGrad, float[] exactStart, long exactEvalNanos) {
+        this.trainHalves = trainHalves;
         this.step = t;
         this.before = before;
         this.after = after;
@@ -89,6 +95,38 @@ final class TrainingPoints implements PointGradients {
     /** Batch evaluations spent on a point this step; -1 marks a reference-set evaluation. */
     int evals(Point p) {
         return evals.get(p);
+    }
+
+    @Override
+    public double delta(int i) {
+        return (double) after[i] - before[i];
+    }
+
+    @Override
+    public double sensitivity(int i) {
+        return optimizer.sensitivity(i, trainGrad[i]);
+    }
+
+    @Override
+    public float[] trainHalfA() {
+        return halves(0);
+    }
+
+    @Override
+    public float[] trainHalfB() {
+        return halves(1);
+    }
+
+    private float[] halves(int which) {
+        if (trainHalves == null) {
+            throw new IllegalStateException("this step's training gradient was not split into halves (Trainer splits it when an estimator needs TRAIN_HALVES)");
+        }
+        return trainHalves[which];
+    }
+
+    @Override
+    public double batchFraction() {
+        return Math.min(1.0, batchSize / (double) trainRows);
     }
 
     @Override

@@ -44,6 +44,12 @@ class EstimatorTest {
         return Arrays.copyOf(p, size);
     }
 
+    private static float[] half(float[] g, float share) {
+        float[] h = g.clone();
+        for (int i = 0; i < h.length; i++) h[i] *= share;
+        return h;
+    }
+
     /** Points all taken on the full set: the estimator's rule with exact data. */
     private PointGradients fullSet(float[] before, float[] after) {
         SetObjective full = new SetObjective(mlp, data);
@@ -63,6 +69,11 @@ class EstimatorTest {
             }
             @Override public float[] nextEnd() { return at(after); }
             @Override public float[] fullStart() { return at(before); }
+            @Override public double delta(int i) { return (double) after[i] - before[i]; }
+            @Override public double sensitivity(int i) { return -0.5; }
+            @Override public float[] trainHalfA() { return half(at(before), 0.5f); }
+            @Override public float[] trainHalfB() { return half(at(before), 0.5f); }
+            @Override public double batchFraction() { return 1; }
         };
     }
 
@@ -117,6 +128,97 @@ class EstimatorTest {
     }
 
     @Test
+    void debiasedTrapIsFreeTrapWhenTheBatchIsTheWholeSet() {
+        // Full-batch training has no sampling noise: 1 − B/N = 0 removes the correction whatever the
+        // halves say, so the estimator falls back to free_trap's noise-free rule bit for bit.
+        float[][] s = step(0.5f);
+        PointGradients full = fullSet(s[0], s[1]);
+        float[] trap = new float[s[0].length], debiased = new float[s[0].length];
+        Estimator.FREE_TRAP.estimate(full, trap);
+        Estimator.DEBIASED_TRAP.estimate(full, debiased);
+        assertArrayEquals(trap, debiased);
+
+        PointGradients lopsided = new PointGradients() {
+            @Override public float[] trainStart() { return full.trainStart(); }
+            @Override public float[] nextStart() { return full.nextStart(); }
+            @Override public float[] nextMid() { return full.nextMid(); }
+            @Override public float[] nextEnd() { return full.nextEnd(); }
+            @Override public float[] fullStart() { return full.fullStart(); }
+            @Override public double delta(int i) { return full.delta(i); }
+            @Override public double sensitivity(int i) { return -0.5; }
+            @Override public float[] trainHalfA() { return full.trainStart(); }
+            @Override public float[] trainHalfB() { return new float[s[0].length]; }
+            @Override public double batchFraction() { return 1; }
+        };
+        Estimator.DEBIASED_TRAP.estimate(lopsided, debiased);
+        assertArrayEquals(trap, debiased);
+    }
+
+    @Test
+    void debiasedTrapRemovesFreeTrapsNoiseBias() {
+        // Many independent plain-SGD steps from one θ_t, each on its own batch: free_trap's mean LCA
+        // sits measurably below exact LCA's (its same-batch half rewards the step for the very noise
+        // that made it), while debiased_trap's mean matches exact within its standard error.
+        float[] start = step(0.5f)[0];
+        int dim = start.length, batchSize = 40, draws = 400;
+        float lr = 0.5f;
+        BatchGradient bg = new BatchGradient(mlp, data, batchSize);
+        SetObjective full = new SetObjective(mlp, data);
+        Random r = new Random(21);
+        float[] g = new float[dim], next = new float[dim], after = new float[dim];
+        float[][] halves = new float[2][dim];
+        double[] trapErr = new double[draws], debiasedErr = new double[draws];
+        for (int k = 0; k < draws; k++) {
+            bg.halves(start, batch(r, batchSize), halves[0], halves[1], g);
+            for (int i = 0; i < dim; i++) after[i] = start[i] - lr * g[i];
+            bg.gradient(after, batch(r, batchSize), next);
+            ExactLca exact = new ExactLca(full, Lca.cpu(mlp.layout()), 1e-6, 64);
+            exact.start(start);
+            double truth = total(exact.step(start, after).lca().lca());
+            PointGradients p = sgdStep(start, after, g, next, halves, lr, batchSize / (double) data.n());
+            float[] gbar = new float[dim];
+            Estimator.FREE_TRAP.estimate(p, gbar);
+            trapErr[k] = total(Lca.cpu(mlp.layout()).step(gbar, start, after).lca()) - truth;
+            Estimator.DEBIASED_TRAP.estimate(p, gbar);
+            debiasedErr[k] = total(Lca.cpu(mlp.layout()).step(gbar, start, after).lca()) - truth;
+        }
+        double[] trap = meanAndSe(trapErr), debiased = meanAndSe(debiasedErr);
+        assertTrue(trap[0] < -4 * trap[1], "free_trap should be biased toward helping: mean error " + trap[0] + " ± " + trap[1]);
+        assertTrue(Math.abs(debiased[0]) <= 4 * debiased[1],
+                "debiased_trap mean error " + debiased[0] + " ± " + debiased[1] + " (free_trap's " + trap[0] + ")");
+    }
+
+    private static PointGradients sgdStep(float[] before, float[] after, float[] g, float[] next, float[][] halves, float lr, double fraction) {
+        return new PointGradients() {
+            @Override public float[] trainStart() { return g; }
+            @Override public float[] nextStart() { throw new UnsupportedOperationException(); }
+            @Override public float[] nextMid() { throw new UnsupportedOperationException(); }
+            @Override public float[] nextEnd() { return next; }
+            @Override public float[] fullStart() { throw new UnsupportedOperationException(); }
+            @Override public double delta(int i) { return (double) after[i] - before[i]; }
+            @Override public double sensitivity(int i) { return -lr; }
+            @Override public float[] trainHalfA() { return halves[0]; }
+            @Override public float[] trainHalfB() { return halves[1]; }
+            @Override public double batchFraction() { return fraction; }
+        };
+    }
+
+    private static double total(double[] v) {
+        double t = 0;
+        for (double x : v) t += x;
+        return t;
+    }
+
+    private static double[] meanAndSe(double[] v) {
+        double m = 0;
+        for (double x : v) m += x;
+        m /= v.length;
+        double ss = 0;
+        for (double x : v) ss += (x - m) * (x - m);
+        return new double[]{m, Math.sqrt(ss / (v.length - 1) / v.length)};
+    }
+
+    @Test
     void extraEvaluationsFollowTheTable() {
         assertEquals(-1, Estimator.FIRST_ORDER.extraEvals(1));
         assertEquals(0, Estimator.SAME_BATCH.extraEvals(1));
@@ -125,6 +227,7 @@ class EstimatorTest {
         assertEquals(1, Estimator.NEXT_BATCH_TRAP.extraEvals(1));
         assertEquals(2, Estimator.NEXT_BATCH_SIMPSON.extraEvals(1));
         assertEquals(0, Estimator.FREE_TRAP.extraEvals(1));
+        assertEquals(0, Estimator.DEBIASED_TRAP.extraEvals(1));
         assertEquals(3 + 3 + 2, Estimator.NEXT_BATCH_SIMPSON.extraEvals(3));
         var e = assertThrows(IllegalArgumentException.class, () -> Estimator.parse("nextbatch"));
         assertTrue(e.getMessage().contains("nextbatch") && e.getMessage().contains("next_batch_trap"));

@@ -59,6 +59,39 @@ class OptimizerTest {
     }
 
     @Test
+    void sensitivityIsTheDerivativeOfTheStepInItsOwnGradient() {
+        // Central differences, in double, of the last update as a function of the last gradient; early
+        // steps (t = 3) are where Adam's path through v matters most.
+        Adam adam = new Adam(0.01);
+        Sgd momentum = new Sgd(0.1, 0.9);
+        float[] theta = {1f, 2f, -3f};
+        float[] theta2 = theta.clone();
+        for (float[] g : GRADS) {
+            adam.step(theta, g);
+            momentum.step(theta2, g);
+        }
+        float[] last = GRADS[GRADS.length - 1];
+        for (int i = 0; i < 3; i++) {
+            double h = 1e-6;
+            double fd = (adamUpdate(last[i] + h, i) - adamUpdate(last[i] - h, i)) / (2 * h);
+            assertEquals(fd, adam.sensitivity(i, last[i]), 1e-4 * Math.abs(fd), "adam, parameter " + i);
+            assertEquals(-0.1, momentum.sensitivity(i, last[i]), 1e-7);
+        }
+    }
+
+    /** Adam's third update of parameter i from GRADS, in double, with the last gradient replaced by g. */
+    private static double adamUpdate(double g, int i) {
+        double m = 0, v = 0;
+        for (int t = 1; t <= GRADS.length; t++) {
+            double gt = t == GRADS.length ? g : GRADS[t - 1][i];
+            m = 0.9 * m + 0.1 * gt;
+            v = 0.999 * v + 0.001 * gt * gt;
+        }
+        int t = GRADS.length;
+        return -0.01 * (m / (1 - Math.pow(0.9, t))) / (Math.sqrt(v / (1 - Math.pow(0.999, t))) + 1e-8);
+    }
+
+    @Test
     void rejectsBadHyperparameters() {
         assertThrows(IllegalArgumentException.class, () -> new Sgd(-1, 0));
         assertThrows(IllegalArgumentException.class, () -> new Sgd(0.1, 1.0));

@@ -62,7 +62,7 @@ class EstimatorRunTest {
     void studyTableCoversEveryEstimatorWithMeasuredCosts() throws Exception {
         Path out = tmp.resolve("all");
         RunSummary s = TrainerTest.runInto(TrainerTest.small().steps(30).estimators(List.of("all")).out(out).build(), null);
-        assertEquals(7, s.estimators().size());
+        assertEquals(8, s.estimators().size());
         for (EstimatorReport r : s.estimators()) {
             assertNotNull(r.all().layerPearsonR(), r.name());
             assertTrue(r.relativeTime() >= 1.0, r.name() + " relative time " + r.relativeTime());
@@ -79,11 +79,34 @@ class EstimatorRunTest {
 
         JsonNode run = Json.read(out.resolve(RunFiles.RUN_JSON));
         JsonNode est = run.path("summary").path("estimators");
-        assertEquals(7, est.size());
+        assertEquals(8, est.size());
         assertTrue(est.path("next_batch").has("param_step_sign_agreement"));
         assertTrue(est.path("free_trap").path("phases").has("early"));
         assertEquals("full set", est.path("first_order").path("extra_evals_per_step").asText());
         assertTrue(Files.size(out.resolve("samples/exact.npy")) > 0);
         assertTrue(Files.size(out.resolve("samples/free_trap.npy")) > 0);
+    }
+
+    @Test
+    void debiasedTrapCostsNoEvaluationBeyondFreeTrap() throws Exception {
+        TrainConfig.Builder b = TrainerTest.small().steps(25);
+        RunSummary free = TrainerTest.runInto(b.estimators(List.of("exact", "free_trap")).out(tmp.resolve("free")).build(), null);
+        RunSummary debiased = TrainerTest.runInto(b.estimators(List.of("exact", "debiased_trap")).out(tmp.resolve("debiased")).build(), null);
+        RunSummary none = TrainerTest.runInto(b.estimators(List.of("exact")).out(tmp.resolve("none")).build(), null);
+        // Training alone evaluates one batch per step; both free estimators add only the end point of the last step.
+        assertEquals(25, none.batchEvaluations());
+        assertEquals(free.batchEvaluations(), debiased.batchEvaluations());
+        assertEquals(26, debiased.batchEvaluations());
+        EstimatorReport d = debiased.estimators().get(0);
+        assertEquals("debiased_trap", d.name());
+        assertEquals(0, d.declaredExtraEvals());
+        assertEquals(1.0 / 25, d.extraEvalsPerStep(), 1e-12);
+    }
+
+    @Test
+    void debiasedTrapNeedsTwoRowsToSplit() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> TrainerTest.runInto(
+                TrainerTest.small().batch(1).estimators(List.of("debiased_trap")).out(tmp.resolve("b1")).build(), null));
+        assertTrue(e.getMessage().contains("--batch 1") && e.getMessage().contains("debiased_trap"), e.getMessage());
     }
 }
