@@ -143,11 +143,19 @@ static void check_layer_lca(const std::vector<int64_t> &sizes, int misalign, boo
 }
 
 // ---- check 2: fused optimizer + free estimators, against a CPU step in the Java optimizers' order ----
+static double sensitivity_ref(const lca4j_optimizer &o, float g, float mm, float vv) {
+    if (o.kind != LCA4J_ADAM) return -(double)o.lr;
+    const double bc2s = o.bc2_sqrt, vhs = sqrt((double)vv) / bc2s, d = vhs + (double)o.eps;
+    const double through_v = vhs == 0 ? 0.0 : ((double)mm * (double)o.one_minus_beta2 * (double)g) / (bc2s * bc2s * vhs * d * d);
+    return -(double)o.step_size * ((double)o.one_minus_beta1 / d - through_v);
+}
+
 static void check_optimizer(int kind, const std::vector<int64_t> &sizes, const char *what) {
-    const int L = (int)sizes.size();
+    const int L = (int)sizes.size(), S = LCA4J_SLOTS;
     int64_t D = 0;
     for (auto s : sizes) D += s;
     auto theta = randv(D, 0.1f), prev = theta, gprev = randv(D, 1.f), g = randv(D, 1.f), m = randv(D, 0.1f), v = randv(D, 0.1f);
+    auto half = randv(D, 1.f), corr = randv(D, 1e-4f);  // a (so b = g − a) and the previous step's correction
     for (int64_t i = 0; i < D; i++) { prev[i] = theta[i] - 1e-3f * gprev[i]; v[i] = fabsf(v[i]); }
     lca4j_optimizer o;
     memset(&o, 0, sizeof o);
@@ -157,23 +165,25 @@ static void check_optimizer(int kind, const std::vector<int64_t> &sizes, const c
     o.step_size = (float)(o.lr / (1 - pow(o.beta1, t)));
     o.bc2_sqrt = (float)sqrt(1 - pow(o.beta2, t));
     float *dth = dev(theta), *dprev = dev(prev), *dg = dev(g), *dgp = dev(gprev), *dm = dev(m), *dv = dev(v);
+    float *dhalf = dev(half), *dcorr = dev(corr);
+    const lca4j_debias debias = {dhalf, dcorr, 0.99f};
     size_t ws;
     CK(lca4j_optimizer_workspace(sizes.data(), L, &ws));
     void *dws;
     CK(lca4j_malloc(&dws, std::max<size_t>(ws, 1)));
-    double *dsum = dev(std::vector<double>(3 * L, NAN));
-    int64_t *dneg = dev(std::vector<int64_t>(3 * L, -1)), *dpos = dev(std::vector<int64_t>(3 * L, -1));
+    double *dsum = dev(std::vector<double>(S * L, NAN));
+    int64_t *dneg = dev(std::vector<int64_t>(S * L, -1)), *dpos = dev(std::vector<int64_t>(S * L, -1));
     CK(lca4j_optimizer_step_lca(&o, sizes.data(), L, dth, dprev, dg, dgp, kind == LCA4J_SGD ? nullptr : dm,
-                                kind == LCA4J_ADAM ? dv : nullptr, 1, dws, ws, dsum, dneg, dpos, nullptr));
-    auto th2 = host(dth, D), prev2 = host(dprev, D), gp2 = host(dgp, D);
-    auto sum = host(dsum, 3 * L);
-    auto neg = host(dneg, 3 * L);
-    long long badTheta = 0;
+                                kind == LCA4J_ADAM ? dv : nullptr, &debias, 1, dws, ws, dsum, dneg, dpos, nullptr));
+    auto th2 = host(dth, D), prev2 = host(dprev, D), gp2 = host(dgp, D), corr2 = host(dcorr, D);
+    auto sum = host(dsum, S * L);
+    auto neg = host(dneg, S * L);
+    long long badTheta = 0, badCorr = 0;
     double worst = 0;
     int64_t base = 0;
     for (int l = 0; l < L; l++) {
-        double s[3] = {0, 0, 0}, sa[3] = {0, 0, 0};
-        long long n[3] = {0, 0, 0};
+        double s[S] = {}, sa[S] = {};
+        long long n[S] = {};
         for (int64_t k = 0; k < sizes[l]; k++) {
             size_t i = base + k;
             float gi = g[i], th = theta[i], next;
@@ -187,20 +197,26 @@ static void check_optimizer(int kind, const std::vector<int64_t> &sizes, const c
                 volatile float u = o.step_size * mm; u = u / den; next = th - u;
             }
             if (th2[i] != next || prev2[i] != th || gp2[i] != gi) badTheta++;
+            const double spread = 2.0 * half[i] - gi;
+            const double c = -0.5 * (double)debias.keep * (spread * spread) * sensitivity_ref(o, gi, kind == LCA4J_SGD ? 0.f : mm, kind == LCA4J_ADAM ? vv : 0.f);
+            if (fabs(corr2[i] - c) > 1e-6 * fabs(c) + 1e-30) badCorr++;
             double d = (double)th - prev[i];
-            double A[3] = {(double)gi * d, (double)(float)(0.5 * ((double)gprev[i] + gi)) * d, (double)gi * ((double)next - th)};
-            for (int q = 0; q < 3; q++) { s[q] += A[q]; sa[q] += fabs(A[q]); n[q] += A[q] < 0; }
+            double ft = (double)(float)(0.5 * ((double)gprev[i] + gi)) * d;
+            double A[S] = {(double)gi * d, ft, (double)gi * ((double)next - th), ft + (double)corr[i]};
+            for (int q = 0; q < S; q++) { s[q] += A[q]; sa[q] += fabs(A[q]); n[q] += A[q] < 0; }
         }
-        for (int q = 0; q < 3; q++) {
+        for (int q = 0; q < S; q++) {
             worst = std::max(worst, fabs(sum[q * L + l] - s[q]) / (sa[q] > 0 ? sa[q] : 1));
             EXPECT(neg[q * L + l] == n[q], "optimizer %s: slot %d layer %d helped %lld vs %lld", what, q, l, (long long)neg[q * L + l], n[q]);
         }
         base += sizes[l];
     }
     EXPECT(badTheta == 0, "optimizer %s: %lld parameters differ from the CPU step's bits", what, badTheta);
+    EXPECT(badCorr == 0, "optimizer %s: %lld debiased_trap corrections differ from the CPU's", what, badCorr);
     EXPECT(worst < 1e-10, "optimizer %s: estimator sums off by %.3g", what, worst);
     printf("ok  optimizer %-40s layers %4d params %11lld  max rel err %.2e\n", what, L, (long long)D, worst);
-    for (void *p : {(void *)dth, (void *)dprev, (void *)dg, (void *)dgp, (void *)dm, (void *)dv, dws, (void *)dsum, (void *)dneg, (void *)dpos})
+    for (void *p : {(void *)dth, (void *)dprev, (void *)dg, (void *)dgp, (void *)dm, (void *)dv, (void *)dhalf, (void *)dcorr, dws,
+                    (void *)dsum, (void *)dneg, (void *)dpos})
         CK(lca4j_free(p));
 }
 
@@ -352,7 +368,7 @@ static void bench_optimizer(int64_t D) {
     void *dws, *dws2;
     CK(lca4j_malloc(&dws, ws)); CK(lca4j_malloc(&dws2, ws2));
     double *s; int64_t *n, *p;
-    CK(lca4j_malloc((void **)&s, 3 * L * 8)); CK(lca4j_malloc((void **)&n, 3 * L * 8)); CK(lca4j_malloc((void **)&p, 3 * L * 8));
+    CK(lca4j_malloc((void **)&s, LCA4J_SLOTS * L * 8)); CK(lca4j_malloc((void **)&n, LCA4J_SLOTS * L * 8)); CK(lca4j_malloc((void **)&p, LCA4J_SLOTS * L * 8));
     std::vector<lca4j_layer> layers(L);
     int64_t off = 0;
     for (int l = 0; l < L; l++) {
@@ -361,7 +377,7 @@ static void bench_optimizer(int64_t D) {
         off += sizes[l];
     }
     double plain = median_ms([&] { v1_momentum<<<1024, 256>>>(th, g, m, 0.01f, 0.9f, D); });
-    double fused = median_ms([&] { CK(lca4j_optimizer_step_lca(&o, sizes.data(), L, th, prev, g, nullptr, m, nullptr, 1, dws, ws, s, n, p, nullptr)); });
+    double fused = median_ms([&] { CK(lca4j_optimizer_step_lca(&o, sizes.data(), L, th, prev, g, nullptr, m, nullptr, nullptr, 1, dws, ws, s, n, p, nullptr)); });
     double separate = median_ms([&] {
         CK(lca4j_layer_lca(layers.data(), L, nullptr, dws2, ws2, s, n, p, nullptr));
         v1_momentum<<<1024, 256>>>(th, g, m, 0.01f, 0.9f, D);

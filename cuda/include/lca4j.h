@@ -113,11 +113,24 @@ typedef struct lca4j_optimizer {
     float bc2_sqrt;       /* Adam: √(1 − β2^t), rounded to float */
 } lca4j_optimizer;
 
-/* The three estimator slots lca4j_optimizer_step_lca fills, each [n_layers] in d_sum/d_helped/d_hurt. */
+/* The estimator slots lca4j_optimizer_step_lca fills, each [n_layers] in d_sum/d_helped/d_hurt. */
 #define LCA4J_SLOT_NEXT_BATCH_END 0 /* step t−1: g_t · Δθ_{t−1} */
 #define LCA4J_SLOT_FREE_TRAP 1      /* step t−1: ½(g_{t−1} + g_t) · Δθ_{t−1} */
 #define LCA4J_SLOT_SAME_BATCH 2     /* step t:   g_t · Δθ_t */
-#define LCA4J_SLOTS 3
+#define LCA4J_SLOT_DEBIASED_TRAP 3  /* step t−1: free_trap + c_{t−1}, c = −½·keep·(a − b)²·∂Δθ/∂g */
+#define LCA4J_SLOTS 4
+
+/*
+ * debiased_trap's inputs (docs/LCA.md, "debiased_trap"). The training gradient d_grad is the sum of
+ * two half-batch sums a + b, each scaled by 1/B; d_grad_half holds a (b = grad − a). d_corr [D] holds
+ * the previous step's per-parameter correction c_{t−1} on entry (when has_prev) and this step's c_t
+ * on return: the O(D) state the estimator adds. keep = 1 − B/N (0 for full-batch training).
+ */
+typedef struct lca4j_debias {
+    const float *d_grad_half;
+    float *d_corr;
+    float keep;
+} lca4j_debias;
 
 LCA4J_API int lca4j_optimizer_workspace(const int64_t *sizes, int n_layers, size_t *bytes);
 
@@ -128,12 +141,14 @@ LCA4J_API int lca4j_optimizer_workspace(const int64_t *sizes, int n_layers, size
  * only when d_grad_prev is given) and same_batch of this step. It then leaves θ_t in d_theta_prev,
  * θ_{t+1} in d_theta and, when d_grad_prev is given, g_t in d_grad_prev for the next call.
  * d_m (momentum buffer / Adam m) and d_v (Adam v) are NULL when the optimizer has none.
+ * With debias (may be NULL) it also computes debiased_trap of the previous step (when has_prev and
+ * d_grad_prev is given) and leaves this step's correction in debias->d_corr.
  * Outputs: d_sum, d_helped, d_hurt each [LCA4J_SLOTS × n_layers], slot-major; slots not computed are
  * written as 0.
  */
 LCA4J_API int lca4j_optimizer_step_lca(const lca4j_optimizer *opt, const int64_t *sizes, int n_layers, float *d_theta,
                              float *d_theta_prev, const float *d_grad, float *d_grad_prev, float *d_m, float *d_v,
-                             int has_prev, void *d_workspace, size_t workspace_bytes, double *d_sum,
+                             const lca4j_debias *debias, int has_prev, void *d_workspace, size_t workspace_bytes, double *d_sum,
                              int64_t *d_helped, int64_t *d_hurt, void *stream);
 
 /* ---- vector helpers for exact LCA (the Simpson running sums) ------------------------------- */

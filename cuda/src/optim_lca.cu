@@ -1,7 +1,8 @@
 // Fused optimizer step + the LCA estimators that need no extra gradient (docs/LCA.md, "Approximate
 // LCA"): an SGD, momentum or Adam step reads g_t and θ_t anyway, so in the same pass it computes
 // next_batch_end and free_trap of the previous step and same_batch of this one, and keeps θ_t (and
-// g_t) for the next call. Zero extra launches for the free estimators beyond the small cleanup.
+// g_t) for the next call. With training's half-batch gradient it also finishes debiased_trap of the
+// previous step and leaves this step's noise correction, computed from values already in registers. Zero extra launches for the free estimators beyond the small cleanup.
 // The update uses the _rn intrinsics in the CPU optimizers' operation order (nn/Sgd, nn/Adam), so a
 // GPU step gives the same float32 bits as the Java step on the same inputs.
 #include "partials.cuh"
@@ -38,10 +39,24 @@ __device__ inline float update(const lca4j_optimizer &o, float theta, float g, f
     }
 }
 
+// ∂Δθ/∂g of the step just taken, at its g (nn/Optimizer.sensitivity; Adam through m and v), in
+// double with _rn intrinsics so the CPU check can follow it operation for operation.
+__device__ inline double sensitivity(const lca4j_optimizer &o, float g, float mm, float vv) {
+    if (o.kind != LCA4J_ADAM) return -(double)o.lr;
+    const double bc2s = (double)o.bc2_sqrt;
+    const double vhs = __ddiv_rn(sqrt((double)vv), bc2s);
+    const double d = __dadd_rn(vhs, (double)o.eps);
+    const double through_v = vhs == 0 ? 0.0
+        : __ddiv_rn(__dmul_rn(__dmul_rn((double)mm, (double)o.one_minus_beta2), (double)g),
+                    __dmul_rn(__dmul_rn(__dmul_rn(__dmul_rn(bc2s, bc2s), vhs), d), d));
+    return -__dmul_rn((double)o.step_size, __dsub_rn(__ddiv_rn((double)o.one_minus_beta1, d), through_v));
+}
+
 template <int MAXL>
 __global__ void __launch_bounds__(THREADS) optimizer_lca_kernel(const __grid_constant__ OptimArgs<MAXL> a, float *theta,
                                                                 float *theta_prev, const float *grad, float *grad_prev,
-                                                                float *m, float *v, double *part_sum, long long *part_neg,
+                                                                float *m, float *v, const float *half, float *corr, float keep,
+                                                                double *part_sum, long long *part_neg,
                                                                 long long *part_pos, int64_t chunks) {
     __shared__ double sh_d[THREADS / 32];
     __shared__ long long sh_i[THREADS / 32];
@@ -49,8 +64,8 @@ __global__ void __launch_bounds__(THREADS) optimizer_lca_kernel(const __grid_con
     const int l = layer_of_block(a.prefix, a.n_layers, block);
     const int64_t start = a.offset[l] + (int64_t)(block - a.prefix[l]) * CHUNK;
     const int64_t end = min(start + CHUNK, a.offset[l] + a.n[l]);
-    double s[LCA4J_SLOTS] = {0, 0, 0};
-    long long neg[LCA4J_SLOTS] = {0, 0, 0}, pos[LCA4J_SLOTS] = {0, 0, 0};
+    double s[LCA4J_SLOTS] = {};
+    long long neg[LCA4J_SLOTS] = {}, pos[LCA4J_SLOTS] = {};
     for (int64_t i = start + threadIdx.x; i < end; i += THREADS) {
         const float g = grad[i], th = theta[i];
         if (a.has_prev) {
@@ -65,9 +80,20 @@ __global__ void __launch_bounds__(THREADS) optimizer_lca_kernel(const __grid_con
                 s[1] = __dadd_rn(s[1], ft);
                 neg[1] += ft < 0;
                 pos[1] += ft > 0;
+                if (corr) {
+                    const double db = __dadd_rn(ft, (double)corr[i]);
+                    s[3] = __dadd_rn(s[3], db);
+                    neg[3] += db < 0;
+                    pos[3] += db > 0;
+                }
             }
         }
         const float next = update(a.o, th, g, m ? m + i : nullptr, v ? v + i : nullptr);
+        if (corr) {
+            const double spread = __dsub_rn(__dmul_rn(2.0, (double)half[i]), (double)g);  // a − b
+            const double sens = sensitivity(a.o, g, m ? m[i] : 0.f, v ? v[i] : 0.f);
+            corr[i] = (float)__dmul_rn(__dmul_rn(__dmul_rn(-0.5, (double)keep), __dmul_rn(spread, spread)), sens);
+        }
         const double sb = __dmul_rn((double)g, __dsub_rn((double)next, (double)th));
         s[2] = __dadd_rn(s[2], sb);
         neg[2] += sb < 0;
@@ -101,12 +127,14 @@ extern "C" int lca4j_optimizer_workspace(const int64_t *sizes, int n_layers, siz
 
 extern "C" int lca4j_optimizer_step_lca(const lca4j_optimizer *opt, const int64_t *sizes, int n_layers, float *d_theta,
                                         float *d_theta_prev, const float *d_grad, float *d_grad_prev, float *d_m, float *d_v,
-                                        int has_prev, void *d_workspace, size_t workspace_bytes, double *d_sum,
+                                        const lca4j_debias *debias, int has_prev, void *d_workspace, size_t workspace_bytes, double *d_sum,
                                         int64_t *d_helped, int64_t *d_hurt, void *stream) {
     // One launch covers the model: the optimizer runs on flat vectors, so 320 layers is a limit of
     // this entry point only (lca4j_layer_lca takes any number).
     if (!opt || !sizes || n_layers < 1 || n_layers > LCA4J_MAX_LAYERS_PER_LAUNCH || !d_theta || !d_theta_prev || !d_grad ||
         !d_sum || !d_helped || !d_hurt)
+        return LCA4J_ERR_BAD_ARGUMENT;
+    if (debias && (!debias->d_grad_half || !debias->d_corr || !(debias->keep >= 0.f && debias->keep <= 1.f)))
         return LCA4J_ERR_BAD_ARGUMENT;
     if (opt->kind < LCA4J_SGD || opt->kind > LCA4J_ADAM) return LCA4J_ERR_BAD_ARGUMENT;
     if ((opt->kind == LCA4J_SGD_MOMENTUM && !d_m) || (opt->kind == LCA4J_ADAM && (!d_m || !d_v))) return LCA4J_ERR_BAD_ARGUMENT;
@@ -131,7 +159,8 @@ extern "C" int lca4j_optimizer_step_lca(const lca4j_optimizer *opt, const int64_
     cudaStream_t s = (cudaStream_t)stream;
     if (chunks > 0) {
         optimizer_lca_kernel<LCA4J_MAX_LAYERS_PER_LAUNCH><<<(unsigned)chunks, THREADS, 0, s>>>(
-            a, d_theta, d_theta_prev, d_grad, d_grad_prev, d_m, d_v, ps, pn, pp, chunks);
+            a, d_theta, d_theta_prev, d_grad, d_grad_prev, d_m, d_v, debias ? debias->d_grad_half : nullptr,
+            debias ? debias->d_corr : nullptr, debias ? debias->keep : 0.f, ps, pn, pp, chunks);
         LCA4J_CHECK_LAUNCH("optimizer_lca_kernel");
     }
     CleanupArgs<LCA4J_MAX_LAYERS_PER_LAUNCH> ca;
