@@ -60,7 +60,7 @@ public final class Adam implements Optimizer {
         double bc2 = (double) lastBc2Sqrt * lastBc2Sqrt;
         double vHatSqrt = Math.sqrt(v[i]) / lastBc2Sqrt;
         double d = vHatSqrt + eps;
-        double throughV = vHatSqrt == 0 ? 0 : m[i] * (1 - beta2) * g / (bc2 * vHatSqrt * d * d);
+        double throughV = vHatSqrt == 0 ? 0 : (double) m[i] * (1 - beta2) * g / (bc2 * vHatSqrt * d * d);
         return -lastStepSize * ((1 - beta1) / d - throughV);
     }
 

@@ -108,6 +108,10 @@ class CudaLcaAccumulatorTest {
             StepLca hd = host.stepDelta(g, delta);
             assertArrayEquals(hd.lca(), q.lca());
             assertEquals(2, dev.steps());
+            // The same device memory seen through JCuda's Pointer, as a JCuda training loop holds it.
+            StepLca j = dev.stepDevice(JCudaPointers.address(new JCudaMemory(dg.address())),
+                    JCudaPointers.address(new JCudaMemory(da.address())), JCudaPointers.address(new JCudaMemory(db.address())));
+            assertArrayEquals(h.lca(), j.lca(), "through JCudaPointers");
         }
     }
 
@@ -157,5 +161,12 @@ class CudaLcaAccumulatorTest {
         assertEquals(liveBefore, DeviceBuffer.live());
         long freeAfter = CudaDevice.api().memInfo()[0];
         assertTrue(freeBefore - freeAfter < (8L << 20), "device memory fell by " + (freeBefore - freeAfter) + " bytes");
+    }
+
+    /** A JCuda Pointer onto memory we allocated: what cudaMalloc through JCuda hands a user. */
+    private static final class JCudaMemory extends jcuda.Pointer {
+        JCudaMemory(long address) {
+            super(address);
+        }
     }
 }
