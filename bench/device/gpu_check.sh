@@ -20,7 +20,7 @@ echo "== 2. Java GPU tests"
 tar -C .device -xzf .device/jre.tgz
 JAVA=".device/jre/bin/java --enable-native-access=ALL-UNNAMED"
 $JAVA -jar .device/junit-platform-console-standalone-*.jar execute --disable-banner --details=tree \
-  -cp .device/lca4j-cli.jar:java/target/test-classes --select-package org.lca4j.cuda 2>&1 | tee "$OUT/java-gpu-tests.txt" || fail "Java GPU tests"
+  -cp .device/lca4j-cli.jar:.device/jcuda.jar:java/target/test-classes --select-package org.lca4j.cuda 2>&1 | tee "$OUT/java-gpu-tests.txt" || fail "Java GPU tests"
 grep -q "\[ *0 tests aborted" "$OUT/java-gpu-tests.txt" || fail "Java GPU tests were skipped: no device seen from Java"
 echo "== 3. demo, cuda vs cpu"
 for d in cuda cpu; do

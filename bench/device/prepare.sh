@@ -17,4 +17,6 @@ rm -rf .device && mkdir -p .device
 tar -C .device -czf .device/jre.tgz jre && rm -rf .device/jre
 cp java/target/lca4j-*-cli.jar .device/lca4j-cli.jar
 mvn -B -q -ntp dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.11.4 -DoutputDirectory=.device
+# JCuda's Java classes (no natives) for the JCudaPointers device test.
+mvn -B -q -ntp dependency:copy -Dartifact=org.jcuda:jcuda:12.0.0 -Dmdep.stripVersion=true -DoutputDirectory=.device
 du -sh .device
