@@ -29,7 +29,7 @@ extern "C" {
 #define LCA4J_API
 #endif
 
-#define LCA4J_ABI_VERSION 1
+#define LCA4J_ABI_VERSION 2
 
 #define LCA4J_ERR_BAD_ARGUMENT 10001
 #define LCA4J_ERR_WORKSPACE 10002

@@ -32,7 +32,7 @@ final class Lca4jNative {
             JAVA_DOUBLE.withName("divisor"), JAVA_INT.withName("keep_double"), MemoryLayout.paddingLayout(4));
     static final long LAYER_G0 = offset("g0"), LAYER_BEFORE = offset("before"), LAYER_AFTER = offset("after"),
             LAYER_CUMULATIVE = offset("cumulative"), LAYER_N = offset("n");
-    static final int ABI_VERSION = 1;
+    static final int ABI_VERSION = 2;
 
     private static long offset(String field) {
         return LAYER.byteOffset(MemoryLayout.PathElement.groupElement(field));
