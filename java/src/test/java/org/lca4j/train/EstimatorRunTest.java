@@ -105,6 +105,19 @@ class EstimatorRunTest {
     }
 
     @Test
+    void debiasedTrapIsFreeTrapUnderFullBatchTraining() throws Exception {
+        // One batch = the whole training split: no sampling noise, so 1 − B/N = 0 turns the correction
+        // off and the two estimators agree at every step, bit for bit, though the halves still differ.
+        List<StepEvent> events = new ArrayList<>();
+        TrainerTest.runInto(TrainerTest.small().validationSize(200).batch(1000).steps(12)
+                .estimators(List.of("free_trap", "debiased_trap")).out(tmp.resolve("full")).build(), events);
+        assertEquals(12, events.size());
+        for (StepEvent e : events) {
+            assertArrayEquals(e.lca().get("free_trap").lca(), e.lca().get("debiased_trap").lca(), "step " + e.step());
+        }
+    }
+
+    @Test
     void debiasedTrapNeedsTwoRowsToSplit() {
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> TrainerTest.runInto(
                 TrainerTest.small().batch(1).estimators(List.of("debiased_trap")).out(tmp.resolve("b1")).build(), null));
