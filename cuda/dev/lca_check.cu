@@ -390,6 +390,99 @@ static void bench_optimizer(int64_t D) {
     for (void *q : {(void *)th, (void *)prev, (void *)g, (void *)m, dws, dws2, (void *)s, (void *)n, (void *)p}) CK(lca4j_free(q));
 }
 
+// ---- check 4: the GPU harness's MLP pieces against nn/Mlp's loops ----
+static void check_mlp_ops(int set_rows, int rows, int dim, int k) {
+    auto set_x = randv((size_t)set_rows * dim, 1.f);
+    std::vector<int> set_y(set_rows), idx(rows);
+    for (auto &v : set_y) v = (int)(rng() % k);
+    for (auto &v : idx) v = (int)(rng() % set_rows);
+    float *dsx = dev(set_x), *dx = dev(std::vector<float>((size_t)rows * dim));
+    int *dsy = dev(set_y), *didx = dev(idx), *dy = dev(std::vector<int>(rows));
+    CK(lca4j_gather_rows(dx, dy, dsx, dsy, didx, rows, dim, nullptr));
+    auto x = host(dx, (size_t)rows * dim);
+    auto y = host(dy, rows);
+    long long bad = 0;
+    for (int r = 0; r < rows; r++) {
+        bad += y[r] != set_y[idx[r]];
+        for (int c = 0; c < dim; c++) bad += x[(size_t)r * dim + c] != set_x[(size_t)idx[r] * dim + c];
+    }
+    EXPECT(bad == 0, "gather_rows: %lld values differ", bad);
+
+    // logits = bias + noise, then ReLU and its mask, bias gradient, softmax cross-entropy
+    auto b = randv(k, 1.f), z = randv((size_t)rows * k, 3.f), act = randv((size_t)rows * k, 1.f);
+    float *dz = dev(z), *db = dev(b), *dact = dev(act);
+    CK(lca4j_fill_rows(dz, db, rows, k, nullptr));
+    auto filled = host(dz, (size_t)rows * k);
+    bad = 0;
+    for (size_t i = 0; i < filled.size(); i++) bad += filled[i] != b[i % k];
+    EXPECT(bad == 0, "fill_rows: %lld values differ", bad);
+    CK(lca4j_memcpy_h2d(dz, z.data(), z.size() * sizeof(float), nullptr));
+    CK(lca4j_relu(dz, (int64_t)z.size(), nullptr));
+    auto relu = host(dz, z.size());
+    bad = 0;
+    for (size_t i = 0; i < z.size(); i++) bad += relu[i] != (z[i] < 0.f ? 0.f : z[i]);
+    EXPECT(bad == 0, "relu: %lld values differ", bad);
+    CK(lca4j_memcpy_h2d(dz, z.data(), z.size() * sizeof(float), nullptr));
+    CK(lca4j_relu_backward(dz, dact, (int64_t)z.size(), nullptr));
+    auto masked = host(dz, z.size());
+    bad = 0;
+    for (size_t i = 0; i < z.size(); i++) bad += masked[i] != (act[i] <= 0.f ? 0.f : z[i]);
+    EXPECT(bad == 0, "relu_backward: %lld values differ", bad);
+
+    auto gb = randv(k, 1.f);
+    float *dgb = dev(gb);
+    CK(lca4j_memcpy_h2d(dz, z.data(), z.size() * sizeof(float), nullptr));
+    CK(lca4j_bias_grad(dz, rows, k, dgb, 1, nullptr));
+    auto gb2 = host(dgb, k);
+    bad = 0;
+    for (int j = 0; j < k; j++) {
+        volatile float acc = gb[j];
+        for (int r = 0; r < rows; r++) acc = acc + z[(size_t)r * k + j];
+        bad += gb2[j] != acc;
+    }
+    EXPECT(bad == 0, "bias_grad: %lld columns differ from the CPU's row-order float sum", bad);
+
+    float *ddz = dev(std::vector<float>(z.size()));
+    double *dloss = dev(std::vector<double>(rows)), *dsum = dev(std::vector<double>(1));
+    int *dcorrect = dev(std::vector<int>(rows));
+    int64_t *dcsum = dev(std::vector<int64_t>(1));
+    const float scale = 1.f / rows;
+    CK(lca4j_softmax_xent(dz, dy, rows, k, scale, ddz, dloss, dcorrect, nullptr));
+    CK(lca4j_sum_rows(dloss, dcorrect, rows, dsum, dcsum, nullptr));
+    auto dzg = host(ddz, z.size());
+    auto loss = host(dloss, rows);
+    double lossSum = host(dsum, 1)[0];
+    long long correct = host(dcsum, 1)[0];
+    double refSum = 0, worstLoss = 0, worstDz = 0;
+    long long refCorrect = 0;
+    for (int r = 0; r < rows; r++) {
+        const float *l = &z[(size_t)r * k];
+        float mx = l[0];
+        int arg = 0;
+        for (int j = 1; j < k; j++) if (l[j] > mx) { mx = l[j]; arg = j; }
+        double zz = 0;
+        for (int j = 0; j < k; j++) zz += exp((double)(l[j] - mx));
+        double lr = log(zz) + mx - l[y[r]];
+        refSum += lr;
+        refCorrect += arg == y[r];
+        worstLoss = std::max(worstLoss, fabs(loss[r] - lr) / (1 + fabs(lr)));
+        for (int j = 0; j < k; j++) {
+            float ref = (float)((exp((double)(l[j] - mx)) / zz - (j == y[r] ? 1 : 0)) * scale);
+            worstDz = std::max(worstDz, (double)fabsf(dzg[(size_t)r * k + j] - ref) / scale);
+        }
+    }
+    EXPECT(worstLoss < 1e-14, "softmax_xent: row loss off by %.3g", worstLoss);
+    EXPECT(worstDz < 1e-6, "softmax_xent: gradient off by %.3g (in units of scale)", worstDz);
+    EXPECT(correct == refCorrect, "sum_rows: %lld correct vs %lld", correct, refCorrect);
+    EXPECT(fabs(lossSum - refSum) <= 1e-12 * fabs(refSum), "sum_rows: %.17g vs %.17g", lossSum, refSum);
+    CK(lca4j_sum_rows(dloss, dcorrect, rows, dsum, dcsum, nullptr));
+    EXPECT(host(dsum, 1)[0] == lossSum, "sum_rows: a rerun gave other bits");
+    printf("ok  mlp ops rows %6d dim %4d classes %3d  loss err %.1e  dz err %.1e\n", rows, dim, k, worstLoss, worstDz);
+    for (void *p : {(void *)dsx, (void *)dx, (void *)dsy, (void *)didx, (void *)dy, (void *)dz, (void *)db, (void *)dact, (void *)dgb,
+                    (void *)ddz, (void *)dloss, (void *)dsum, (void *)dcorrect, (void *)dcsum})
+        CK(lca4j_free(p));
+}
+
 static void run_checks(bool quick) {
     check_layer_lca({1}, 0, false, true, "one parameter");
     check_layer_lca({7, 1, 13, 0, 4097}, 1, false, true, "odd sizes, empty layer, misaligned");
@@ -410,6 +503,9 @@ static void run_checks(bool quick) {
     }
     check_vector_ops(1);
     check_vector_ops(1000003);
+    check_mlp_ops(1000, 250, 784, 10);
+    check_mlp_ops(37, 1, 3, 1);
+    check_mlp_ops(5000, 4097, 17, 13);
 }
 
 int main(int argc, char **argv) {

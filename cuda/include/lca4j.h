@@ -160,6 +160,27 @@ LCA4J_API int lca4j_add_f64(double *d_y, const double *d_x, int64_t n, void *str
 /* d_out[i] = (float)(before[i] + s·((double)after[i] − before[i])): a point on the step, as the CPU does */
 LCA4J_API int lca4j_point_on_step(float *d_out, const float *d_before, const float *d_after, double s, int64_t n, void *stream);
 
+/* ---- the GPU harness's MLP pieces around cuBLAS SGEMM (nn/Mlp's loops, same operation order) ---- */
+
+/* d_x[r,:] = d_set_x[d_idx[r],:], d_y[r] = d_set_y[d_idx[r]] for r < rows */
+LCA4J_API int lca4j_gather_rows(float *d_x, int *d_y, const float *d_set_x, const int *d_set_y, const int *d_idx, int rows, int dim,
+                                void *stream);
+/* d_z[r,j] = d_b[j]: the bias, before an SGEMM with beta = 1 adds the product */
+LCA4J_API int lca4j_fill_rows(float *d_z, const float *d_b, int rows, int out, void *stream);
+/* v = max(v, 0) */
+LCA4J_API int lca4j_relu(float *d_v, int64_t n, void *stream);
+/* delta = 0 where act <= 0 */
+LCA4J_API int lca4j_relu_backward(float *d_delta, const float *d_act, int64_t n, void *stream);
+/* Per row: loss = log Σexp(l − max) + max − l[y] (double), correct = argmax == y, and, when d_dz is
+ * given, d_dz = (softmax − onehot)·scale. */
+LCA4J_API int lca4j_softmax_xent(const float *d_logits, const int *d_y, int rows, int k, float scale, float *d_dz, double *d_row_loss,
+                                 int *d_row_correct, void *stream);
+/* d_grad_b[j] (+)= Σ_r d_dz[r,j], rows in order (float, as the CPU) */
+LCA4J_API int lca4j_bias_grad(const float *d_dz, int rows, int out, float *d_grad_b, int accumulate, void *stream);
+/* Σ row losses and Σ correct in a fixed order, into one double and one int64 on the device */
+LCA4J_API int lca4j_sum_rows(const double *d_row_loss, const int *d_row_correct, int n, double *d_loss_sum, int64_t *d_correct_sum,
+                             void *stream);
+
 #ifdef __cplusplus
 }
 #endif

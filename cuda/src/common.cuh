@@ -70,6 +70,20 @@ __device__ inline T block_sum(T v, T *shared /* [THREADS / 32] */) {
     return r;  // valid in thread 0
 }
 
+// Blocks for a grid-stride loop over n elements: enough to fill every SM a few times over; more
+// only adds scheduling.
+inline int grid_for(int64_t n) {
+    static thread_local int sms = 0;
+    if (sms == 0) {
+        int dev = 0;
+        if (cudaGetDevice(&dev) != cudaSuccess || cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess)
+            sms = 108;
+    }
+    int64_t need = (n + THREADS - 1) / THREADS;
+    int64_t cap = (int64_t)sms * 8;
+    return (int)(need < cap ? (need < 1 ? 1 : need) : cap);
+}
+
 inline bool aligned16(const void *p) { return ((uintptr_t)p & 15u) == 0; }
 
 }  // namespace lca4j

@@ -21,19 +21,6 @@ __global__ void point_on_step_kernel(float *out, const float *before, const floa
     }
 }
 
-// Enough blocks to fill every SM a few times over; more only adds scheduling.
-static int grid_for(int64_t n) {
-    static thread_local int sms = 0;
-    if (sms == 0) {
-        int dev = 0;
-        if (cudaGetDevice(&dev) != cudaSuccess || cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess)
-            sms = 108;
-    }
-    int64_t need = (n + THREADS - 1) / THREADS;
-    int64_t cap = (int64_t)sms * 8;
-    return (int)(need < cap ? (need < 1 ? 1 : need) : cap);
-}
-
 }  // namespace lca4j
 
 using namespace lca4j;
