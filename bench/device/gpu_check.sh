@@ -3,8 +3,9 @@
 #   bench/device/prepare.sh            # here, first
 #   device run: bash bench/device/gpu_check.sh   carry: .device, java/target/test-classes
 # 1. cuda/dev: every kernel vs its CPU reference (odd sizes, 1-700 layers, 1e8 parameters, bit-exact
-#    reruns), then GB/s;  2. the Java GPU tests (CudaLcaAccumulator vs the CPU backend, leaks over
-#    10,000 steps) through JUnit's console launcher;  3. the demo on synthetic data with --device cuda
+#    reruns, the MLP pieces), then GB/s;  2. the Java GPU tests (CudaLcaAccumulator vs the CPU
+#    backend, leaks over 10,000 steps, cuBLAS SGEMM, the GPU MLP vs nn/Mlp, JCuda pointers) through
+#    JUnit's console launcher;  3. the demo on synthetic data with --device cuda
 #    and --device cpu, per-layer LCA compared. Logs go to $OUT; the exit status is the first failure's.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -17,6 +18,12 @@ nvidia-smi -L | tee "$OUT/kernels.txt"
 echo "== 1. kernels (cuda/dev/lca_check)"
 LCA4J_CHECK_ARCH=sm_90 bash cuda/dev/run.sh --json "$OUT/gpu-bench.jsonl" 2>&1 | tee -a "$OUT/kernels.txt" || fail "kernel checks"
 echo "== 2. Java GPU tests"
+# cuBLAS on the device machine comes with pip's nvidia packages; point lca4j at it unless told.
+if [[ -z "${LCA4J_CUBLAS_LIB:-}" ]]; then
+  LCA4J_CUBLAS_LIB="$(python3 -c "import nvidia, glob, os; print(next(iter(sorted(f for d in nvidia.__path__ for f in glob.glob(os.path.join(d, '**', 'libcublas.so.1*'), recursive=True))), ''))" 2>/dev/null || true)"
+  export LCA4J_CUBLAS_LIB
+fi
+echo "cuBLAS: ${LCA4J_CUBLAS_LIB:-(library path)}"
 tar -C .device -xzf .device/jre.tgz
 JAVA=".device/jre/bin/java --enable-native-access=ALL-UNNAMED"
 $JAVA -jar .device/junit-platform-console-standalone-*.jar execute --disable-banner --details=tree \

@@ -65,7 +65,7 @@ final class Lca4jNative {
         if (v != ABI_VERSION) throw new IllegalStateException("liblca4j ABI version " + v + ", this lca4j needs " + ABI_VERSION);
     }
 
-    private MethodHandle bind(String name, FunctionDescriptor fd, Linker.Option... options) {
+    MethodHandle bind(String name, FunctionDescriptor fd, Linker.Option... options) {
         MemorySegment symbol = lookup.find(name).orElseThrow(() -> new IllegalStateException("liblca4j has no symbol " + name + " (stale library?)"));
         return LINKER.downcallHandle(symbol, fd, options);
     }
@@ -185,6 +185,15 @@ final class Lca4jNative {
         try {
             check("lca4j_layer_lca", (int) layerLca.invokeExact(layers, count, combine, MemorySegment.ofAddress(workspace), workspaceBytes,
                     MemorySegment.ofAddress(sum), MemorySegment.ofAddress(helped), MemorySegment.ofAddress(hurt), MemorySegment.NULL));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Calls an int-returning lca4j function bound with {@link #bind}; off the per-element hot path only. */
+    void invoke(String function, MethodHandle handle, Object... args) {
+        try {
+            check(function, (int) handle.invokeWithArguments(args));
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -1,0 +1,70 @@
+package org.lca4j.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.lca4j.nn.Mlp;
+
+/** The GPU MLP against nn/Mlp on fresh random inputs and odd widths. Skipped (never passed) without a device or cuBLAS. */
+class GpuMlpTest {
+    @BeforeEach
+    void needsDeviceAndCublas() {
+        CudaDevice.Availability a = CudaDevice.probe();
+        assumeTrue(a.available(), () -> "no CUDA device: " + a.reason());
+        NativeLibrary.Loaded blas = Cublas.find(System.getProperty(Cublas.PROPERTY, System.getenv(Cublas.ENV)));
+        assumeTrue(blas.lookup() != null, blas::reason);
+    }
+
+    @Test
+    void lossAndGradientMatchTheCpuOnOddWidths() {
+        for (int[] widths : new int[][] {{37, 19, 11, 7}, {784, 100, 50, 10}, {5, 3}}) {
+            for (int rows : new int[] {1, 53, 250}) compare(new Mlp(widths), rows, new Random(widths.length * 31L + rows));
+        }
+    }
+
+    private static void compare(Mlp mlp, int rows, Random r) {
+        int d = mlp.parameterCount();
+        float[] theta = mlp.initHeNormal(r);
+        for (int i = 0; i < d; i++) theta[i] += (float) (0.01 * r.nextGaussian()); // nonzero biases
+        float[] x = new float[rows * mlp.inputs()];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        int[] y = new int[rows];
+        for (int i = 0; i < rows; i++) y[i] = r.nextInt(mlp.classes());
+        float scale = 1f / rows;
+        float[] cpu = new float[d];
+        Mlp.Eval ce = mlp.evaluate(theta, x, 0, y, rows, cpu, scale, false, mlp.workspace(rows));
+        float[] cpu2 = cpu.clone();
+        mlp.evaluate(theta, x, 0, y, rows, cpu2, scale, true, mlp.workspace(rows));
+
+        Lca4jNative api = CudaDevice.api();
+        float[] gpu = new float[d], gpu2 = new float[d];
+        Mlp.Eval ge;
+        try (GpuMlp g = new GpuMlp(mlp, rows); DeviceBuffer dt = new DeviceBuffer(api, d * 4L); DeviceBuffer dx = new DeviceBuffer(api, x.length * 4L);
+             DeviceBuffer dy = new DeviceBuffer(api, rows * 4L); DeviceBuffer dg = new DeviceBuffer(api, d * 4L)) {
+            api.copyToDevice(dt.address(), MemorySegment.ofArray(theta));
+            api.copyToDevice(dx.address(), MemorySegment.ofArray(x));
+            api.copyToDevice(dy.address(), MemorySegment.ofArray(y));
+            ge = g.evaluate(dt.address(), dx.address(), dy.address(), rows, dg.address(), scale, false);
+            api.copyToHost(MemorySegment.ofArray(gpu), dg.address());
+            g.evaluate(dt.address(), dx.address(), dy.address(), rows, dg.address(), scale, true);
+            api.copyToHost(MemorySegment.ofArray(gpu2), dg.address());
+        }
+        String what = java.util.Arrays.toString(mlp.widths()) + " rows " + rows;
+        assertEquals(ce.lossSum(), ge.lossSum(), 1e-5 * Math.abs(ce.lossSum()), what + ": loss");
+        assertEquals(ce.correct(), ge.correct(), what + ": correct");
+        assertClose(cpu, gpu, what + ": gradient");
+        assertClose(cpu2, gpu2, what + ": accumulated gradient");
+    }
+
+    private static void assertClose(float[] expected, float[] actual, String what) {
+        double max = 0;
+        for (float v : expected) max = Math.max(max, Math.abs(v));
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-4 * max + 1e-7, what + " at " + i);
+        }
+    }
+}
