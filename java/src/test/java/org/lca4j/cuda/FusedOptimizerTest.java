@@ -1,0 +1,100 @@
+package org.lca4j.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.lca4j.core.ParamLayout;
+import org.lca4j.nn.Adam;
+import org.lca4j.nn.Optimizer;
+import org.lca4j.nn.Sgd;
+
+/**
+ * The fused optimizer step against nn/Sgd and nn/Adam (θ bit for bit) and the free estimators
+ * computed on the CPU from the same gradients, over several steps. Skipped (never passed) without a device.
+ */
+class FusedOptimizerTest {
+    @BeforeEach
+    void needsDevice() {
+        CudaDevice.Availability a = CudaDevice.probe();
+        assumeTrue(a.available(), () -> "no CUDA device: " + a.reason());
+    }
+
+    @Test
+    void sgdMomentumAndAdamMatchTheCpu() {
+        run("sgd", 0.0, new Sgd(0.05, 0));
+        run("sgd", 0.9, new Sgd(0.05, 0.9));
+        run("adam", 0.0, new Adam(0.01));
+    }
+
+    private static void run(String name, double momentum, Optimizer cpu) {
+        ParamLayout layout = ParamLayout.builder().add("a", 7, 13).add("b", 1).add("c", 4097).add("d", 3, 3).build();
+        int d = (int) layout.size(), layers = layout.layerCount();
+        double keep = 0.9;
+        Random r = new Random(17);
+        float[] theta = new float[d];
+        for (int i = 0; i < d; i++) theta[i] = (float) r.nextGaussian();
+        float[] prevTheta = null, prevGrad = null;
+        double[] prevCorr = null;
+        Lca4jNative api = CudaDevice.api();
+        float lr = name.equals("adam") ? 0.01f : 0.05f;
+        try (FusedOptimizer gpu = new FusedOptimizer(layout, name, lr, momentum, 0.9, 0.999, 1e-8, keep);
+             DeviceBuffer dt = new DeviceBuffer(api, d * 4L); DeviceBuffer dg = new DeviceBuffer(api, d * 4L);
+             DeviceBuffer dh = new DeviceBuffer(api, d * 4L)) {
+            api.copyToDevice(dt.address(), MemorySegment.ofArray(theta));
+            for (int step = 0; step < 5; step++) {
+                float[] a = new float[d], b = new float[d], g = new float[d];
+                for (int i = 0; i < d; i++) {
+                    a[i] = (float) (0.5 * r.nextGaussian());
+                    b[i] = (float) (0.5 * r.nextGaussian());
+                    g[i] = a[i] + b[i];
+                }
+                api.copyToDevice(dg.address(), MemorySegment.ofArray(g));
+                api.copyToDevice(dh.address(), MemorySegment.ofArray(a));
+                FusedOptimizer.Step s = gpu.step(dt.address(), dg.address(), dh.address());
+
+                float[] before = theta.clone();
+                cpu.step(theta, g);
+                float[] onDevice = new float[d];
+                api.copyToHost(MemorySegment.ofArray(onDevice), dt.address());
+                assertArrayEquals(theta, onDevice, name + " step " + step + ": θ must match nn's optimizer bit for bit");
+
+                double[] corr = new double[d];
+                double[][] expect = new double[FusedOptimizer.SLOTS][layers];
+                double[][] scale = new double[FusedOptimizer.SLOTS][layers];
+                for (int l = 0; l < layers; l++) {
+                    for (long i = layout.layer(l).offset(); i < layout.layer(l).offset() + layout.layer(l).size(); i++) {
+                        int k = (int) i;
+                        double spread = 2.0 * a[k] - g[k];
+                        corr[k] = (float) (-0.5 * keep * spread * spread * cpu.sensitivity(k, g[k]));
+                        add(expect, scale, FusedOptimizer.SAME_BATCH, l, (double) g[k] * ((double) theta[k] - before[k]));
+                        if (prevTheta != null) {
+                            double delta = (double) before[k] - prevTheta[k];
+                            double ft = (double) (float) (0.5 * ((double) prevGrad[k] + g[k])) * delta;
+                            add(expect, scale, FusedOptimizer.NEXT_BATCH_END, l, (double) g[k] * delta);
+                            add(expect, scale, FusedOptimizer.FREE_TRAP, l, ft);
+                            add(expect, scale, FusedOptimizer.DEBIASED_TRAP, l, ft + prevCorr[k]);
+                        }
+                    }
+                }
+                for (int q = 0; q < FusedOptimizer.SLOTS; q++) {
+                    for (int l = 0; l < layers; l++) {
+                        assertEquals(expect[q][l], s.lca()[q][l], 1e-6 * scale[q][l] + 1e-12, name + " step " + step + " slot " + q + " layer " + l);
+                    }
+                }
+                prevTheta = before;
+                prevGrad = g;
+                prevCorr = corr;
+            }
+        }
+    }
+
+    private static void add(double[][] sum, double[][] scale, int slot, int layer, double v) {
+        sum[slot][layer] += v;
+        scale[slot][layer] += Math.abs(v);
+    }
+}
