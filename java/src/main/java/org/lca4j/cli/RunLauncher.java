@@ -41,9 +41,10 @@ final class RunLauncher {
         PrintStream out = System.out;
         // One line either way, so a user on a machine without a GPU sees why the CPU is used; an
         // unusable --device cuda fails here, before the run directory exists.
-        String device = org.lca4j.Lca.backend(cfg.device()).description();
+        org.lca4j.Lca.Backend backend = org.lca4j.Lca.backend(cfg.device());
         out.println("run directory: " + cfg.out().toAbsolutePath());
-        out.println("LCA device: " + device + "; training on the CPU");
+        out.println("LCA device: " + backend.description() + "; training on the CPU"
+                + (backend.name().equals("cuda") ? "; " + org.lca4j.cuda.GpuSetObjective.where() : ""));
         List<RunListener> listeners = new ArrayList<>();
         RunRecorder recorder = new RunRecorder(cfg.out(), Map.of());
         listeners.add(recorder);

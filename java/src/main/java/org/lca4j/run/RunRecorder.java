@@ -262,9 +262,12 @@ public final class RunRecorder implements RunListener {
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         m.put("cpus", Runtime.getRuntime().availableProcessors());
         m.put("blas", Gemm.implementation());
-        // Training and gradients run on the CPU harness; --device chooses where LCA is accumulated.
+        // Training runs on the CPU harness; --device chooses where LCA is accumulated and, for cuda,
+        // where exact LCA's full-set gradients are computed.
         m.put("training_device", "cpu");
-        m.put("lca_device", org.lca4j.Lca.backend(c.config().device()).description());
+        org.lca4j.Lca.Backend backend = org.lca4j.Lca.backend(c.config().device());
+        m.put("lca_device", backend.description());
+        m.put("exact_gradients_device", backend.name().equals("cuda") ? org.lca4j.cuda.GpuSetObjective.where() : "cpu");
         return m;
     }
 

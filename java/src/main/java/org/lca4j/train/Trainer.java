@@ -19,6 +19,8 @@ import org.lca4j.nn.BatchGradient;
 import org.lca4j.nn.Mlp;
 import org.lca4j.nn.Optimizer;
 import org.lca4j.nn.SetObjective;
+import org.lca4j.exact.Objective;
+import org.lca4j.cuda.GpuSetObjective;
 import org.lca4j.nn.Sgd;
 import org.lca4j.study.EstimatorReport;
 import org.lca4j.study.Study;
@@ -91,14 +93,18 @@ public final class Trainer {
         Lca.Backend backend = Lca.backend(cfg.device());
         Map<String, LcaAccumulator> accumulators = new LinkedHashMap<>();
         names.forEach(n -> accumulators.put(n, backend.create(mlp.layout())));
-        SetObjective referenceObjective = new SetObjective(mlp, reference);
+        // Under the cuda backend exact LCA's full-set gradients run on the GPU too, when cuBLAS is there.
+        boolean gpu = backend.name().equals("cuda");
+        Objective referenceObjective = gpu ? GpuSetObjective.orCpu(mlp, reference) : new SetObjective(mlp, reference);
         ExactLca exact = names.contains(EXACT) ? new ExactLca(referenceObjective, accumulators.get(EXACT), cfg.tol(), cfg.maxSplits()) : null;
         ExactLca validation = null;
+        Objective validationObjective = null;
         if (cfg.validationLca()) {
             if (data.validation() == null) throw new IllegalArgumentException("validation LCA needs a validation split (--validation-size > 0)");
             LcaAccumulator acc = backend.create(mlp.layout());
             accumulators.put(EXACT_VALIDATION, acc);
-            validation = new ExactLca(new SetObjective(mlp, data.validation()), acc, cfg.tol(), cfg.maxSplits());
+            validationObjective = gpu ? GpuSetObjective.orCpu(mlp, data.validation()) : new SetObjective(mlp, data.validation());
+            validation = new ExactLca(validationObjective, acc, cfg.tol(), cfg.maxSplits());
         }
         Study study = exact != null && !estimators.isEmpty()
                 ? new Study(mlp.layout(), estimators.stream().map(Estimator::id).toList(), total, sampleIndices(dim, seeds.stream("study-samples")))
@@ -213,6 +219,18 @@ public final class Trainer {
             throw e;
         } finally {
             accumulators.values().forEach(LcaAccumulator::close);
+            for (Objective o : new Objective[] {referenceObjective, validationObjective}) {
+                if (o instanceof AutoCloseable c) closeQuietly(c);
+            }
+        }
+    }
+
+    /** Releasing device memory at the end must not hide the run's own result or error. */
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // the process's CUDA context is torn down at exit anyway
         }
     }
 

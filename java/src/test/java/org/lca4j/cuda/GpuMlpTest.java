@@ -26,6 +26,24 @@ class GpuMlpTest {
         }
     }
 
+    @Test
+    void setObjectiveOnTheGpuMatchesTheCpusOverSeveralChunks() {
+        Mlp mlp = new Mlp(20, 16, 8, 4);
+        org.lca4j.data.LabeledSet set = org.lca4j.data.SyntheticData.teacher(new Random(8), 5000, 20, 4);
+        float[] theta = mlp.initHeNormal(new Random(9));
+        float[] cpu = new float[theta.length], gpu = new float[theta.length];
+        double cl = new org.lca4j.nn.SetObjective(mlp, set).lossAndGradient(theta, cpu);
+        double gl;
+        try (GpuSetObjective g = new GpuSetObjective(mlp, set)) {
+            gl = g.lossAndGradient(theta, gpu);
+            float[] again = new float[theta.length];
+            assertEquals(gl, g.lossAndGradient(theta, again), 0.0, "reruns give the same bits");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(gpu, again);
+        }
+        assertEquals(cl, gl, 1e-6 * Math.abs(cl), "loss");
+        assertClose(cpu, gpu, "full-set gradient");
+    }
+
     private static void compare(Mlp mlp, int rows, Random r) {
         int d = mlp.parameterCount();
         float[] theta = mlp.initHeNormal(r);
