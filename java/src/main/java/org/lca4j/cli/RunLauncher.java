@@ -43,8 +43,8 @@ final class RunLauncher {
         // unusable --device cuda fails here, before the run directory exists.
         org.lca4j.Lca.Backend backend = org.lca4j.Lca.backend(cfg.device());
         out.println("run directory: " + cfg.out().toAbsolutePath());
-        out.println("LCA device: " + backend.description() + "; training on the CPU"
-                + (backend.name().equals("cuda") ? "; " + org.lca4j.cuda.GpuSetObjective.where() : ""));
+        out.println("LCA device: " + backend.description() + "; "
+                + (backend.name().equals("cuda") ? org.lca4j.cuda.GpuGradients.where() : "training on the CPU"));
         List<RunListener> listeners = new ArrayList<>();
         RunRecorder recorder = new RunRecorder(cfg.out(), Map.of());
         listeners.add(recorder);

@@ -46,25 +46,6 @@ public final class GpuSetObjective implements Objective, AutoCloseable {
         this.grad = dg;
     }
 
-    /**
-     * The GPU objective when cuBLAS is there, else the CPU's: exact LCA is then still right, only slower.
-     * {@link #where()} says which, in words, for the run's one device line.
-     */
-    public static Objective orCpu(Mlp mlp, LabeledSet set) {
-        return cublasReason() == null ? new GpuSetObjective(mlp, set) : new SetObjective(mlp, set);
-    }
-
-    /** Where exact LCA's full-set gradients run under the cuda backend, and why. */
-    public static String where() {
-        String reason = cublasReason();
-        return reason == null ? "exact LCA gradients on the GPU" : "exact LCA gradients on the CPU (" + reason + ")";
-    }
-
-    private static String cublasReason() {
-        NativeLibrary.Loaded l = Cublas.find(System.getProperty(Cublas.PROPERTY, System.getenv(Cublas.ENV)));
-        return l.lookup() == null ? l.reason() : null;
-    }
-
     @Override
     public double lossAndGradient(float[] th, float[] g) {
         api.copyToDevice(theta.address(), MemorySegment.ofArray(th));

@@ -3,7 +3,7 @@ package org.lca4j.nn;
 import org.lca4j.data.LabeledSet;
 
 /** The mean-loss gradient g_b(θ) of one minibatch, gathered by index from the training set. */
-public final class BatchGradient {
+public final class BatchGradient implements MinibatchGradients {
     private final Mlp mlp;
     private final LabeledSet set;
     private final Mlp.Workspace ws;
@@ -20,6 +20,7 @@ public final class BatchGradient {
     }
 
     /** Writes g_b(θ) into grad and returns the batch's mean loss. */
+    @Override
     public double gradient(float[] theta, int[] batch, float[] grad) {
         gather(batch);
         evaluations++;
@@ -31,6 +32,7 @@ public final class BatchGradient {
      * the same rows and arithmetic work as {@link #gradient} (one evaluation), in two smaller
      * products; the spread between the halves is what debiased_trap reads the batch's noise from.
      */
+    @Override
     public double halves(float[] theta, int[] batch, float[] a, float[] b, float[] grad) {
         gather(batch);
         evaluations++;
@@ -53,6 +55,7 @@ public final class BatchGradient {
     }
 
     /** Forward+backward passes on one batch so far (training's own and any estimator's). */
+    @Override
     public long evaluations() {
         return evaluations;
     }

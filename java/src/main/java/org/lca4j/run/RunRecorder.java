@@ -262,12 +262,11 @@ public final class RunRecorder implements RunListener {
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         m.put("cpus", Runtime.getRuntime().availableProcessors());
         m.put("blas", Gemm.implementation());
-        // Training runs on the CPU harness; --device chooses where LCA is accumulated and, for cuda,
-        // where exact LCA's full-set gradients are computed.
-        m.put("training_device", "cpu");
+        // --device chooses where LCA is accumulated and, for cuda, where gradients are computed; the
+        // optimizer and the O(D) bookkeeping run on the host either way.
         org.lca4j.Lca.Backend backend = org.lca4j.Lca.backend(c.config().device());
         m.put("lca_device", backend.description());
-        m.put("exact_gradients_device", backend.name().equals("cuda") ? org.lca4j.cuda.GpuSetObjective.where() : "cpu");
+        m.put("gradients", backend.name().equals("cuda") ? org.lca4j.cuda.GpuGradients.where() : "gradients on the CPU");
         return m;
     }
 

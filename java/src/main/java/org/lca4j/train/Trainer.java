@@ -16,11 +16,12 @@ import org.lca4j.estimate.Estimator;
 import org.lca4j.exact.ExactLca;
 import org.lca4j.nn.Adam;
 import org.lca4j.nn.BatchGradient;
+import org.lca4j.nn.MinibatchGradients;
 import org.lca4j.nn.Mlp;
 import org.lca4j.nn.Optimizer;
 import org.lca4j.nn.SetObjective;
 import org.lca4j.exact.Objective;
-import org.lca4j.cuda.GpuSetObjective;
+import org.lca4j.cuda.GpuGradients;
 import org.lca4j.nn.Sgd;
 import org.lca4j.study.EstimatorReport;
 import org.lca4j.study.Study;
@@ -93,17 +94,19 @@ public final class Trainer {
         Lca.Backend backend = Lca.backend(cfg.device());
         Map<String, LcaAccumulator> accumulators = new LinkedHashMap<>();
         names.forEach(n -> accumulators.put(n, backend.create(mlp.layout())));
-        // Under the cuda backend exact LCA's full-set gradients run on the GPU too, when cuBLAS is there.
+        // Under the cuda backend every gradient (training's, the estimators', exact LCA's) is computed
+        // on the GPU too when cuBLAS is there; the O(D) bookkeeping stays here either way.
         boolean gpu = backend.name().equals("cuda");
-        Objective referenceObjective = gpu ? GpuSetObjective.orCpu(mlp, reference) : new SetObjective(mlp, reference);
+        Objective referenceObjective = gpu ? GpuGradients.objective(mlp, reference) : new SetObjective(mlp, reference);
         ExactLca exact = names.contains(EXACT) ? new ExactLca(referenceObjective, accumulators.get(EXACT), cfg.tol(), cfg.maxSplits()) : null;
         ExactLca validation = null;
         Objective validationObjective = null;
+        MinibatchGradients batches = null;
         if (cfg.validationLca()) {
             if (data.validation() == null) throw new IllegalArgumentException("validation LCA needs a validation split (--validation-size > 0)");
             LcaAccumulator acc = backend.create(mlp.layout());
             accumulators.put(EXACT_VALIDATION, acc);
-            validationObjective = gpu ? GpuSetObjective.orCpu(mlp, data.validation()) : new SetObjective(mlp, data.validation());
+            validationObjective = gpu ? GpuGradients.objective(mlp, data.validation()) : new SetObjective(mlp, data.validation());
             validation = new ExactLca(validationObjective, acc, cfg.tol(), cfg.maxSplits());
         }
         Study study = exact != null && !estimators.isEmpty()
@@ -119,7 +122,7 @@ public final class Trainer {
             Map<String, HelpedMean> helped = new LinkedHashMap<>();
             accumulators.keySet().forEach(k -> helped.put(k, new HelpedMean()));
 
-            BatchGradient batches = new BatchGradient(mlp, train, cfg.batch());
+            batches = gpu ? GpuGradients.batches(mlp, train, cfg.batch()) : new BatchGradient(mlp, train, cfg.batch());
             TrainingPoints points = new TrainingPoints(batches, referenceObjective, train.n(), cfg.batch(), cfg.estimatorBatches(), seeds, dim, opt);
             Map<String, float[]> gbars = new LinkedHashMap<>();
             estimators.forEach(e -> gbars.put(e.id(), new float[dim]));
@@ -219,7 +222,7 @@ public final class Trainer {
             throw e;
         } finally {
             accumulators.values().forEach(LcaAccumulator::close);
-            for (Objective o : new Objective[] {referenceObjective, validationObjective}) {
+            for (Object o : new Object[] {referenceObjective, validationObjective, batches}) {
                 if (o instanceof AutoCloseable c) closeQuietly(c);
             }
         }
@@ -235,7 +238,7 @@ public final class Trainer {
     }
 
     /** Training's gradient, whole or (for debiased_trap) as the sum of its two half-batch sums; one evaluation either way. */
-    private static double trainingGradient(BatchGradient batches, float[] theta, int[] batch, float[] grad, float[][] halves) {
+    private static double trainingGradient(MinibatchGradients batches, float[] theta, int[] batch, float[] grad, float[][] halves) {
         return halves == null ? batches.gradient(theta, batch, grad) : batches.halves(theta, batch, halves[0], halves[1], grad);
     }
 

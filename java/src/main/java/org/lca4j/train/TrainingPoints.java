@@ -10,7 +10,7 @@ import org.lca4j.estimate.PointGradients;
 import org.lca4j.nn.Optimizer;
 import org.lca4j.exact.ExactLca;
 import org.lca4j.exact.Objective;
-import org.lca4j.nn.BatchGradient;
+import org.lca4j.nn.MinibatchGradients;
 
 /**
  * {@link PointGradients} during training: evaluates each point at most once per step, on demand,
@@ -18,7 +18,7 @@ import org.lca4j.nn.BatchGradient;
  * (k &gt; 1) come from their own seeded stream and never touch training's batch order.
  */
 final class TrainingPoints implements PointGradients {
-    private final BatchGradient batches;
+    private final MinibatchGradients batches;
     private final Objective reference;
     private final int trainRows;
     private final int batchSize;
@@ -42,7 +42,7 @@ final class TrainingPoints implements PointGradients {
     private final Optimizer optimizer;
     private float[][] trainHalves;
 
-    TrainingPoints(BatchGradient batches, Objective reference, int trainRows, int batchSize, int k, Seeds seeds, int dim, Optimizer optimizer) {
+    TrainingPoints(MinibatchGradients batches, Objective reference, int trainRows, int batchSize, int k, Seeds seeds, int dim, Optimizer optimizer) {
         if (k < 1) throw new IllegalArgumentException("--estimator-batches must be ≥ 1, got " + k);
         this.batches = batches;
         this.reference = reference;

@@ -1,0 +1,116 @@
+package org.lca4j.cuda;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
+import org.lca4j.data.LabeledSet;
+import org.lca4j.nn.BatchGradient;
+import org.lca4j.nn.MinibatchGradients;
+import org.lca4j.nn.Mlp;
+import org.lca4j.nn.SetObjective;
+
+/**
+ * {@link BatchGradient} on the GPU: the training set lives on the device, batches are gathered there
+ * by index, and {@link GpuMlp} computes the gradient. θ goes up and the gradient comes back each
+ * call (O(D) copies), so the harness's optimizer, estimators and records run unchanged on the host
+ * while every forward and backward pass runs on the GPU.
+ */
+public final class GpuBatchGradient implements MinibatchGradients, AutoCloseable {
+    private final Lca4jNative api;
+    private final GpuMlp gpu;
+    private final int dim;
+    private final int batchSize;
+    private final MethodHandle gather;
+    private final List<DeviceBuffer> owned = new ArrayList<>();
+    private final long setX, setY, idx, x, y, theta, a, b;
+    private long evaluations;
+
+    public GpuBatchGradient(Mlp mlp, LabeledSet set, int batchSize) {
+        new SetObjective(mlp, set); // the same checks of data against model, with the same messages
+        this.api = CudaDevice.api();
+        this.dim = set.dim();
+        this.batchSize = batchSize;
+        this.gather = api.bind("lca4j_gather_rows", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT,
+                JAVA_INT, ADDRESS));
+        GpuMlp g = new GpuMlp(mlp, batchSize);
+        long p = (long) mlp.parameterCount() * Float.BYTES;
+        try {
+            setX = alloc((long) set.n() * dim * Float.BYTES);
+            setY = alloc((long) set.n() * Integer.BYTES);
+            idx = alloc((long) batchSize * Integer.BYTES);
+            x = alloc((long) batchSize * dim * Float.BYTES);
+            y = alloc((long) batchSize * Integer.BYTES);
+            theta = alloc(p);
+            a = alloc(p);
+            b = alloc(p);
+            api.copyToDevice(setX, MemorySegment.ofArray(set.x()));
+            api.copyToDevice(setY, MemorySegment.ofArray(set.y()));
+        } catch (RuntimeException e) {
+            owned.forEach(DeviceBuffer::close);
+            g.close();
+            throw e;
+        }
+        this.gpu = g;
+    }
+
+    private long alloc(long bytes) {
+        DeviceBuffer d = new DeviceBuffer(api, bytes);
+        owned.add(d);
+        return d.address();
+    }
+
+    private void gather(float[] th, int[] batch) {
+        if (batch.length < 1 || batch.length > batchSize) {
+            throw new IllegalArgumentException("batch of " + batch.length + " rows, but this GPU gradient holds 1 to " + batchSize);
+        }
+        api.copyToDevice(theta, MemorySegment.ofArray(th));
+        api.copyToDevice(idx, MemorySegment.ofArray(batch));
+        api.invoke("lca4j_gather_rows", gather, ptr(x), ptr(y), ptr(setX), ptr(setY), ptr(idx), batch.length, dim, MemorySegment.NULL);
+        evaluations++;
+    }
+
+    @Override
+    public double gradient(float[] th, int[] batch, float[] grad) {
+        gather(th, batch);
+        double loss = gpu.evaluate(theta, x, y, batch.length, a, 1f / batch.length, false).lossSum();
+        api.copyToHost(MemorySegment.ofArray(grad), a);
+        return loss / batch.length;
+    }
+
+    @Override
+    public double halves(float[] th, int[] batch, float[] ha, float[] hb, float[] grad) {
+        gather(th, batch);
+        int h = batch.length / 2;
+        float scale = 1f / batch.length;
+        double loss = gpu.evaluate(theta, x, y, h, a, scale, false).lossSum();
+        loss += gpu.evaluate(theta, x + (long) h * dim * Float.BYTES, y + (long) h * Integer.BYTES, batch.length - h, b, scale, false).lossSum();
+        api.copyToHost(MemorySegment.ofArray(ha), a);
+        api.copyToHost(MemorySegment.ofArray(hb), b);
+        for (int i = 0; i < grad.length; i++) grad[i] = ha[i] + hb[i];
+        return loss / batch.length;
+    }
+
+    @Override
+    public long evaluations() {
+        return evaluations;
+    }
+
+    private static MemorySegment ptr(long address) {
+        return MemorySegment.ofAddress(address);
+    }
+
+    @Override
+    public void close() {
+        try {
+            gpu.close();
+        } finally {
+            owned.forEach(DeviceBuffer::close);
+            owned.clear();
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package org.lca4j.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lca4j.data.LabeledSet;
+import org.lca4j.data.SyntheticData;
+import org.lca4j.nn.BatchGradient;
+import org.lca4j.nn.Mlp;
+import org.lca4j.train.RunListener;
+import org.lca4j.train.StepEvent;
+import org.lca4j.train.TrainConfig;
+import org.lca4j.train.Trainer;
+
+/** The harness with its gradients on the GPU against the same run on the CPU. Skipped (never passed) without a device or cuBLAS. */
+class GpuTrainingTest {
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void needsDeviceAndCublas() {
+        CudaDevice.Availability a = CudaDevice.probe();
+        assumeTrue(a.available(), () -> "no CUDA device: " + a.reason());
+        assumeTrue(GpuGradients.unavailableReason() == null, GpuGradients::unavailableReason);
+    }
+
+    @Test
+    void batchGradientsAndHalvesMatchTheCpu() {
+        Mlp mlp = new Mlp(20, 16, 8, 4);
+        LabeledSet set = SyntheticData.teacher(new Random(3), 900, 20, 4);
+        float[] theta = mlp.initHeNormal(new Random(4));
+        int[] batch = new int[75];
+        Random r = new Random(5);
+        for (int i = 0; i < batch.length; i++) batch[i] = r.nextInt(set.n());
+        int d = theta.length;
+        float[] cg = new float[d], ca = new float[d], cb = new float[d], ch = new float[d];
+        float[] gg = new float[d], ga = new float[d], gb = new float[d], gh = new float[d];
+        BatchGradient cpu = new BatchGradient(mlp, set, batch.length);
+        double cl = cpu.gradient(theta, batch, cg);
+        double chl = cpu.halves(theta, batch, ca, cb, ch);
+        try (GpuBatchGradient gpu = new GpuBatchGradient(mlp, set, batch.length)) {
+            assertEquals(cl, gpu.gradient(theta, batch, gg), 1e-5 * Math.abs(cl));
+            assertEquals(chl, gpu.halves(theta, batch, ga, gb, gh), 1e-5 * Math.abs(chl));
+            assertEquals(2, gpu.evaluations());
+        }
+        for (float[][] pair : new float[][][] {{cg, gg}, {ca, ga}, {cb, gb}, {ch, gh}}) {
+            double max = 0;
+            for (float v : pair[0]) max = Math.max(max, Math.abs(v));
+            for (int i = 0; i < d; i++) assertEquals(pair[0][i], pair[1][i], 1e-4 * max + 1e-7, "parameter " + i);
+        }
+    }
+
+    @Test
+    void aShortRunAgreesWithTheCpuRun() throws Exception {
+        List<StepEvent> cpu = run("cpu"), gpu = run("cuda");
+        assertEquals(cpu.size(), gpu.size());
+        for (int t = 0; t < cpu.size(); t++) {
+            StepEvent c = cpu.get(t), g = gpu.get(t);
+            assertEquals(c.batchLoss(), g.batchLoss(), 1e-4 * Math.abs(c.batchLoss()), "batch loss at step " + t);
+            double[] ce = c.lca().get("exact").lca(), ge = g.lca().get("exact").lca();
+            double scale = 0;
+            for (double v : ce) scale = Math.max(scale, Math.abs(v));
+            for (int l = 0; l < ce.length; l++) assertEquals(ce[l], ge[l], 1e-3 * scale + 1e-9, "exact LCA at step " + t + " layer " + l);
+        }
+        // Same device, same seed: the GPU run repeats itself bit for bit.
+        thetas.clear();
+        run("cuda");
+        List<float[]> first = new ArrayList<>(thetas);
+        thetas.clear();
+        run("cuda");
+        for (int t = 0; t < first.size(); t++) assertArrayEquals(first.get(t), thetas.get(t), "θ after step " + t);
+    }
+
+    private final List<float[]> thetas = new ArrayList<>();
+
+    private List<StepEvent> run(String device) throws Exception {
+        List<StepEvent> events = new ArrayList<>();
+        TrainConfig cfg = TrainConfig.builder().model("20,16,8,4").data("synthetic").syntheticSize(1200).batch(50).steps(15).seed(3)
+                .estimators(List.of("exact", "free_trap", "debiased_trap")).device(device).out(tmp.resolve(device + "-" + System.nanoTime())).build();
+        Trainer.run(cfg, new RunListener() {
+            @Override
+            public void stepDone(StepEvent e) {
+                events.add(e);
+                thetas.add(e.thetaAfter().clone()); // the event holds the trainer's live θ
+            }
+        });
+        return events;
+    }
+}
