@@ -85,8 +85,13 @@ public final class FusedOptimizer implements AutoCloseable {
             workspace = alloc(workspaceBytes);
             thetaPrev = alloc(d);
             gradPrev = alloc(d);
+            // Adam's moments start at zero, as nn/Adam's (the momentum buffer is set from g on step 1).
             m = kind == SGD ? 0 : alloc(d);
             v = kind == ADAM ? alloc(d) : 0;
+            if (kind == ADAM) {
+                api.zero(m, d);
+                api.zero(v, d);
+            }
             corr = Double.isNaN(keep) ? 0 : alloc(d);
             sum = alloc((long) SLOTS * layers * 8);
             helped = alloc((long) SLOTS * layers * 8);
