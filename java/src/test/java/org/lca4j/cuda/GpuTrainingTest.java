@@ -60,7 +60,9 @@ class GpuTrainingTest {
 
     @Test
     void aShortRunAgreesWithTheCpuRun() throws Exception {
+        long live = DeviceBuffer.live();
         List<StepEvent> cpu = run("cpu"), gpu = run("cuda");
+        assertEquals(live, DeviceBuffer.live(), "a finished GPU run leaves no device memory behind");
         assertEquals(cpu.size(), gpu.size());
         for (int t = 0; t < cpu.size(); t++) {
             StepEvent c = cpu.get(t), g = gpu.get(t);
