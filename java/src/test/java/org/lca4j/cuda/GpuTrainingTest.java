@@ -59,6 +59,23 @@ class GpuTrainingTest {
     }
 
     @Test
+    void tenThousandTrainingGradientsLeaveNoDeviceMemoryBehind() {
+        Mlp mlp = new Mlp(20, 16, 8, 4);
+        LabeledSet set = SyntheticData.teacher(new Random(3), 900, 20, 4);
+        float[] theta = mlp.initHeNormal(new Random(4)), a = new float[theta.length], b = new float[theta.length], g = new float[theta.length];
+        int[] batch = new int[50];
+        for (int i = 0; i < batch.length; i++) batch[i] = i * 7;
+        long freeBefore = CudaDevice.api().memInfo()[0];
+        try (GpuBatchGradient gpu = new GpuBatchGradient(mlp, set, batch.length)) {
+            long during = DeviceBuffer.live();
+            for (int t = 0; t < 10_000; t++) gpu.halves(theta, batch, a, b, g);
+            assertEquals(during, DeviceBuffer.live(), "a gradient allocates nothing");
+        }
+        long freeAfter = CudaDevice.api().memInfo()[0];
+        org.junit.jupiter.api.Assertions.assertTrue(freeBefore - freeAfter < (8L << 20), "device memory fell by " + (freeBefore - freeAfter) + " bytes");
+    }
+
+    @Test
     void aShortRunAgreesWithTheCpuRun() throws Exception {
         long live = DeviceBuffer.live();
         List<StepEvent> cpu = run("cpu"), gpu = run("cuda");
@@ -87,13 +104,15 @@ class GpuTrainingTest {
         List<StepEvent> events = new ArrayList<>();
         TrainConfig cfg = TrainConfig.builder().model("20,16,8,4").data("synthetic").syntheticSize(1200).batch(50).steps(15).seed(3)
                 .estimators(List.of("exact", "free_trap", "debiased_trap")).device(device).out(tmp.resolve(device + "-" + System.nanoTime())).build();
-        Trainer.run(cfg, new RunListener() {
+        org.lca4j.train.RunSummary summary = Trainer.run(cfg, new RunListener() {
             @Override
             public void stepDone(StepEvent e) {
                 events.add(e);
                 thetas.add(e.thetaAfter().clone()); // the event holds the trainer's live θ
             }
         });
+        // Conservation holds with exact LCA's gradients on the GPU as on the CPU.
+        org.junit.jupiter.api.Assertions.assertTrue(summary.conservation().relError() < 1e-3, device + ": conservation " + summary.conservation());
         return events;
     }
 }
