@@ -130,9 +130,10 @@ public final class Trainer {
             float[] nextGrad = new float[dim];
             float[] before = new float[dim];
             long trainNanos = System.nanoTime();
-            // Training's gradient is always the sum of its two half-batch sums, so that choosing
-            // debiased_trap (which reads the batch's noise from their spread) never changes training's bits.
-            boolean split = cfg.batch() >= 2;
+            // debiased_trap reads the batch's noise from training's gradient split into two half-batch
+            // sums. Only then is it split: the same value up to float rounding, at some cost (two
+            // smaller products), which runs without that estimator should not pay.
+            boolean split = estimators.contains(Estimator.DEBIASED_TRAP);
             float[][] halves = split ? new float[2][dim] : null;
             float[][] nextHalves = split ? new float[2][dim] : null;
             double batchLoss = trainingGradient(batches, theta, order.batch(0), grad, halves);
