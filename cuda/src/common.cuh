@@ -84,6 +84,16 @@ inline int grid_for(int64_t n) {
     return (int)(need < cap ? (need < 1 ? 1 : need) : cap);
 }
 
+// Launches a grid-stride kernel over n items (nothing to do for n = 0) and checks the launch: the
+// tail of every element-wise launcher.
+template <typename... P, typename... A>
+inline int launch_grid_stride(const char *name, void (*kernel)(P...), int64_t n, void *stream, A... args) {
+    if (n == 0) return 0;
+    kernel<<<grid_for(n), THREADS, 0, (cudaStream_t)stream>>>(args...);
+    LCA4J_CHECK_LAUNCH(name);
+    return 0;
+}
+
 inline bool aligned16(const void *p) { return ((uintptr_t)p & 15u) == 0; }
 
 }  // namespace lca4j

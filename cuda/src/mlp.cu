@@ -87,50 +87,35 @@ using namespace lca4j;
 extern "C" int lca4j_gather_rows(float *d_x, int *d_y, const float *d_set_x, const int *d_set_y, const int *d_idx, int rows, int dim,
                                  void *stream) {
     if (rows < 0 || dim < 1 || (rows > 0 && (!d_x || !d_y || !d_set_x || !d_set_y || !d_idx))) return LCA4J_ERR_BAD_ARGUMENT;
-    if (rows == 0) return 0;
-    gather_rows_kernel<<<grid_for((int64_t)rows * dim), THREADS, 0, (cudaStream_t)stream>>>(d_x, d_y, d_set_x, d_set_y, d_idx, rows, dim);
-    LCA4J_CHECK_LAUNCH("gather_rows_kernel");
-    return 0;
+    return launch_grid_stride("gather_rows_kernel", gather_rows_kernel, (int64_t)rows * dim, stream, d_x, d_y, d_set_x, d_set_y, d_idx,
+                              rows, dim);
 }
 
 extern "C" int lca4j_fill_rows(float *d_z, const float *d_b, int rows, int out, void *stream) {
     if (rows < 0 || out < 1 || (rows > 0 && (!d_z || !d_b))) return LCA4J_ERR_BAD_ARGUMENT;
-    if (rows == 0) return 0;
-    fill_rows_kernel<<<grid_for((int64_t)rows * out), THREADS, 0, (cudaStream_t)stream>>>(d_z, d_b, rows, out);
-    LCA4J_CHECK_LAUNCH("fill_rows_kernel");
-    return 0;
+    return launch_grid_stride("fill_rows_kernel", fill_rows_kernel, (int64_t)rows * out, stream, d_z, d_b, rows, out);
 }
 
 extern "C" int lca4j_relu(float *d_v, int64_t n, void *stream) {
     if (n < 0 || (n > 0 && !d_v)) return LCA4J_ERR_BAD_ARGUMENT;
-    if (n == 0) return 0;
-    relu_kernel<<<grid_for(n), THREADS, 0, (cudaStream_t)stream>>>(d_v, n);
-    LCA4J_CHECK_LAUNCH("relu_kernel");
-    return 0;
+    return launch_grid_stride("relu_kernel", relu_kernel, n, stream, d_v, n);
 }
 
 extern "C" int lca4j_relu_backward(float *d_delta, const float *d_act, int64_t n, void *stream) {
     if (n < 0 || (n > 0 && (!d_delta || !d_act))) return LCA4J_ERR_BAD_ARGUMENT;
-    if (n == 0) return 0;
-    relu_backward_kernel<<<grid_for(n), THREADS, 0, (cudaStream_t)stream>>>(d_delta, d_act, n);
-    LCA4J_CHECK_LAUNCH("relu_backward_kernel");
-    return 0;
+    return launch_grid_stride("relu_backward_kernel", relu_backward_kernel, n, stream, d_delta, d_act, n);
 }
 
 extern "C" int lca4j_softmax_xent(const float *d_logits, const int *d_y, int rows, int k, float scale, float *d_dz, double *d_row_loss,
                                   int *d_row_correct, void *stream) {
     if (rows < 0 || k < 1 || (rows > 0 && (!d_logits || !d_y || !d_row_loss || !d_row_correct))) return LCA4J_ERR_BAD_ARGUMENT;
-    if (rows == 0) return 0;
-    softmax_xent_kernel<<<grid_for(rows), THREADS, 0, (cudaStream_t)stream>>>(d_logits, d_y, rows, k, scale, d_dz, d_row_loss, d_row_correct);
-    LCA4J_CHECK_LAUNCH("softmax_xent_kernel");
-    return 0;
+    return launch_grid_stride("softmax_xent_kernel", softmax_xent_kernel, rows, stream, d_logits, d_y, rows, k, scale, d_dz, d_row_loss,
+                              d_row_correct);
 }
 
 extern "C" int lca4j_bias_grad(const float *d_dz, int rows, int out, float *d_grad_b, int accumulate, void *stream) {
     if (rows < 0 || out < 1 || !d_grad_b || (rows > 0 && !d_dz)) return LCA4J_ERR_BAD_ARGUMENT;
-    bias_grad_kernel<<<grid_for(out), THREADS, 0, (cudaStream_t)stream>>>(d_dz, rows, out, d_grad_b, accumulate);
-    LCA4J_CHECK_LAUNCH("bias_grad_kernel");
-    return 0;
+    return launch_grid_stride("bias_grad_kernel", bias_grad_kernel, out, stream, d_dz, rows, out, d_grad_b, accumulate);
 }
 
 extern "C" int lca4j_sum_rows(const double *d_row_loss, const int *d_row_correct, int n, double *d_loss_sum, int64_t *d_correct_sum,

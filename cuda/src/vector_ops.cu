@@ -27,24 +27,15 @@ using namespace lca4j;
 
 extern "C" int lca4j_add_f32_to_f64(double *d_y, const float *d_x, int64_t n, void *stream) {
     if (n < 0 || (n > 0 && (!d_y || !d_x))) return LCA4J_ERR_BAD_ARGUMENT;
-    if (n == 0) return 0;
-    add_f32_to_f64_kernel<<<grid_for(n), THREADS, 0, (cudaStream_t)stream>>>(d_y, d_x, n);
-    LCA4J_CHECK_LAUNCH("add_f32_to_f64_kernel");
-    return 0;
+    return launch_grid_stride("add_f32_to_f64_kernel", add_f32_to_f64_kernel, n, stream, d_y, d_x, n);
 }
 
 extern "C" int lca4j_add_f64(double *d_y, const double *d_x, int64_t n, void *stream) {
     if (n < 0 || (n > 0 && (!d_y || !d_x))) return LCA4J_ERR_BAD_ARGUMENT;
-    if (n == 0) return 0;
-    add_f64_kernel<<<grid_for(n), THREADS, 0, (cudaStream_t)stream>>>(d_y, d_x, n);
-    LCA4J_CHECK_LAUNCH("add_f64_kernel");
-    return 0;
+    return launch_grid_stride("add_f64_kernel", add_f64_kernel, n, stream, d_y, d_x, n);
 }
 
 extern "C" int lca4j_point_on_step(float *d_out, const float *d_before, const float *d_after, double s, int64_t n, void *stream) {
     if (n < 0 || (n > 0 && (!d_out || !d_before || !d_after))) return LCA4J_ERR_BAD_ARGUMENT;
-    if (n == 0) return 0;
-    point_on_step_kernel<<<grid_for(n), THREADS, 0, (cudaStream_t)stream>>>(d_out, d_before, d_after, s, n);
-    LCA4J_CHECK_LAUNCH("point_on_step_kernel");
-    return 0;
+    return launch_grid_stride("point_on_step_kernel", point_on_step_kernel, n, stream, d_out, d_before, d_after, s, n);
 }

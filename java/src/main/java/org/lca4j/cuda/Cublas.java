@@ -62,11 +62,19 @@ public final class Cublas implements AutoCloseable {
         }
     }
 
+    private static NativeLibrary.Loaded located;
+
     /** A handle on {@code stream} (0: the default stream); throws with every place looked when there is no cuBLAS. */
     public static Cublas open(long stream) {
-        NativeLibrary.Loaded found = find(System.getProperty(PROPERTY, System.getenv(ENV)));
+        NativeLibrary.Loaded found = located();
         if (found.lookup() == null) throw new IllegalStateException(found.reason());
         return new Cublas(found.lookup(), found.source(), stream);
+    }
+
+    /** This process's cuBLAS, or why there is none: searched once (property, environment, then the search). */
+    static synchronized NativeLibrary.Loaded located() {
+        if (located == null) located = find(System.getProperty(PROPERTY, System.getenv(ENV)));
+        return located;
     }
 
     /** Where cuBLAS is, or why none was found: {@code explicit} (a file) when given, else the search. */

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.lca4j.cuda.DeviceAllocations.ptr;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -11,8 +12,6 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.util.ArrayList;
-import java.util.List;
 import org.lca4j.core.ParamLayout;
 
 /**
@@ -38,13 +37,13 @@ public final class FusedOptimizer implements AutoCloseable {
     }
 
     private final int kind;
-    private final float lr, momentum, beta1, beta2, eps;
+    private final float lr, beta1, beta2;
     private final int layers;
     private final Lca4jNative api;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment sizes, opt, debias;
     private final MethodHandle stepLca;
-    private final List<DeviceBuffer> owned = new ArrayList<>();
+    private final DeviceAllocations owned;
     private final long thetaPrev, gradPrev, m, v, corr, workspace, workspaceBytes, sum, helped, hurt;
     private int t;
 
@@ -65,37 +64,41 @@ public final class FusedOptimizer implements AutoCloseable {
             default -> throw new IllegalArgumentException("fused optimizer must be sgd or adam, got '" + optimizer + "'");
         };
         this.lr = (float) lr;
-        this.momentum = (float) momentum;
         this.beta1 = (float) beta1;
         this.beta2 = (float) beta2;
-        this.eps = (float) eps;
         this.layers = layout.layerCount();
         this.api = CudaDevice.api();
+        this.owned = new DeviceAllocations(api);
         stepLca = api.bind("lca4j_optimizer_step_lca", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS,
                 ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         MethodHandle ws = api.bind("lca4j_optimizer_workspace", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
         sizes = arena.allocate(JAVA_LONG, layers);
         for (int l = 0; l < layers; l++) sizes.setAtIndex(JAVA_LONG, l, layout.layer(l).size());
         opt = arena.allocate(OPTIMIZER);
+        // The hyperparameters as the Java optimizers hold them (float); step() fills in the rest.
+        set("kind", kind);
+        set("lr", this.lr);
+        set("momentum", (float) momentum);
+        set("beta1", this.beta1);
+        set("beta2", this.beta2);
+        set("one_minus_beta1", 1 - this.beta1);
+        set("one_minus_beta2", 1 - this.beta2);
+        set("eps", (float) eps);
         MemorySegment wsBytes = arena.allocate(JAVA_LONG);
         api.invoke("lca4j_optimizer_workspace", ws, sizes, layers, wsBytes);
         long d = layout.size() * Float.BYTES;
         try {
             workspaceBytes = Math.max(1, wsBytes.get(JAVA_LONG, 0));
-            workspace = alloc(workspaceBytes);
-            thetaPrev = alloc(d);
-            gradPrev = alloc(d);
+            workspace = owned.alloc(workspaceBytes);
+            thetaPrev = owned.alloc(d);
+            gradPrev = owned.alloc(d);
             // Adam's moments start at zero, as nn/Adam's (the momentum buffer is set from g on step 1).
-            m = kind == SGD ? 0 : alloc(d);
-            v = kind == ADAM ? alloc(d) : 0;
-            if (kind == ADAM) {
-                api.zero(m, d);
-                api.zero(v, d);
-            }
-            corr = Double.isNaN(keep) ? 0 : alloc(d);
-            sum = alloc((long) SLOTS * layers * 8);
-            helped = alloc((long) SLOTS * layers * 8);
-            hurt = alloc((long) SLOTS * layers * 8);
+            m = kind == SGD ? 0 : kind == ADAM ? owned.zeroed(d) : owned.alloc(d);
+            v = kind == ADAM ? owned.zeroed(d) : 0;
+            corr = Double.isNaN(keep) ? 0 : owned.alloc(d);
+            sum = owned.alloc((long) SLOTS * layers * Double.BYTES);
+            helped = owned.alloc((long) SLOTS * layers * Long.BYTES);
+            hurt = owned.alloc((long) SLOTS * layers * Long.BYTES);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -107,12 +110,6 @@ public final class FusedOptimizer implements AutoCloseable {
         } else {
             debias = MemorySegment.NULL;
         }
-    }
-
-    private long alloc(long bytes) {
-        DeviceBuffer b = new DeviceBuffer(api, bytes);
-        owned.add(b);
-        return b.address();
     }
 
     /**
@@ -127,15 +124,7 @@ public final class FusedOptimizer implements AutoCloseable {
         t++;
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
-        set("kind", kind);
         set("first_step", t == 1 ? 1 : 0);
-        set("lr", lr);
-        set("momentum", momentum);
-        set("beta1", beta1);
-        set("beta2", beta2);
-        set("one_minus_beta1", 1 - beta1);
-        set("one_minus_beta2", 1 - beta2);
-        set("eps", eps);
         set("step_size", (float) (lr / bc1));
         set("bc2_sqrt", (float) Math.sqrt(bc2));
         if (corr != 0) debias.set(ADDRESS, 0, MemorySegment.ofAddress(gradHalf));
@@ -165,14 +154,9 @@ public final class FusedOptimizer implements AutoCloseable {
         opt.set(JAVA_FLOAT, OPTIMIZER.byteOffset(MemoryLayout.PathElement.groupElement(field)), value);
     }
 
-    private static MemorySegment ptr(long address) {
-        return MemorySegment.ofAddress(address);
-    }
-
     @Override
     public void close() {
-        owned.forEach(DeviceBuffer::close);
-        owned.clear();
+        owned.close();
         if (arena.scope().isAlive()) arena.close();
     }
 }

@@ -2,12 +2,11 @@ package org.lca4j.cuda;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static org.lca4j.cuda.DeviceAllocations.ptr;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import java.util.ArrayList;
-import java.util.List;
 import org.lca4j.data.LabeledSet;
 import org.lca4j.nn.BatchGradient;
 import org.lca4j.nn.MinibatchGradients;
@@ -26,42 +25,35 @@ public final class GpuBatchGradient implements MinibatchGradients, AutoCloseable
     private final int dim;
     private final int batchSize;
     private final MethodHandle gather;
-    private final List<DeviceBuffer> owned = new ArrayList<>();
+    private final DeviceAllocations owned;
     private final long setX, setY, idx, x, y, theta, a, b;
     private long evaluations;
 
     public GpuBatchGradient(Mlp mlp, LabeledSet set, int batchSize) {
-        new SetObjective(mlp, set); // the same checks of data against model, with the same messages
+        SetObjective.checkFits(mlp, set);
         this.api = CudaDevice.api();
         this.dim = set.dim();
         this.batchSize = batchSize;
         this.gather = api.bind("lca4j_gather_rows", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT,
                 JAVA_INT, ADDRESS));
         GpuMlp g = new GpuMlp(mlp, batchSize);
+        owned = new DeviceAllocations(api);
         long p = (long) mlp.parameterCount() * Float.BYTES;
         try {
-            setX = alloc((long) set.n() * dim * Float.BYTES);
-            setY = alloc((long) set.n() * Integer.BYTES);
-            idx = alloc((long) batchSize * Integer.BYTES);
-            x = alloc((long) batchSize * dim * Float.BYTES);
-            y = alloc((long) batchSize * Integer.BYTES);
-            theta = alloc(p);
-            a = alloc(p);
-            b = alloc(p);
-            api.copyToDevice(setX, MemorySegment.ofArray(set.x()));
-            api.copyToDevice(setY, MemorySegment.ofArray(set.y()));
+            setX = owned.copyOf(MemorySegment.ofArray(set.x()));
+            setY = owned.copyOf(MemorySegment.ofArray(set.y()));
+            idx = owned.alloc((long) batchSize * Integer.BYTES);
+            x = owned.alloc((long) batchSize * dim * Float.BYTES);
+            y = owned.alloc((long) batchSize * Integer.BYTES);
+            theta = owned.alloc(p);
+            a = owned.alloc(p);
+            b = owned.alloc(p);
         } catch (RuntimeException e) {
-            owned.forEach(DeviceBuffer::close);
+            owned.close();
             g.close();
             throw e;
         }
         this.gpu = g;
-    }
-
-    private long alloc(long bytes) {
-        DeviceBuffer d = new DeviceBuffer(api, bytes);
-        owned.add(d);
-        return d.address();
     }
 
     private void gather(float[] th, int[] batch) {
@@ -100,17 +92,12 @@ public final class GpuBatchGradient implements MinibatchGradients, AutoCloseable
         return evaluations;
     }
 
-    private static MemorySegment ptr(long address) {
-        return MemorySegment.ofAddress(address);
-    }
-
     @Override
     public void close() {
         try {
             gpu.close();
         } finally {
-            owned.forEach(DeviceBuffer::close);
-            owned.clear();
+            owned.close();
         }
     }
 }

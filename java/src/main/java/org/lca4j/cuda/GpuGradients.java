@@ -18,7 +18,7 @@ public final class GpuGradients {
 
     /** Null when the GPU can compute gradients (a device was probed by the caller), else why not. */
     public static String unavailableReason() {
-        NativeLibrary.Loaded l = Cublas.find(System.getProperty(Cublas.PROPERTY, System.getenv(Cublas.ENV)));
+        NativeLibrary.Loaded l = Cublas.located();
         return l.lookup() == null ? l.reason() : null;
     }
 

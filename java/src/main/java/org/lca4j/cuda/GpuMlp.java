@@ -4,12 +4,11 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.lca4j.cuda.DeviceAllocations.ptr;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import java.util.ArrayList;
-import java.util.List;
 import org.lca4j.nn.Mlp;
 
 /**
@@ -19,8 +18,6 @@ import org.lca4j.nn.Mlp;
  * summed numbers stays on the device.
  */
 public final class GpuMlp implements AutoCloseable {
-    private static final FunctionDescriptor STATUS_PTRS = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS);
-
     private final Mlp mlp;
     private final int[] widths;
     private final long[] wOff;
@@ -28,7 +25,7 @@ public final class GpuMlp implements AutoCloseable {
     private final int capacity;
     private final Lca4jNative api;
     private final Cublas blas;
-    private final List<DeviceBuffer> owned = new ArrayList<>();
+    private final DeviceAllocations owned;
     private final long[] act;
     private final long[] delta;
     private final long rowLoss, rowCorrect, sums;
@@ -49,35 +46,30 @@ public final class GpuMlp implements AutoCloseable {
             bOff[l] = mlp.layout().layer(2 * l + 1).offset();
         }
         fillRows = api.bind("lca4j_fill_rows", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
-        relu = api.bind("lca4j_relu", STATUS_PTRS);
+        relu = api.bind("lca4j_relu", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
         reluBackward = api.bind("lca4j_relu_backward", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
         softmaxXent = api.bind("lca4j_softmax_xent", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_FLOAT,
                 ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         biasGrad = api.bind("lca4j_bias_grad", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
         sumRows = api.bind("lca4j_sum_rows", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
         Cublas b = Cublas.open(0);
+        owned = new DeviceAllocations(api);
         try {
             act = new long[layers + 1];
             delta = new long[layers];
             for (int l = 1; l <= layers; l++) {
-                act[l] = alloc((long) capacity * widths[l] * 4);
-                delta[l - 1] = alloc((long) capacity * widths[l] * 4);
+                act[l] = owned.alloc((long) capacity * widths[l] * Float.BYTES);
+                delta[l - 1] = owned.alloc((long) capacity * widths[l] * Float.BYTES);
             }
-            rowLoss = alloc(capacity * 8L);
-            rowCorrect = alloc(capacity * 4L);
-            sums = alloc(16);
+            rowLoss = owned.alloc(capacity * (long) Double.BYTES);
+            rowCorrect = owned.alloc(capacity * (long) Integer.BYTES);
+            sums = owned.alloc(2 * Long.BYTES); // the loss sum (double), then the correct count (int64)
         } catch (RuntimeException e) {
             b.close();
-            owned.forEach(DeviceBuffer::close);
+            owned.close();
             throw e;
         }
         this.blas = b;
-    }
-
-    private long alloc(long bytes) {
-        DeviceBuffer d = new DeviceBuffer(api, bytes);
-        owned.add(d);
-        return d.address();
     }
 
     public Mlp mlp() {
@@ -104,12 +96,10 @@ public final class GpuMlp implements AutoCloseable {
         api.invoke("lca4j_softmax_xent", softmaxXent, ptr(act[layers]), ptr(y), rows, k, scale,
                 grad == 0 ? MemorySegment.NULL : ptr(delta[layers - 1]), ptr(rowLoss), ptr(rowCorrect), MemorySegment.NULL);
         if (grad != 0) backward(theta, x, rows, grad, accumulate);
-        api.invoke("lca4j_sum_rows", sumRows, ptr(rowLoss), ptr(rowCorrect), rows, ptr(sums), ptr(sums + 8), MemorySegment.NULL);
-        double[] loss = new double[1];
-        long[] correct = new long[1];
-        api.copyToHost(MemorySegment.ofArray(loss), sums);
-        api.copyToHost(MemorySegment.ofArray(correct), sums + 8);
-        return new Mlp.Eval(loss[0], (int) correct[0]);
+        api.invoke("lca4j_sum_rows", sumRows, ptr(rowLoss), ptr(rowCorrect), rows, ptr(sums), ptr(sums + Long.BYTES), MemorySegment.NULL);
+        long[] both = new long[2];
+        api.copyToHost(MemorySegment.ofArray(both), sums);
+        return new Mlp.Eval(Double.longBitsToDouble(both[0]), (int) both[1]);
     }
 
     private void backward(long theta, long x, int rows, long grad, boolean accumulate) {
@@ -133,17 +123,12 @@ public final class GpuMlp implements AutoCloseable {
         return base + offset * Float.BYTES;
     }
 
-    private static MemorySegment ptr(long address) {
-        return MemorySegment.ofAddress(address);
-    }
-
     @Override
     public void close() {
         try {
             blas.close();
         } finally {
-            owned.forEach(DeviceBuffer::close);
-            owned.clear();
+            owned.close();
         }
     }
 }

@@ -12,51 +12,45 @@ import org.lca4j.nn.SetObjective;
  * on the host (O(D) per point); the full-set gradients, its whole cost, move to the GPU.
  */
 public final class GpuSetObjective implements Objective, AutoCloseable {
-    private static final int CHUNK_ROWS = 2048;
+    private static final int CHUNK_ROWS = SetObjective.CHUNK_ROWS;
     private final LabeledSet set;
     private final Lca4jNative api;
     private final GpuMlp gpu;
-    private final DeviceBuffer x, y, theta, grad;
+    private final DeviceAllocations owned;
+    private final long x, y, theta, grad;
     private final int dim;
 
     public GpuSetObjective(Mlp mlp, LabeledSet set) {
-        new SetObjective(mlp, set); // the same checks of data against model, with the same messages
+        SetObjective.checkFits(mlp, set);
         this.set = set;
         this.dim = set.dim();
         this.api = CudaDevice.api();
-        int params = mlp.parameterCount();
+        long params = (long) mlp.parameterCount() * Float.BYTES;
         GpuMlp g = new GpuMlp(mlp, Math.min(CHUNK_ROWS, set.n()));
-        DeviceBuffer dx = null, dy = null, dt = null, dg = null;
+        owned = new DeviceAllocations(api);
         try {
-            dx = new DeviceBuffer(api, (long) set.n() * dim * Float.BYTES);
-            dy = new DeviceBuffer(api, (long) set.n() * Integer.BYTES);
-            dt = new DeviceBuffer(api, (long) params * Float.BYTES);
-            dg = new DeviceBuffer(api, (long) params * Float.BYTES);
-            api.copyToDevice(dx.address(), MemorySegment.ofArray(set.x()));
-            api.copyToDevice(dy.address(), MemorySegment.ofArray(set.y()));
+            x = owned.copyOf(MemorySegment.ofArray(set.x()));
+            y = owned.copyOf(MemorySegment.ofArray(set.y()));
+            theta = owned.alloc(params);
+            grad = owned.alloc(params);
         } catch (RuntimeException e) {
-            for (DeviceBuffer b : new DeviceBuffer[] {dx, dy, dt, dg}) if (b != null) b.close();
+            owned.close();
             g.close();
             throw e;
         }
         this.gpu = g;
-        this.x = dx;
-        this.y = dy;
-        this.theta = dt;
-        this.grad = dg;
     }
 
     @Override
     public double lossAndGradient(float[] th, float[] g) {
-        api.copyToDevice(theta.address(), MemorySegment.ofArray(th));
+        api.copyToDevice(theta, MemorySegment.ofArray(th));
         float scale = 1f / set.n();
         double loss = 0;
         for (int r0 = 0; r0 < set.n(); r0 += CHUNK_ROWS) {
             int rows = Math.min(CHUNK_ROWS, set.n() - r0);
-            loss += gpu.evaluate(theta.address(), x.address() + (long) r0 * dim * Float.BYTES, y.address() + (long) r0 * Integer.BYTES, rows,
-                    grad.address(), scale, r0 > 0).lossSum();
+            loss += gpu.evaluate(theta, x + (long) r0 * dim * Float.BYTES, y + (long) r0 * Integer.BYTES, rows, grad, scale, r0 > 0).lossSum();
         }
-        api.copyToHost(MemorySegment.ofArray(g), grad.address());
+        api.copyToHost(MemorySegment.ofArray(g), grad);
         return loss / set.n();
     }
 
@@ -70,7 +64,7 @@ public final class GpuSetObjective implements Objective, AutoCloseable {
         try {
             gpu.close();
         } finally {
-            for (DeviceBuffer b : new DeviceBuffer[] {x, y, theta, grad}) b.close();
+            owned.close();
         }
     }
 }

@@ -8,21 +8,27 @@ import org.lca4j.exact.Objective;
  * order, so the result does not depend on anything but θ and the set.
  */
 public final class SetObjective implements Objective {
-    private static final int CHUNK_ROWS = 2048;
+    /** Rows per chunk of the fixed-order sum; the GPU objective sums over the same chunks. */
+    public static final int CHUNK_ROWS = 2048;
     private final Mlp mlp;
     private final LabeledSet set;
     private final Mlp.Workspace ws;
 
     public SetObjective(Mlp mlp, LabeledSet set) {
+        checkFits(mlp, set);
+        this.mlp = mlp;
+        this.set = set;
+        this.ws = mlp.workspace(Math.min(CHUNK_ROWS, set.n()));
+    }
+
+    /** Refuses a set the model cannot read, naming both sides; every objective and gradient source on a set checks this. */
+    public static void checkFits(Mlp mlp, LabeledSet set) {
         if (set.dim() != mlp.inputs()) {
             throw new IllegalArgumentException("data has " + set.dim() + " features per example but the model's input width is " + mlp.inputs());
         }
         if (set.classes() > mlp.classes()) {
             throw new IllegalArgumentException("data has " + set.classes() + " classes but the model has " + mlp.classes() + " outputs");
         }
-        this.mlp = mlp;
-        this.set = set;
-        this.ws = mlp.workspace(Math.min(CHUNK_ROWS, set.n()));
     }
 
     @Override

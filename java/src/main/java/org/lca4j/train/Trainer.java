@@ -74,7 +74,7 @@ public final class Trainer {
         }
         Seeds seeds = new Seeds(cfg.seed());
         LabeledSet train = data.train();
-        new SetObjective(mlp, train); // checks data against the model before any work
+        SetObjective.checkFits(mlp, train); // before any work
         BatchOrder order = new BatchOrder(seeds, train.n(), cfg.batch());
         long total = cfg.steps() > 0 ? cfg.steps() : (long) cfg.epochs() * order.batchesPerEpoch();
         if (total <= 0) throw new IllegalArgumentException("nothing to train: give --steps N or --epochs N (N > 0)");

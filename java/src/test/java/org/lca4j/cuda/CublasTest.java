@@ -39,7 +39,7 @@ class CublasTest {
     void sgemmMatchesADoubleLoopOnOddSizes() {
         CudaDevice.Availability a = CudaDevice.probe();
         assumeTrue(a.available(), () -> "no CUDA device: " + a.reason());
-        assumeTrue(Cublas.find(System.getProperty(Cublas.PROPERTY, System.getenv(Cublas.ENV))).lookup() != null, "no cuBLAS");
+        assumeTrue(Cublas.located().lookup() != null, "no cuBLAS");
         Lca4jNative api = CudaDevice.api();
         Random r = new Random(5);
         for (boolean ta : new boolean[] {false, true}) {

@@ -15,7 +15,7 @@ class GpuMlpTest {
     void needsDeviceAndCublas() {
         CudaDevice.Availability a = CudaDevice.probe();
         assumeTrue(a.available(), () -> "no CUDA device: " + a.reason());
-        NativeLibrary.Loaded blas = Cublas.find(System.getProperty(Cublas.PROPERTY, System.getenv(Cublas.ENV)));
+        NativeLibrary.Loaded blas = Cublas.located();
         assumeTrue(blas.lookup() != null, blas::reason);
     }
 
