@@ -29,7 +29,7 @@ extern "C" {
 #define LCA4J_API
 #endif
 
-#define LCA4J_ABI_VERSION 2
+#define LCA4J_ABI_VERSION 3
 
 #define LCA4J_ERR_BAD_ARGUMENT 10001
 #define LCA4J_ERR_WORKSPACE 10002
@@ -42,6 +42,9 @@ LCA4J_API int lca4j_abi_version(void);
 LCA4J_API const char *lca4j_status_string(int status);
 /* The CUDA call that last failed on this thread ("" if none). */
 LCA4J_API const char *lca4j_last_call(void);
+/* sizeof a struct below ("lca4j_layer") or offsetof one of its fields ("lca4j_layer.n"), so the
+ * Java side can check its hand-written layouts; LCA4J_ERR_BAD_ARGUMENT for an unknown name. */
+LCA4J_API int lca4j_struct_layout(const char *name, size_t *value);
 
 /* ---- runtime: devices and memory ---------------------------------------------------------- */
 LCA4J_API int lca4j_device_count(int *count);
@@ -150,6 +153,11 @@ LCA4J_API int lca4j_optimizer_step_lca(const lca4j_optimizer *opt, const int64_t
                              float *d_theta_prev, const float *d_grad, float *d_grad_prev, float *d_m, float *d_v,
                              const lca4j_debias *debias, int has_prev, void *d_workspace, size_t workspace_bytes, double *d_sum,
                              int64_t *d_helped, int64_t *d_hurt, void *stream);
+
+/* The same optimizer step with no LCA (θ gets the same bits as from lca4j_optimizer_step_lca): what a
+ * training loop runs with LCA off; the benchmarks' baseline. Asynchronous on `stream`. */
+LCA4J_API int lca4j_optimizer_step(const lca4j_optimizer *opt, float *d_theta, const float *d_grad, float *d_m, float *d_v, int64_t n,
+                                   void *stream);
 
 /* ---- vector helpers for exact LCA (the Simpson running sums) ------------------------------- */
 

@@ -114,9 +114,25 @@ __global__ void __launch_bounds__(THREADS) optimizer_lca_kernel(const __grid_con
     }
 }
 
+// The same update without any LCA: the baseline a training loop runs when LCA is off, so the
+// fused kernel's cost is measured against the optimizer it replaces (bench), and a step from here
+// gives the same θ bits as the fused one.
+__global__ void optimizer_kernel(const lca4j_optimizer o, float *theta, const float *grad, float *m, float *v, int64_t n) {
+    for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x)
+        theta[i] = update(o, theta[i], grad[i], m ? m + i : nullptr, v ? v + i : nullptr);
+}
+
 }  // namespace lca4j
 
 using namespace lca4j;
+
+extern "C" int lca4j_optimizer_step(const lca4j_optimizer *opt, float *d_theta, const float *d_grad, float *d_m, float *d_v, int64_t n,
+                                    void *stream) {
+    if (!opt || n < 0 || (n > 0 && (!d_theta || !d_grad))) return LCA4J_ERR_BAD_ARGUMENT;
+    if (opt->kind < LCA4J_SGD || opt->kind > LCA4J_ADAM) return LCA4J_ERR_BAD_ARGUMENT;
+    if ((opt->kind == LCA4J_SGD_MOMENTUM && !d_m) || (opt->kind == LCA4J_ADAM && (!d_m || !d_v))) return LCA4J_ERR_BAD_ARGUMENT;
+    return launch_grid_stride("optimizer_kernel", optimizer_kernel, n, stream, *opt, d_theta, d_grad, d_m, d_v, n);
+}
 
 extern "C" int lca4j_optimizer_workspace(const int64_t *sizes, int n_layers, size_t *bytes) {
     if (!sizes || n_layers < 1 || n_layers > LCA4J_MAX_LAYERS_PER_LAUNCH || !bytes) return LCA4J_ERR_BAD_ARGUMENT;

@@ -2,6 +2,7 @@
 // links cudart statically and machines need only the driver. Every call is checked; the failing
 // call's name is kept per thread for the Java exception.
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include "common.cuh"
 
@@ -100,4 +101,37 @@ extern "C" int lca4j_memset(void *d_ptr, int value, size_t bytes, void *stream) 
 extern "C" int lca4j_stream_synchronize(void *stream) {
     LCA4J_CHECK(cudaStreamSynchronize((cudaStream_t)stream));
     return 0;
+}
+
+// The Java side describes these structs with FFM layouts by hand; a test compares every size and
+// offset with the compiler's, so a field added on one side only fails in CI, not on a GPU.
+#define LCA4J_FIELD(s, f) {#s "." #f, offsetof(s, f)}
+extern "C" int lca4j_struct_layout(const char *name, size_t *value) {
+    static const struct {
+        const char *name;
+        size_t value;
+    } table[] = {
+        {"lca4j_layer", sizeof(lca4j_layer)}, LCA4J_FIELD(lca4j_layer, g0), LCA4J_FIELD(lca4j_layer, g1),
+        LCA4J_FIELD(lca4j_layer, g2), LCA4J_FIELD(lca4j_layer, d0), LCA4J_FIELD(lca4j_layer, d1),
+        LCA4J_FIELD(lca4j_layer, before), LCA4J_FIELD(lca4j_layer, after), LCA4J_FIELD(lca4j_layer, cumulative),
+        LCA4J_FIELD(lca4j_layer, step_a), LCA4J_FIELD(lca4j_layer, n),
+        {"lca4j_combine", sizeof(lca4j_combine)}, LCA4J_FIELD(lca4j_combine, c_g1), LCA4J_FIELD(lca4j_combine, c_g2),
+        LCA4J_FIELD(lca4j_combine, c_d0), LCA4J_FIELD(lca4j_combine, c_d1), LCA4J_FIELD(lca4j_combine, divisor),
+        LCA4J_FIELD(lca4j_combine, keep_double),
+        {"lca4j_optimizer", sizeof(lca4j_optimizer)}, LCA4J_FIELD(lca4j_optimizer, kind),
+        LCA4J_FIELD(lca4j_optimizer, first_step), LCA4J_FIELD(lca4j_optimizer, lr), LCA4J_FIELD(lca4j_optimizer, momentum),
+        LCA4J_FIELD(lca4j_optimizer, beta1), LCA4J_FIELD(lca4j_optimizer, beta2), LCA4J_FIELD(lca4j_optimizer, one_minus_beta1),
+        LCA4J_FIELD(lca4j_optimizer, one_minus_beta2), LCA4J_FIELD(lca4j_optimizer, eps), LCA4J_FIELD(lca4j_optimizer, step_size),
+        LCA4J_FIELD(lca4j_optimizer, bc2_sqrt),
+        {"lca4j_debias", sizeof(lca4j_debias)}, LCA4J_FIELD(lca4j_debias, d_grad_half), LCA4J_FIELD(lca4j_debias, d_corr),
+        LCA4J_FIELD(lca4j_debias, keep),
+    };
+    if (!name || !value) return LCA4J_ERR_BAD_ARGUMENT;
+    for (const auto &e : table) {
+        if (strcmp(e.name, name) == 0) {
+            *value = e.value;
+            return 0;
+        }
+    }
+    return LCA4J_ERR_BAD_ARGUMENT;
 }

@@ -12,6 +12,7 @@ public final class CudaDevice {
 
     private static Availability availability;
     private static Lca4jNative nativeApi;
+    private static DeviceKernels kernels;
 
     private CudaDevice() {
     }
@@ -26,6 +27,12 @@ public final class CudaDevice {
         Availability a = probe();
         if (!a.available()) throw new IllegalStateException("CUDA backend unavailable: " + a.reason());
         return nativeApi;
+    }
+
+    /** The kernel launchers, bound once. */
+    static synchronized DeviceKernels kernels() {
+        if (kernels == null) kernels = new DeviceKernels(api());
+        return kernels;
     }
 
     private static Availability doProbe() {

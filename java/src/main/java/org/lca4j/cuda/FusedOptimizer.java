@@ -7,11 +7,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.lca4j.cuda.DeviceAllocations.ptr;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.invoke.MethodHandle;
 import org.lca4j.core.ParamLayout;
 
 /**
@@ -39,13 +37,15 @@ public final class FusedOptimizer implements AutoCloseable {
     private final int kind;
     private final float lr, beta1, beta2;
     private final int layers;
+    private final long dim;
     private final Lca4jNative api;
+    private final DeviceKernels kernels;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment sizes, opt, debias;
-    private final MethodHandle stepLca;
     private final DeviceAllocations owned;
     private final long thetaPrev, gradPrev, m, v, corr, workspace, workspaceBytes, sum, helped, hurt;
     private int t;
+    private boolean lastWasFused;
 
     /**
      * @param optimizer "sgd" (momentum 0 for plain SGD) or "adam"
@@ -68,10 +68,8 @@ public final class FusedOptimizer implements AutoCloseable {
         this.beta2 = (float) beta2;
         this.layers = layout.layerCount();
         this.api = CudaDevice.api();
+        this.kernels = CudaDevice.kernels();
         this.owned = new DeviceAllocations(api);
-        stepLca = api.bind("lca4j_optimizer_step_lca", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS,
-                ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-        MethodHandle ws = api.bind("lca4j_optimizer_workspace", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
         sizes = arena.allocate(JAVA_LONG, layers);
         for (int l = 0; l < layers; l++) sizes.setAtIndex(JAVA_LONG, l, layout.layer(l).size());
         opt = arena.allocate(OPTIMIZER);
@@ -85,8 +83,9 @@ public final class FusedOptimizer implements AutoCloseable {
         set("one_minus_beta2", 1 - this.beta2);
         set("eps", (float) eps);
         MemorySegment wsBytes = arena.allocate(JAVA_LONG);
-        api.invoke("lca4j_optimizer_workspace", ws, sizes, layers, wsBytes);
-        long d = layout.size() * Float.BYTES;
+        kernels.optimizerWorkspace(sizes, layers, wsBytes);
+        this.dim = layout.size();
+        long d = dim * Float.BYTES;
         try {
             workspaceBytes = Math.max(1, wsBytes.get(JAVA_LONG, 0));
             workspace = owned.alloc(workspaceBytes);
@@ -114,36 +113,79 @@ public final class FusedOptimizer implements AutoCloseable {
 
     /**
      * One step: θ (device, updated in place) from its gradient g_t (device); {@code gradHalf} is the
-     * first half-batch sum a of g = a + b, required when debiased_trap is on, else 0.
+     * first half-batch sum a of g = a + b, required when debiased_trap is on, else 0. Waits for the
+     * sums; a loop that wants no wait per step uses {@link #launch}.
      */
     public Step step(long theta, long grad, long gradHalf) {
+        launch(theta, grad, gradHalf, sum, helped, hurt);
+        return read(sum, helped, hurt);
+    }
+
+    /**
+     * {@link #step} without waiting: queues the fused step and leaves its sums and counts, each
+     * [{@value #SLOTS} × layers] slot-major, at the device addresses given (double, int64, int64).
+     * After a {@link #plainStep} the previous step's slots are zero: its θ_t was not kept.
+     */
+    public void launch(long theta, long grad, long gradHalf, long sumOut, long helpedOut, long hurtOut) {
         if ((corr != 0) != (gradHalf != 0)) {
             throw new IllegalArgumentException(corr != 0 ? "debiased_trap is on: give the training gradient's first half-batch sum"
                     : "a half-batch gradient was given, but debiased_trap is off");
         }
+        boolean hasPrev = lastWasFused;
+        advance();
+        if (corr != 0) debias.set(ADDRESS, 0, MemorySegment.ofAddress(gradHalf));
+        kernels.optimizerStepLca(opt, sizes, layers, theta, thetaPrev, grad, gradPrev, m, v, debias, hasPrev, workspace, workspaceBytes,
+                sumOut, helpedOut, hurtOut);
+        lastWasFused = true;
+    }
+
+    /** The same update with no LCA work (same θ bits): training with LCA off, and the benchmarks' baseline. */
+    public void plainStep(long theta, long grad) {
+        advance();
+        kernels.optimizerStep(opt, theta, grad, m, v, dim);
+        lastWasFused = false;
+    }
+
+    /** Bytes of one step's outputs at launch's three addresses: sums, helped counts, hurt counts. */
+    public long outputBytes() {
+        return (long) SLOTS * layers * Long.BYTES;
+    }
+
+    public int layers() {
+        return layers;
+    }
+
+    /** Reads one step's outputs, written by {@link #launch} at these device addresses. */
+    public Step read(long sumAt, long helpedAt, long hurtAt) {
+        double[] s = new double[SLOTS * layers];
+        long[] h = new long[SLOTS * layers], u = new long[SLOTS * layers];
+        api.copyToHost(MemorySegment.ofArray(s), sumAt);
+        api.copyToHost(MemorySegment.ofArray(h), helpedAt);
+        api.copyToHost(MemorySegment.ofArray(u), hurtAt);
+        return unpack(s, h, u, 0);
+    }
+
+    /** Step {@code index} of consecutive steps' outputs already copied to the host. */
+    Step unpack(double[] s, long[] h, long[] u, int index) {
+        int base = index * SLOTS * layers;
+        double[][] lca = new double[SLOTS][layers];
+        long[][] hp = new long[SLOTS][layers], hu = new long[SLOTS][layers];
+        for (int q = 0; q < SLOTS; q++) {
+            System.arraycopy(s, base + q * layers, lca[q], 0, layers);
+            System.arraycopy(h, base + q * layers, hp[q], 0, layers);
+            System.arraycopy(u, base + q * layers, hu[q], 0, layers);
+        }
+        return new Step(lca, hp, hu);
+    }
+
+    /** Step t's bias corrections, as nn/Adam computes them (in double, then rounded). */
+    private void advance() {
         t++;
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
         set("first_step", t == 1 ? 1 : 0);
         set("step_size", (float) (lr / bc1));
         set("bc2_sqrt", (float) Math.sqrt(bc2));
-        if (corr != 0) debias.set(ADDRESS, 0, MemorySegment.ofAddress(gradHalf));
-        api.invoke("lca4j_optimizer_step_lca", stepLca, opt, sizes, layers, ptr(theta), ptr(thetaPrev), ptr(grad), ptr(gradPrev),
-                m == 0 ? MemorySegment.NULL : ptr(m), v == 0 ? MemorySegment.NULL : ptr(v), debias, t > 1 ? 1 : 0, ptr(workspace),
-                workspaceBytes, ptr(sum), ptr(helped), ptr(hurt), MemorySegment.NULL);
-        double[] s = new double[SLOTS * layers];
-        long[] h = new long[SLOTS * layers], u = new long[SLOTS * layers];
-        api.copyToHost(MemorySegment.ofArray(s), sum);
-        api.copyToHost(MemorySegment.ofArray(h), helped);
-        api.copyToHost(MemorySegment.ofArray(u), hurt);
-        double[][] lca = new double[SLOTS][layers];
-        long[][] hp = new long[SLOTS][layers], hu = new long[SLOTS][layers];
-        for (int q = 0; q < SLOTS; q++) {
-            System.arraycopy(s, q * layers, lca[q], 0, layers);
-            System.arraycopy(h, q * layers, hp[q], 0, layers);
-            System.arraycopy(u, q * layers, hu[q], 0, layers);
-        }
-        return new Step(lca, hp, hu);
     }
 
     private void set(String field, int value) {

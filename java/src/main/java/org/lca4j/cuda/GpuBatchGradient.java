@@ -1,12 +1,6 @@
 package org.lca4j.cuda;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static org.lca4j.cuda.DeviceAllocations.ptr;
-
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import org.lca4j.data.LabeledSet;
 import org.lca4j.nn.BatchGradient;
 import org.lca4j.nn.MinibatchGradients;
@@ -24,7 +18,7 @@ public final class GpuBatchGradient implements MinibatchGradients, AutoCloseable
     private final GpuMlp gpu;
     private final int dim;
     private final int batchSize;
-    private final MethodHandle gather;
+    private final DeviceKernels kernels;
     private final DeviceAllocations owned;
     private final long setX, setY, idx, x, y, theta, a, b;
     private long evaluations;
@@ -34,8 +28,7 @@ public final class GpuBatchGradient implements MinibatchGradients, AutoCloseable
         this.api = CudaDevice.api();
         this.dim = set.dim();
         this.batchSize = batchSize;
-        this.gather = api.bind("lca4j_gather_rows", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT,
-                JAVA_INT, ADDRESS));
+        this.kernels = CudaDevice.kernels();
         GpuMlp g = new GpuMlp(mlp, batchSize);
         owned = new DeviceAllocations(api);
         long p = (long) mlp.parameterCount() * Float.BYTES;
@@ -62,7 +55,7 @@ public final class GpuBatchGradient implements MinibatchGradients, AutoCloseable
         }
         api.copyToDevice(theta, MemorySegment.ofArray(th));
         api.copyToDevice(idx, MemorySegment.ofArray(batch));
-        api.invoke("lca4j_gather_rows", gather, ptr(x), ptr(y), ptr(setX), ptr(setY), ptr(idx), batch.length, dim, MemorySegment.NULL);
+        kernels.gatherRows(x, y, setX, setY, idx, batch.length, dim);
         evaluations++;
     }
 

@@ -1,14 +1,6 @@
 package org.lca4j.cuda;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static org.lca4j.cuda.DeviceAllocations.ptr;
-
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import org.lca4j.nn.Mlp;
 
 /**
@@ -24,12 +16,12 @@ public final class GpuMlp implements AutoCloseable {
     private final long[] bOff;
     private final int capacity;
     private final Lca4jNative api;
+    private final DeviceKernels k;
     private final Cublas blas;
     private final DeviceAllocations owned;
     private final long[] act;
     private final long[] delta;
     private final long rowLoss, rowCorrect, sums;
-    private final MethodHandle fillRows, relu, reluBackward, softmaxXent, biasGrad, sumRows;
 
     /** Buffers for batches of up to {@code capacity} rows; throws with the reason when there is no device or cuBLAS. */
     public GpuMlp(Mlp mlp, int capacity) {
@@ -45,13 +37,7 @@ public final class GpuMlp implements AutoCloseable {
             wOff[l] = mlp.layout().layer(2 * l).offset();
             bOff[l] = mlp.layout().layer(2 * l + 1).offset();
         }
-        fillRows = api.bind("lca4j_fill_rows", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
-        relu = api.bind("lca4j_relu", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
-        reluBackward = api.bind("lca4j_relu_backward", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
-        softmaxXent = api.bind("lca4j_softmax_xent", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_FLOAT,
-                ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-        biasGrad = api.bind("lca4j_bias_grad", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
-        sumRows = api.bind("lca4j_sum_rows", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        this.k = CudaDevice.kernels();
         Cublas b = Cublas.open(0);
         owned = new DeviceAllocations(api);
         try {
@@ -82,24 +68,31 @@ public final class GpuMlp implements AutoCloseable {
      * !accumulate) scale·∇ of the summed loss there. θ, x, y and grad are device addresses.
      */
     public Mlp.Eval evaluate(long theta, long x, long y, int rows, long grad, float scale, boolean accumulate) {
+        launch(theta, x, y, rows, grad, scale, accumulate, sums);
+        long[] both = new long[2];
+        api.copyToHost(MemorySegment.ofArray(both), sums);
+        return new Mlp.Eval(Double.longBitsToDouble(both[0]), (int) both[1]);
+    }
+
+    /**
+     * {@link #evaluate} without waiting for it: queues the work and leaves the loss sum (double) at
+     * device address {@code sumsOut} and the correct count (int64) right after it, so a training
+     * loop can read many steps' sums in one copy instead of stopping the GPU every step.
+     */
+    public void launch(long theta, long x, long y, int rows, long grad, float scale, boolean accumulate, long sumsOut) {
         if (rows < 1 || rows > capacity) throw new IllegalArgumentException(rows + " rows, but this GPU MLP holds 1 to " + capacity);
         int layers = widths.length - 1;
         for (int l = 0; l < layers; l++) {
             int in = widths[l], out = widths[l + 1];
             long src = l == 0 ? x : act[l];
-            api.invoke("lca4j_fill_rows", fillRows, ptr(act[l + 1]), ptr(param(theta, bOff[l])), rows, out, MemorySegment.NULL);
+            k.fillRows(act[l + 1], param(theta, bOff[l]), rows, out);
             // dst (rows×out, row-major) = src·Wᵀ: in cuBLAS's column-major terms dstᵀ = W_cmᵀ·srcᵀ.
             blas.sgemm(true, false, out, rows, in, 1f, param(theta, wOff[l]), in, src, in, 1f, act[l + 1], out);
-            if (l + 1 < layers) api.invoke("lca4j_relu", relu, ptr(act[l + 1]), (long) rows * out, MemorySegment.NULL);
+            if (l + 1 < layers) k.relu(act[l + 1], (long) rows * out);
         }
-        int k = widths[layers];
-        api.invoke("lca4j_softmax_xent", softmaxXent, ptr(act[layers]), ptr(y), rows, k, scale,
-                grad == 0 ? MemorySegment.NULL : ptr(delta[layers - 1]), ptr(rowLoss), ptr(rowCorrect), MemorySegment.NULL);
+        k.softmaxXent(act[layers], y, rows, widths[layers], scale, grad == 0 ? 0 : delta[layers - 1], rowLoss, rowCorrect);
         if (grad != 0) backward(theta, x, rows, grad, accumulate);
-        api.invoke("lca4j_sum_rows", sumRows, ptr(rowLoss), ptr(rowCorrect), rows, ptr(sums), ptr(sums + Long.BYTES), MemorySegment.NULL);
-        long[] both = new long[2];
-        api.copyToHost(MemorySegment.ofArray(both), sums);
-        return new Mlp.Eval(Double.longBitsToDouble(both[0]), (int) both[1]);
+        k.sumRows(rowLoss, rowCorrect, rows, sumsOut, sumsOut + Long.BYTES);
     }
 
     private void backward(long theta, long x, int rows, long grad, boolean accumulate) {
@@ -110,11 +103,11 @@ public final class GpuMlp implements AutoCloseable {
             long src = l == 0 ? x : act[l];
             // gW (out×in, row-major) = dzᵀ·src: column-major gWᵀ = srcᵀ·dz.
             blas.sgemm(false, true, in, out, rows, 1f, src, in, dz, out, accumulate ? 1f : 0f, param(grad, wOff[l]), in);
-            api.invoke("lca4j_bias_grad", biasGrad, ptr(dz), rows, out, ptr(param(grad, bOff[l])), accumulate ? 1 : 0, MemorySegment.NULL);
+            k.biasGrad(dz, rows, out, param(grad, bOff[l]), accumulate);
             if (l > 0) {
                 // dPrev (rows×in) = dz·W: column-major dPrevᵀ = W_cm·dzᵀ.
                 blas.sgemm(false, false, in, rows, out, 1f, param(theta, wOff[l]), in, dz, out, 0f, delta[l - 1], in);
-                api.invoke("lca4j_relu_backward", reluBackward, ptr(delta[l - 1]), ptr(act[l]), (long) rows * in, MemorySegment.NULL);
+                k.reluBackward(delta[l - 1], act[l], (long) rows * in);
             }
         }
     }

@@ -6,7 +6,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -32,7 +31,7 @@ final class Lca4jNative {
             JAVA_DOUBLE.withName("divisor"), JAVA_INT.withName("keep_double"), MemoryLayout.paddingLayout(4));
     static final long LAYER_G0 = offset("g0"), LAYER_BEFORE = offset("before"), LAYER_AFTER = offset("after"),
             LAYER_CUMULATIVE = offset("cumulative"), LAYER_N = offset("n");
-    static final int ABI_VERSION = 2;
+    static final int ABI_VERSION = 3;
 
     private static long offset(String field) {
         return LAYER.byteOffset(MemoryLayout.PathElement.groupElement(field));
@@ -40,34 +39,36 @@ final class Lca4jNative {
 
     private static final Linker LINKER = Linker.nativeLinker();
     private final SymbolLookup lookup;
-    private final MethodHandle abiVersion, statusString, lastCall, deviceCount, setDevice, deviceInfo, memInfo, malloc, free,
-            memcpyH2d, memcpyD2h, memset, synchronize, layerLcaWorkspace, layerLca;
+    private final MethodHandle abiVersion, statusString, lastCall, structLayout, deviceCount, setDevice, deviceInfo, memInfo, malloc, free,
+            memcpyH2d, memcpyD2h, memcpyD2d, memset, synchronize, layerLcaWorkspace, layerLca;
 
     Lca4jNative(SymbolLookup lookup) {
         this.lookup = lookup;
-        abiVersion = bind("lca4j_abi_version", FunctionDescriptor.of(JAVA_INT));
-        statusString = bind("lca4j_status_string", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-        lastCall = bind("lca4j_last_call", FunctionDescriptor.of(ADDRESS));
-        deviceCount = bind("lca4j_device_count", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        setDevice = bind("lca4j_set_device", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-        deviceInfo = bind("lca4j_device_info", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-        memInfo = bind("lca4j_mem_info", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        malloc = bind("lca4j_malloc", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-        free = bind("lca4j_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        memcpyH2d = bind("lca4j_memcpy_h2d", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), Linker.Option.critical(true));
-        memcpyD2h = bind("lca4j_memcpy_d2h", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), Linker.Option.critical(true));
-        memset = bind("lca4j_memset", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS));
-        synchronize = bind("lca4j_stream_synchronize", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        layerLcaWorkspace = bind("lca4j_layer_lca_workspace", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
-        layerLca = bind("lca4j_layer_lca", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS,
-                ADDRESS, ADDRESS));
+        abiVersion = bind("lca4j_abi_version");
+        statusString = bind("lca4j_status_string");
+        lastCall = bind("lca4j_last_call");
+        structLayout = bind("lca4j_struct_layout");
+        deviceCount = bind("lca4j_device_count");
+        setDevice = bind("lca4j_set_device");
+        deviceInfo = bind("lca4j_device_info");
+        memInfo = bind("lca4j_mem_info");
+        malloc = bind("lca4j_malloc");
+        free = bind("lca4j_free");
+        memcpyH2d = bind("lca4j_memcpy_h2d", Linker.Option.critical(true));
+        memcpyD2h = bind("lca4j_memcpy_d2h", Linker.Option.critical(true));
+        memcpyD2d = bind("lca4j_memcpy_d2d");
+        memset = bind("lca4j_memset");
+        synchronize = bind("lca4j_stream_synchronize");
+        layerLcaWorkspace = bind("lca4j_layer_lca_workspace");
+        layerLca = bind("lca4j_layer_lca");
         int v = abiVersion();
         if (v != ABI_VERSION) throw new IllegalStateException("liblca4j ABI version " + v + ", this lca4j needs " + ABI_VERSION);
     }
 
-    MethodHandle bind(String name, FunctionDescriptor fd, Linker.Option... options) {
+    /** A downcall handle for a function of lca4j.h, typed as {@link NativeSignatures} describes it. */
+    MethodHandle bind(String name, Linker.Option... options) {
         MemorySegment symbol = lookup.find(name).orElseThrow(() -> new IllegalStateException("liblca4j has no symbol " + name + " (stale library?)"));
-        return LINKER.downcallHandle(symbol, fd, options);
+        return LINKER.downcallHandle(symbol, NativeSignatures.of(name), options);
     }
 
     int abiVersion() {
@@ -155,6 +156,25 @@ final class Lca4jNative {
         }
     }
 
+    void copyOnDevice(long dst, long src, long bytes) {
+        try {
+            check("lca4j_memcpy_d2d", (int) memcpyD2d.invokeExact(MemorySegment.ofAddress(dst), MemorySegment.ofAddress(src), bytes, MemorySegment.NULL));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The C compiler's sizeof ("lca4j_layer") or offsetof ("lca4j_layer.n"), to check the layouts here. */
+    long structLayout(String name) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment value = a.allocate(JAVA_LONG);
+            check("lca4j_struct_layout(" + name + ")", (int) structLayout.invokeExact(a.allocateFrom(name), value));
+            return value.get(JAVA_LONG, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     void zero(long dst, long bytes) {
         try {
             check("lca4j_memset", (int) memset.invokeExact(MemorySegment.ofAddress(dst), 0, bytes, MemorySegment.NULL));
@@ -190,10 +210,21 @@ final class Lca4jNative {
         }
     }
 
-    /** Calls an int-returning lca4j function bound with {@link #bind}; off the per-element hot path only. */
-    void invoke(String function, MethodHandle handle, Object... args) {
+    /** One status-returning downcall, written at the call site as {@code () -> (int) h.invokeExact(...)}. */
+    @FunctionalInterface
+    interface Call {
+        int run() throws Throwable;
+    }
+
+    /**
+     * Runs a downcall and turns a failed status into a {@link CudaException} naming the function.
+     * Call sites use invokeExact (no boxing and no generic invocation per call, which adds up at a
+     * dozen launches per training step); NativeBindingsTest drives every one of them
+     * with a rejected argument, so a Java type that does not match the descriptor fails in CI.
+     */
+    void call(String function, Call c) {
         try {
-            check(function, (int) handle.invokeWithArguments(args));
+            check(function, c.run());
         } catch (Throwable t) {
             throw rethrow(t);
         }
