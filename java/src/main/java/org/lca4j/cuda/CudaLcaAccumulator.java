@@ -124,6 +124,20 @@ public final class CudaLcaAccumulator extends AbstractLcaAccumulator {
     }
 
     private StepLca launch(long step, long g, long a, long b) {
+        queue(g, a, b, true, sums.address(), helped.address(), hurt.address());
+        api.copyToHost(hostSums, sums.address());
+        api.copyToHost(hostHelped, helped.address());
+        api.copyToHost(hostHurt, hurt.address());
+        return new StepLca(step, layout, hostSums.toArray(JAVA_DOUBLE), hostHelped.toArray(JAVA_LONG), hostHurt.toArray(JAVA_LONG));
+    }
+
+    /**
+     * Queues one step's LCA (and, with {@code cumulative}, the per-parameter update) without waiting,
+     * leaving the per-layer sums and counts ([layers] double, int64, int64) at the device addresses
+     * given: a loop that keeps everything on the GPU reads many steps back at once. No step is
+     * counted and no check is made.
+     */
+    void queue(long g, long a, long b, boolean cumulative, long sumOut, long helpedOut, long hurtOut) {
         for (int l = 0; l < layers; l++) {
             Layer layer = layout.layer(l);
             long f = layer.offset() * Float.BYTES;
@@ -132,14 +146,12 @@ public final class CudaLcaAccumulator extends AbstractLcaAccumulator {
             row.set(ADDRESS, Lca4jNative.LAYER_G0, MemorySegment.ofAddress(g + f));
             row.set(ADDRESS, Lca4jNative.LAYER_BEFORE, a == 0 ? MemorySegment.NULL : MemorySegment.ofAddress(a + f));
             row.set(ADDRESS, Lca4jNative.LAYER_AFTER, MemorySegment.ofAddress(b + f));
-            row.set(ADDRESS, Lca4jNative.LAYER_CUMULATIVE, MemorySegment.ofAddress(cumulative.address() + layer.offset() * Double.BYTES));
+            if (cumulative) {
+                row.set(ADDRESS, Lca4jNative.LAYER_CUMULATIVE, MemorySegment.ofAddress(this.cumulative.address() + layer.offset() * Double.BYTES));
+            }
             row.set(JAVA_LONG, Lca4jNative.LAYER_N, layer.size());
         }
-        api.layerLca(table, layers, MemorySegment.NULL, workspace.address(), workspace.bytes(), sums.address(), helped.address(), hurt.address());
-        api.copyToHost(hostSums, sums.address());
-        api.copyToHost(hostHelped, helped.address());
-        api.copyToHost(hostHurt, hurt.address());
-        return new StepLca(step, layout, hostSums.toArray(JAVA_DOUBLE), hostHelped.toArray(JAVA_LONG), hostHurt.toArray(JAVA_LONG));
+        api.layerLca(table, layers, MemorySegment.NULL, workspace.address(), workspace.bytes(), sumOut, helpedOut, hurtOut);
     }
 
     @Override

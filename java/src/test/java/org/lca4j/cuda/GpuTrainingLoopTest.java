@@ -1,0 +1,156 @@
+package org.lca4j.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lca4j.data.DataSources;
+import org.lca4j.data.LabeledSet;
+import org.lca4j.data.SyntheticData;
+import org.lca4j.nn.Mlp;
+import org.lca4j.train.BatchOrder;
+import org.lca4j.train.RunListener;
+import org.lca4j.train.Seeds;
+import org.lca4j.train.StepEvent;
+import org.lca4j.train.TrainConfig;
+import org.lca4j.train.Trainer;
+
+/**
+ * The device-resident loop against the CPU harness on the same seed, data and batch order, and
+ * against itself. Skipped (never passed) without a device or cuBLAS.
+ */
+class GpuTrainingLoopTest {
+    private static final String[] NAMES = {"next_batch_end", "free_trap", "same_batch", "debiased_trap"};
+    private static final int[] SLOT = {FusedOptimizer.NEXT_BATCH_END, FusedOptimizer.FREE_TRAP, FusedOptimizer.SAME_BATCH, FusedOptimizer.DEBIASED_TRAP};
+    private static final int STEPS = 25, BATCH = 50, SEED = 3;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void needsDeviceAndCublas() {
+        CudaDevice.Availability a = CudaDevice.probe();
+        assumeTrue(a.available(), () -> "no CUDA device: " + a.reason());
+        assumeTrue(GpuGradients.unavailableReason() == null, GpuGradients::unavailableReason);
+    }
+
+    @Test
+    void fusedLoopAgreesWithTheCpuHarness() throws Exception {
+        for (String optimizer : new String[] {"sgd", "adam"}) {
+            Mlp mlp = new Mlp(20, 16, 8, 4);
+            LabeledSet train = SyntheticData.teacher(new Random(SEED), 1200, 20, 4);
+            List<StepEvent> cpu = cpuRun(mlp, train, optimizer);
+            float[] theta0 = cpuTheta0;
+            BatchOrder order = new BatchOrder(new Seeds(SEED), train.n(), BATCH);
+            double keep = 1 - BATCH / (double) train.n();
+            List<GpuTrainingLoop.StepResult> gpu = new ArrayList<>();
+            // A window of 7 does not divide 26 calls: the step finished across a window boundary is covered.
+            try (GpuTrainingLoop loop = new GpuTrainingLoop(mlp, train, theta0, options(optimizer, keep, GpuTrainingLoop.Lca.FUSED, 7))) {
+                loop.run(order::batch, STEPS, gpu::add);
+            }
+            assertEquals(STEPS, gpu.size(), optimizer);
+            for (int t = 0; t < STEPS; t++) {
+                StepEvent c = cpu.get(t);
+                GpuTrainingLoop.StepResult g = gpu.get(t);
+                assertEquals(t, g.step());
+                assertEquals(c.batchLoss(), g.loss(), 1e-4 * Math.abs(c.batchLoss()), optimizer + " batch loss at step " + t);
+                for (int e = 0; e < NAMES.length; e++) {
+                    double[] ce = c.lca().get(NAMES[e]).lca(), ge = g.lca()[SLOT[e]];
+                    double scale = 0;
+                    for (double v : ce) scale = Math.max(scale, Math.abs(v));
+                    for (int l = 0; l < ce.length; l++) {
+                        assertEquals(ce[l], ge[l], 2e-3 * scale + 1e-9, optimizer + " " + NAMES[e] + " at step " + t + " layer " + l);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void lcaNeverChangesTheTrajectoryAndRerunsRepeatBitForBit() {
+        Mlp mlp = new Mlp(20, 16, 8, 4);
+        LabeledSet train = SyntheticData.teacher(new Random(SEED), 1200, 20, 4);
+        float[] theta0 = mlp.initHeNormal(new Random(9));
+        BatchOrder order = new BatchOrder(new Seeds(SEED), train.n(), BATCH);
+        float[] off = finalTheta(mlp, train, theta0, order, options("sgd", Double.NaN, GpuTrainingLoop.Lca.OFF, 5), null);
+        List<GpuTrainingLoop.StepResult> first = new ArrayList<>(), second = new ArrayList<>(), separate = new ArrayList<>();
+        float[] fused = finalTheta(mlp, train, theta0, order, options("sgd", Double.NaN, GpuTrainingLoop.Lca.FUSED, 5), first);
+        float[] again = finalTheta(mlp, train, theta0, order, options("sgd", Double.NaN, GpuTrainingLoop.Lca.FUSED, 11), second);
+        float[] sep = finalTheta(mlp, train, theta0, order, options("sgd", Double.NaN, GpuTrainingLoop.Lca.SEPARATE, 5), separate);
+        assertArrayEquals(off, fused, "fused LCA changed θ");
+        assertArrayEquals(off, sep, "separate LCA changed θ");
+        assertArrayEquals(fused, again);
+        for (int t = 0; t < STEPS; t++) {
+            for (int q = 0; q < FusedOptimizer.SLOTS; q++) {
+                assertArrayEquals(first.get(t).lca()[q], second.get(t).lca()[q], "rerun, slot " + q + " step " + t); // bit for bit
+            }
+            // The separate launch computes the same next_batch_end from the same vectors.
+            double[] f = first.get(t).lca()[FusedOptimizer.NEXT_BATCH_END], s = separate.get(t).lca()[FusedOptimizer.NEXT_BATCH_END];
+            for (int l = 0; l < f.length; l++) assertEquals(f[l], s[l], 1e-9 * Math.abs(f[l]) + 1e-12, "separate vs fused, step " + t + " layer " + l);
+            assertEquals(0.0, separate.get(t).lca()[FusedOptimizer.SAME_BATCH][0], "slots the separate mode does not compute read 0");
+        }
+    }
+
+    @Test
+    void tenThousandStepsLeaveNoDeviceMemoryBehind() {
+        Mlp mlp = new Mlp(20, 16, 8, 4);
+        LabeledSet train = SyntheticData.teacher(new Random(SEED), 1200, 20, 4);
+        BatchOrder order = new BatchOrder(new Seeds(SEED), train.n(), BATCH);
+        long live = DeviceBuffer.live();
+        long freeBefore = CudaDevice.api().memInfo()[0];
+        long[] seen = {0};
+        try (GpuTrainingLoop loop = new GpuTrainingLoop(mlp, train, mlp.initHeNormal(new Random(1)),
+                options("adam", 1 - BATCH / 1200.0, GpuTrainingLoop.Lca.FUSED, 64))) {
+            long during = DeviceBuffer.live();
+            loop.run(order::batch, 10_000, r -> {
+                assertTrue(Double.isFinite(r.loss()));
+                seen[0]++;
+            });
+            assertEquals(during, DeviceBuffer.live(), "steps allocate nothing");
+        }
+        assertEquals(10_000, seen[0]);
+        assertEquals(live, DeviceBuffer.live(), "closing frees every buffer");
+        long freeAfter = CudaDevice.api().memInfo()[0];
+        assertTrue(freeBefore - freeAfter < (8L << 20), "device memory fell by " + (freeBefore - freeAfter) + " bytes");
+    }
+
+    private static GpuTrainingLoop.Options options(String optimizer, double keep, GpuTrainingLoop.Lca lca, int window) {
+        return new GpuTrainingLoop.Options(optimizer, optimizer.equals("adam") ? 1e-3 : 0.05, optimizer.equals("adam") ? 0 : 0.9, BATCH, keep, lca, window);
+    }
+
+    private static float[] finalTheta(Mlp mlp, LabeledSet train, float[] theta0, BatchOrder order, GpuTrainingLoop.Options o,
+                                      List<GpuTrainingLoop.StepResult> into) {
+        try (GpuTrainingLoop loop = new GpuTrainingLoop(mlp, train, theta0, o)) {
+            loop.run(order::batch, STEPS, r -> {
+                if (into != null) into.add(r);
+            });
+            return loop.theta();
+        }
+    }
+
+    private float[] cpuTheta0;
+
+    private List<StepEvent> cpuRun(Mlp mlp, LabeledSet train, String optimizer) {
+        List<StepEvent> events = new ArrayList<>();
+        TrainConfig cfg = TrainConfig.builder().model("20,16,8,4").optimizer(optimizer).lr(optimizer.equals("adam") ? 1e-3 : 0.05)
+                .momentum(optimizer.equals("adam") ? 0 : 0.9).batch(BATCH).steps(STEPS).seed(SEED).estimators(List.of(NAMES)).device("cpu")
+                .out(tmp.resolve(optimizer)).build();
+        cpuTheta0 = null;
+        Trainer.run(cfg, mlp, new DataSources.Splits(train, null, "synthetic"), new RunListener() {
+            @Override
+            public void stepDone(StepEvent e) {
+                if (cpuTheta0 == null) cpuTheta0 = e.thetaBefore().clone();
+                events.add(e);
+            }
+        });
+        return events;
+    }
+}
