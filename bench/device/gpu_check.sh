@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Everything issue 4 needs checked on a GPU, in one call of the device tool:
-#   bench/device/prepare.sh            # here, first
+# Everything issue 4 needs checked on a GPU, in one call of the device tool (benchmarks: gpu_bench.sh):
+#   bench/device/prepare.sh check      # here, first
 #   device run: bash bench/device/gpu_check.sh   carry: .device, java/target/test-classes
 # 1. cuda/dev: every kernel vs its CPU reference (odd sizes, 1-700 layers, 1e8 parameters, bit-exact
-#    reruns, the MLP pieces), then GB/s;  2. the Java GPU tests (CudaLcaAccumulator vs the CPU
-#    backend, leaks over 10,000 steps, cuBLAS SGEMM, the GPU MLP vs nn/Mlp, JCuda pointers) through
-#    JUnit's console launcher;  3. the demo on synthetic data with --device cuda
-#    and --device cpu, per-layer LCA compared. Logs go to $OUT; the exit status is the first failure's.
+#    reruns, plain vs fused optimizer bits, the MLP pieces);  2. the Java GPU tests (CudaLcaAccumulator
+#    vs the CPU backend, the device-resident training loop vs the CPU harness, leaks over 10,000 steps,
+#    cuBLAS SGEMM, the GPU MLP vs nn/Mlp, JCuda pointers) through JUnit's console launcher;  3. the
+#    demo on synthetic data with --device cuda and --device cpu, per-layer LCA compared. Logs go to
+#    $OUT; the exit status is the first failure's.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="${OUT:-/tmp/gpu_check}"
@@ -16,7 +17,7 @@ status=0
 fail() { echo "FAILED: $*"; [[ $status -eq 0 ]] && status=1; }
 nvidia-smi -L | tee "$OUT/kernels.txt"
 echo "== 1. kernels (cuda/dev/lca_check)"
-LCA4J_CHECK_ARCH=sm_90 bash cuda/dev/run.sh --json "$OUT/gpu-bench.jsonl" 2>&1 | tee -a "$OUT/kernels.txt" || fail "kernel checks"
+LCA4J_CHECK_ARCH=sm_90 bash cuda/dev/run.sh --checks-only 2>&1 | tee -a "$OUT/kernels.txt" || fail "kernel checks"
 echo "== 2. Java GPU tests"
 # cuBLAS on the device machine comes with pip's nvidia packages; point lca4j at it unless told.
 if [[ -z "${LCA4J_CUBLAS_LIB:-}" ]]; then

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <algorithm>
 #include <random>
+#include <string>
 #include <vector>
 #include "lca4j.h"
 
@@ -261,6 +262,14 @@ static void check_vector_ops(int64_t n) {
 //   2  fused (cuda/src/layer_lca.cu): one pass, one launch for all layers, plus the cleanup launch
 static FILE *json_out = nullptr;
 
+// JSON has no NaN: a benchmark that did not run is null.
+static std::string json_number(double v) {
+    if (std::isnan(v)) return "null";
+    char b[64];
+    snprintf(b, sizeof b, "%.6f", v);
+    return b;
+}
+
 __global__ void v1_multiply(const float *g, const float *a, const float *b, double *A, int64_t n) {
     for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x)
         A[i] = (double)g[i] * ((double)b[i] - (double)a[i]);
@@ -348,8 +357,8 @@ static void bench_layer_lca(int64_t D, int L, bool cumulative) {
     printf("bench layer_lca params %11lld layers %4d cumulative %d: fused %.3f ms (%.0f GB/s, %.0f%% of copy), unfused %.3f ms, copy %.3f ms (%.0f GB/s)\n",
            (long long)D, L, cumulative, fused, bytes / (fused * 1e-3) / 1e9, 100 * copy / fused, unfused, copy, bytes / (copy * 1e-3) / 1e9);
     if (json_out)
-        fprintf(json_out, "{\"kernel\":\"layer_lca\",\"params\":%lld,\"layers\":%d,\"cumulative\":%d,\"bytes\":%.0f,\"fused_ms\":%.6f,\"unfused_ms\":%.6f,\"copy_ms\":%.6f}\n",
-                (long long)D, L, cumulative, bytes, fused, unfused, copy);
+        fprintf(json_out, "{\"kernel\":\"layer_lca\",\"params\":%lld,\"layers\":%d,\"cumulative\":%d,\"bytes\":%.0f,\"fused_ms\":%.6f,\"unfused_ms\":%s,\"copy_ms\":%.6f}\n",
+                (long long)D, L, cumulative, bytes, fused, json_number(unfused).c_str(), copy);
     for (void *q : {raw, (void *)cum, dws, (void *)s, (void *)n, (void *)p}) if (q) CK(lca4j_free(q));
 }
 
@@ -526,14 +535,16 @@ int main(int argc, char **argv) {
     char name[256]; int sms, ma, mi;
     CK(lca4j_device_info(0, name, sizeof name, &sms, &ma, &mi));
     printf("device: %s, %d SMs, cc %d.%d\n", name, sms, ma, mi);
-    bool quick = false, bench_only = false;
+    // --quick: small checks only; --checks-only: every check, no benchmarks; --bench-only: the reverse.
+    bool quick = false, bench_only = false, checks_only = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick")) quick = true;
+        else if (!strcmp(argv[i], "--checks-only")) checks_only = true;
         else if (!strcmp(argv[i], "--bench-only")) bench_only = true;
         else if (!strcmp(argv[i], "--json") && i + 1 < argc) json_out = fopen(argv[++i], "w");
     }
     if (!bench_only) run_checks(quick);
-    if (!quick) {
+    if (!quick && !checks_only) {
         for (int64_t d : {(int64_t)1000000, (int64_t)10000000, (int64_t)100000000, (int64_t)1000000000})
             for (int l : {10, 100, 1000}) bench_layer_lca(d, l, false);
         bench_layer_lca(100000000, 300, true);

@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""Markdown tables from cuda/dev/lca_check's --json lines (one object per benchmark).
+
+Usage: tables.py kernels.jsonl "device name" > kernels.md
+GB/s counts the bytes each kernel must move (read + write); "% of copy" is a device-to-device copy
+of the same bytes, timed in the same run, over the kernel's time: 100% means the kernel runs at the
+measured memory ceiling.
+"""
+import json
+import sys
+
+
+def main(path, device):
+    rows = [json.loads(line) for line in open(path) if line.strip()]
+    lca = [r for r in rows if r["kernel"] == "layer_lca"]
+    opt = [r for r in rows if r["kernel"].startswith("optimizer")]
+    print(f"Device: {device}\n")
+    print("| parameters | layers | cumulative | fused ms | fused GB/s | % of copy | unfused ms | fused speed-up | copy GB/s |")
+    print("|---:|---:|:---:|---:|---:|---:|---:|---:|---:|")
+    for r in lca:
+        gbs = r["bytes"] / (r["fused_ms"] * 1e-3) / 1e9
+        copy = r["bytes"] / (r["copy_ms"] * 1e-3) / 1e9
+        unfused = r["unfused_ms"]
+        unf = "–" if unfused is None else f"{unfused:.3f}"  # not run: cumulative case, or no room for A
+        speed = "–" if unfused is None else f"{unfused / r['fused_ms']:.1f}×"
+        print(f"| {r['params']:,} | {r['layers']} | {'yes' if r['cumulative'] else 'no'} | {r['fused_ms']:.3f} | {gbs:.0f} | "
+              f"{100 * r['copy_ms'] / r['fused_ms']:.0f}% | {unf} | {speed} | {copy:.0f} |")
+    if opt:
+        print("\n| parameters | plain momentum step ms | fused step + LCA ms | overhead | plain + separate LCA ms | overhead |")
+        print("|---:|---:|---:|---:|---:|---:|")
+        for r in opt:
+            p = r["plain_ms"]
+            print(f"| {r['params']:,} | {p:.3f} | {r['fused_ms']:.3f} | {100 * (r['fused_ms'] / p - 1):+.0f}% | "
+                  f"{r['separate_ms']:.3f} | {100 * (r['separate_ms'] / p - 1):+.0f}% |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "unknown")

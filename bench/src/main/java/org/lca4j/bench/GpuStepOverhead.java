@@ -1,0 +1,129 @@
+package org.lca4j.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.lca4j.cuda.CudaDevice;
+import org.lca4j.cuda.GpuTrainingLoop;
+import org.lca4j.cuda.GpuTrainingLoop.Lca;
+import org.lca4j.data.LabeledSet;
+import org.lca4j.data.SyntheticData;
+import org.lca4j.nn.Mlp;
+import org.lca4j.train.BatchOrder;
+import org.lca4j.train.Seeds;
+
+/**
+ * The free estimators' cost on a whole GPU training step (issue 5): the device-resident training
+ * step ({@link GpuTrainingLoop}: gather, forward and backward with cuBLAS, optimizer) with LCA off,
+ * with the fused optimizer + LCA kernel, and with a plain optimizer step followed by a separate LCA
+ * launch, for MNIST-FC (the paper's batch of 250) and an MLP of over 100M parameters. Each figure is
+ * the median over rounds (modes interleaved) of the median window time, a window being the steps
+ * between two reads of the results, which synchronize with the GPU; the first windows are warm-up.
+ *
+ * <p>Usage: {@code GpuStepOverhead out.json out.md [--quick]}; needs a CUDA device and cuBLAS.
+ */
+public final class GpuStepOverhead {
+    private static final int WINDOW = 50, WARM_WINDOWS = 2;
+
+    record Case(String name, String widths, int batch, int rows) {
+    }
+
+    private GpuStepOverhead() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 2) {
+            System.err.println("usage: GpuStepOverhead out.json out.md [--quick]");
+            System.exit(2);
+        }
+        CudaDevice.Availability device = CudaDevice.probe();
+        if (!device.available()) {
+            System.err.println("GpuStepOverhead: no CUDA device: " + device.reason());
+            System.exit(77);
+        }
+        boolean quick = Arrays.asList(args).contains("--quick");
+        int windows = quick ? 4 : 10, rounds = quick ? 1 : 3;
+        List<Case> cases = List.of(
+                new Case("mnist-fc", "784,100,50,10", 250, 55_000),
+                new Case("mlp-107M", "784,8192,8192,4096,10", 256, 20_000),
+                new Case("mlp-107M", "784,8192,8192,4096,10", 1024, 20_000));
+        List<Map<String, Object>> rows = new ArrayList<>();
+        StringBuilder md = new StringBuilder("Device: " + device.description() + "\n\n"
+                + "| model | parameters | batch | plain step ms | fused optimizer+LCA ms | overhead | plain + separate LCA ms | overhead |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Case c : cases) {
+            Mlp mlp = Mlp.parse(c.widths());
+            LabeledSet train = SyntheticData.teacher(new Random(1), c.rows(), mlp.inputs(), mlp.classes());
+            float[] theta0 = mlp.initHeNormal(new Random(2));
+            Map<Lca, List<Double>> perRound = new LinkedHashMap<>();
+            for (int r = 0; r < rounds; r++) {
+                for (Lca mode : Lca.values()) {
+                    double ms = msPerStep(mlp, train, theta0, c.batch(), mode, windows);
+                    perRound.computeIfAbsent(mode, k -> new ArrayList<>()).add(ms);
+                    System.err.printf("%s batch %d %s round %d: %.4f ms/step%n", c.name(), c.batch(), mode, r, ms);
+                }
+            }
+            double plain = median(perRound.get(Lca.OFF)), fused = median(perRound.get(Lca.FUSED)), separate = median(perRound.get(Lca.SEPARATE));
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("model", c.name());
+            row.put("widths", c.widths());
+            row.put("parameters", mlp.parameterCount());
+            row.put("batch", c.batch());
+            row.put("optimizer", "sgd momentum 0.9");
+            row.put("steps_per_window", WINDOW);
+            row.put("windows", windows);
+            row.put("rounds", rounds);
+            row.put("plain_ms", plain);
+            row.put("fused_ms", fused);
+            row.put("separate_ms", separate);
+            row.put("per_round_ms", perRound);
+            rows.add(row);
+            md.append(String.format("| %s | %,d | %d | %.3f | %.3f | %+.1f%% | %.3f | %+.1f%% |%n", c.name(), mlp.parameterCount(), c.batch(), plain, fused,
+                    100 * (fused / plain - 1), separate, 100 * (separate / plain - 1)));
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("benchmark", "gpu-step-overhead");
+        doc.put("device", device.description());
+        doc.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        doc.put("quick", quick);
+        doc.put("results", rows);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(Path.of(args[0]).toFile(), doc);
+        Files.writeString(Path.of(args[1]), md);
+        System.out.print(md);
+    }
+
+    /** Median time of one step over the measured windows of one run in this mode. */
+    private static double msPerStep(Mlp mlp, LabeledSet train, float[] theta0, int batch, Lca mode, int windows) {
+        BatchOrder order = new BatchOrder(new Seeds(1), train.n(), batch);
+        int steps = (windows + WARM_WINDOWS) * WINDOW;
+        long[] stamps = new long[steps];
+        GpuTrainingLoop.Options o = new GpuTrainingLoop.Options("sgd", 0.01, 0.9, batch, Double.NaN, mode, WINDOW);
+        try (GpuTrainingLoop loop = new GpuTrainingLoop(mlp, train, theta0, o)) {
+            // A window's steps are handed over right after its results are read, which waits for the
+            // GPU: the stamp of the first step handed over in window k marks window k's end.
+            loop.run(order::batch, steps, r -> stamps[(int) r.step()] = System.nanoTime());
+        }
+        // With LCA on, step t is handed over one call later (its estimators need g_{t+1}): the first
+        // step handed over in window k is kW − 1 then, else kW. Windows 0..WARM_WINDOWS are warm-up.
+        int lag = mode == Lca.OFF ? 0 : 1;
+        double[] ms = new double[windows - 1];
+        for (int w = 0; w < windows - 1; w++) {
+            int a = (WARM_WINDOWS + w) * WINDOW - lag, b = a + WINDOW;
+            ms[w] = (stamps[b] - stamps[a]) / 1e6 / WINDOW;
+        }
+        return median(Arrays.stream(ms).boxed().toList());
+    }
+
+    private static double median(List<Double> v) {
+        double[] s = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}
