@@ -71,7 +71,6 @@ public final class GpuTrainingLoop implements AutoCloseable {
     private final double[] hostSum;
     private final long[] hostHelped, hostHurt, hostLoss;
     private long callsDone;
-    private StepResult pending;
 
     /** Uploads the training set and θ₀; throws with the reason when there is no device or cuBLAS. */
     public GpuTrainingLoop(Mlp mlp, LabeledSet train, float[] theta0, Options options) {
@@ -140,6 +139,7 @@ public final class GpuTrainingLoop implements AutoCloseable {
         if (callsDone > 0) throw new IllegalStateException("this loop has already run; make a new one for another run");
         long calls = steps + (options.lca() == Lca.OFF ? 0 : 1);
         int b = options.batch();
+        StepAssembler assembler = new StepAssembler(options.lca() != Lca.OFF, steps, b, sink);
         for (long c0 = 0; c0 < calls; c0 += options.window()) {
             int n = (int) Math.min(options.window(), calls - c0);
             for (int j = 0; j < n; j++) {
@@ -150,7 +150,11 @@ public final class GpuTrainingLoop implements AutoCloseable {
             api.copyToDevice(idx, MemorySegment.ofArray(hostIdx).asSlice(0, (long) n * b * Integer.BYTES));
             for (int j = 0; j < n; j++) queueCall(c0 + j, j, steps);
             readRing(n);
-            for (int j = 0; j < n; j++) deliver(c0 + j, j, steps, sink);
+            for (int j = 0; j < n; j++) {
+                double loss = Double.longBitsToDouble(hostLoss[j * 4]) + (half != 0 ? Double.longBitsToDouble(hostLoss[j * 4 + 2]) : 0);
+                long correct = hostLoss[j * 4 + 1] + (half != 0 ? hostLoss[j * 4 + 3] : 0);
+                assembler.accept(c0 + j, optimizer.unpack(hostSum, hostHelped, hostHurt, j), loss, correct);
+            }
             callsDone += n;
         }
     }
@@ -201,30 +205,6 @@ public final class GpuTrainingLoop implements AutoCloseable {
         api.copyToHost(MemorySegment.ofArray(hostHelped).asSlice(0, (long) n * per * Long.BYTES), ringHelped);
         api.copyToHost(MemorySegment.ofArray(hostHurt).asSlice(0, (long) n * per * Long.BYTES), ringHurt);
         api.copyToHost(MemorySegment.ofArray(hostLoss).asSlice(0, (long) n * 4 * Long.BYTES), ringLoss);
-    }
-
-    /** Finishes step c−1 from call c's outputs (and step c itself when LCA is off). */
-    private void deliver(long c, int j, long steps, Consumer<StepResult> sink) {
-        FusedOptimizer.Step out = optimizer.unpack(hostSum, hostHelped, hostHurt, j);
-        double loss = Double.longBitsToDouble(hostLoss[j * 4]) + (half != 0 ? Double.longBitsToDouble(hostLoss[j * 4 + 2]) : 0);
-        long correct = hostLoss[j * 4 + 1] + (half != 0 ? hostLoss[j * 4 + 3] : 0);
-        if (pending != null) {
-            // The previous step's next_batch_end, trapezoids and debiased_trap are computed in this call.
-            for (int q : new int[] {FusedOptimizer.NEXT_BATCH_END, FusedOptimizer.FREE_TRAP, FusedOptimizer.DEBIASED_TRAP}) {
-                pending.lca()[q] = out.lca()[q];
-                pending.helped()[q] = out.helped()[q];
-                pending.hurt()[q] = out.hurt()[q];
-            }
-            sink.accept(pending);
-            pending = null;
-        }
-        if (c >= steps) return;
-        if (!Double.isFinite(loss)) {
-            throw new IllegalStateException("training diverged at step " + c + ": batch loss is " + loss + " (try a smaller --lr)");
-        }
-        StepResult r = new StepResult(c, loss / options.batch(), correct, out.lca(), out.helped(), out.hurt());
-        if (options.lca() == Lca.OFF) sink.accept(r);
-        else pending = r;
     }
 
     /** θ after the last step, copied to the host. */
