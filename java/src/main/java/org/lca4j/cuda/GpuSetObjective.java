@@ -17,13 +17,16 @@ public final class GpuSetObjective implements Objective, AutoCloseable {
     private final Lca4jNative api;
     private final GpuMlp gpu;
     private final DeviceAllocations owned;
-    private final long x, y, theta, grad;
-    private final int dim;
+    private final long x, y, theta, grad, chunkSums;
+    private final int dim, chunks;
+    private final long[] hostSums;
 
     public GpuSetObjective(Mlp mlp, LabeledSet set) {
         SetObjective.checkFits(mlp, set);
         this.set = set;
         this.dim = set.dim();
+        this.chunks = (set.n() + CHUNK_ROWS - 1) / CHUNK_ROWS;
+        this.hostSums = new long[2 * chunks];
         this.api = CudaDevice.api();
         long params = (long) mlp.parameterCount() * Float.BYTES;
         GpuMlp g = new GpuMlp(mlp, Math.min(CHUNK_ROWS, set.n()));
@@ -33,6 +36,7 @@ public final class GpuSetObjective implements Objective, AutoCloseable {
             y = owned.copyOf(MemorySegment.ofArray(set.y()));
             theta = owned.alloc(params);
             grad = owned.alloc(params);
+            chunkSums = owned.alloc(2L * chunks * Long.BYTES); // per chunk: loss sum (double), correct (int64)
         } catch (RuntimeException e) {
             owned.close();
             g.close();
@@ -45,12 +49,16 @@ public final class GpuSetObjective implements Objective, AutoCloseable {
     public double lossAndGradient(float[] th, float[] g) {
         api.copyToDevice(theta, MemorySegment.ofArray(th));
         float scale = 1f / set.n();
-        double loss = 0;
-        for (int r0 = 0; r0 < set.n(); r0 += CHUNK_ROWS) {
-            int rows = Math.min(CHUNK_ROWS, set.n() - r0);
-            loss += gpu.evaluate(theta, x + (long) r0 * dim * Float.BYTES, y + (long) r0 * Integer.BYTES, rows, grad, scale, r0 > 0).lossSum();
+        // Every chunk is queued before anything is read: one wait per evaluation, not one per chunk.
+        for (int c = 0; c < chunks; c++) {
+            int r0 = c * CHUNK_ROWS, rows = Math.min(CHUNK_ROWS, set.n() - r0);
+            gpu.launch(theta, x + (long) r0 * dim * Float.BYTES, y + (long) r0 * Integer.BYTES, rows, grad, scale, c > 0,
+                    chunkSums + 2L * c * Long.BYTES);
         }
+        api.copyToHost(MemorySegment.ofArray(hostSums), chunkSums);
         api.copyToHost(MemorySegment.ofArray(g), grad);
+        double loss = 0;
+        for (int c = 0; c < chunks; c++) loss += Double.longBitsToDouble(hostSums[2 * c]); // chunk order, as SetObjective
         return loss / set.n();
     }
 
