@@ -21,7 +21,8 @@ case "$WHAT" in
     mvn -B -q -ntp -pl java -am package -DskipTests
     mvn -B -q -ntp -pl java test-compile
     rm -rf .device && mkdir -p .device
-    "$JDK/bin/jlink" --add-modules "$MODULES,java.desktop" --strip-debug --compress=zip-9 --no-header-files --no-man-pages --output .device/jre
+    # jdk.zipfs: JUnit's console launcher scans jars as file systems.
+    "$JDK/bin/jlink" --add-modules "$MODULES,java.desktop,jdk.zipfs" --strip-debug --compress=zip-9 --no-header-files --no-man-pages --output .device/jre
     tar -C .device -czf .device/jre.tgz jre && rm -rf .device/jre
     cp java/target/lca4j-*-cli.jar .device/lca4j-cli.jar
     mvn -B -q -ntp dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.11.4 -DoutputDirectory=.device
