@@ -88,16 +88,21 @@ public final class GpuStepOverhead {
             rows.add(row);
             md.append(String.format("| %s | %,d | %d | %.3f | %.3f | %+.1f%% | %.3f | %+.1f%% |%n", c.name(), mlp.parameterCount(), c.batch(), plain, fused,
                     100 * (fused / plain - 1), separate, 100 * (separate / plain - 1)));
+            // Written after every model, so a run stopped by a time limit keeps what it measured.
+            write(args, device.description(), quick, rows, md);
         }
+        System.out.print(md);
+    }
+
+    private static void write(String[] args, String device, boolean quick, List<Map<String, Object>> rows, StringBuilder md) throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("benchmark", "gpu-step-overhead");
-        doc.put("device", device.description());
+        doc.put("device", device);
         doc.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         doc.put("quick", quick);
         doc.put("results", rows);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(Path.of(args[0]).toFile(), doc);
         Files.writeString(Path.of(args[1]), md);
-        System.out.print(md);
     }
 
     /** Median time of one step over the measured windows of one run in this mode. */
