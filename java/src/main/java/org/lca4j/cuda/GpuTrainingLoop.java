@@ -58,7 +58,7 @@ public final class GpuTrainingLoop implements AutoCloseable {
 
     private static final int SLOTS = FusedOptimizer.SLOTS;
     private final Options options;
-    private final int dim, inputs, layers;
+    private final int inputs, layers;
     private final long params;
     private final Lca4jNative api;
     private final DeviceKernels kernels;
@@ -70,7 +70,7 @@ public final class GpuTrainingLoop implements AutoCloseable {
     private final int[] hostIdx;
     private final double[] hostSum;
     private final long[] hostHelped, hostHurt, hostLoss;
-    private long callsDone;
+    private boolean ran;
 
     /** Uploads the training set and θ₀; throws with the reason when there is no device or cuBLAS. */
     public GpuTrainingLoop(Mlp mlp, LabeledSet train, float[] theta0, Options options) {
@@ -85,7 +85,6 @@ public final class GpuTrainingLoop implements AutoCloseable {
         this.params = theta0.length;
         this.inputs = train.dim();
         this.layers = mlp.layout().layerCount();
-        this.dim = inputs;
         this.api = CudaDevice.api();
         this.kernels = CudaDevice.kernels();
         int w = options.window(), b = options.batch();
@@ -136,7 +135,8 @@ public final class GpuTrainingLoop implements AutoCloseable {
      */
     public void run(LongFunction<int[]> batches, long steps, Consumer<StepResult> sink) {
         if (steps < 1) throw new IllegalArgumentException("nothing to train: steps must be positive, got " + steps);
-        if (callsDone > 0) throw new IllegalStateException("this loop has already run; make a new one for another run");
+        if (ran) throw new IllegalStateException("this loop has already run (θ and the optimizer moved on); make a new one for another run");
+        ran = true;
         long calls = steps + (options.lca() == Lca.OFF ? 0 : 1);
         int b = options.batch();
         StepAssembler assembler = new StepAssembler(options.lca() != Lca.OFF, steps, b, sink);
@@ -155,7 +155,6 @@ public final class GpuTrainingLoop implements AutoCloseable {
                 long correct = hostLoss[j * 4 + 1] + (half != 0 ? hostLoss[j * 4 + 3] : 0);
                 assembler.accept(c0 + j, optimizer.unpack(hostSum, hostHelped, hostHurt, j), loss, correct);
             }
-            callsDone += n;
         }
     }
 
@@ -163,7 +162,7 @@ public final class GpuTrainingLoop implements AutoCloseable {
     private void queueCall(long c, int j, long steps) {
         int b = options.batch();
         float scale = 1f / b;
-        kernels.gatherRows(x, y, setX, setY, idx + (long) j * b * Integer.BYTES, b, dim);
+        kernels.gatherRows(x, y, setX, setY, idx + (long) j * b * Integer.BYTES, b, inputs);
         long lossAt = ringLoss + (long) j * 4 * Long.BYTES;
         if (half != 0) {
             // debiased_trap reads the noise from the two half-batch sums a, b of g = a + b.
