@@ -6,8 +6,9 @@
 #    reruns, plain vs fused optimizer bits, the MLP pieces);  2. the Java GPU tests (CudaLcaAccumulator
 #    vs the CPU backend, the device-resident training loop vs the CPU harness, leaks over 10,000 steps,
 #    cuBLAS SGEMM, the GPU MLP vs nn/Mlp, JCuda pointers) through JUnit's console launcher;  3. the
-#    demo on synthetic data with --device cuda and --device cpu, per-layer LCA compared. Logs go to
-#    $OUT; the exit status is the first failure's.
+#    demo on synthetic data with --device cuda and --device cpu, per-layer LCA compared;  4. the
+#    small kernel checks under compute-sanitizer (memcheck, racecheck), last because slowest. Logs go
+#    to $OUT; the exit status is the first failure's.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="${OUT:-/tmp/gpu_check}"
@@ -39,15 +40,40 @@ for d in cuda cpu; do
     > "$OUT/demo-$d.txt" 2>&1 || fail "demo --device $d"
   tail -25 "$OUT/demo-$d.txt"
 done
+# With --device cuda the gradients come from cuBLAS, so the two trajectories differ by float32
+# rounding that grows over 220 steps: compare within float tolerance, per step and over the run.
 python3 - "$OUT/demo-cuda/layers.csv" "$OUT/demo-cpu/layers.csv" <<'PY' || fail "demo cuda vs cpu"
 import csv, sys
-a, b = ({(r["step"], r["estimator"], r["layer"]): (float(r["lca"]), float(r["helped_fraction"])) for r in csv.DictReader(open(p))} for p in sys.argv[1:])
+from collections import defaultdict
+a, b = ({(int(r["step"]), r["estimator"], r["layer"]): (float(r["lca"]), float(r["helped_fraction"])) for r in csv.DictReader(open(p))} for p in sys.argv[1:])
 assert a.keys() == b.keys(), "different rows"
-worst = max(abs(a[k][0] - b[k][0]) / max(abs(b[k][0]), 1e-12) for k in a)
+scale = defaultdict(float)  # largest |LCA| over the layers of one step and estimator (CPU run)
+total_a, total_b = defaultdict(float), defaultdict(float)
+for (t, e, l), (v, _) in b.items():
+    scale[t, e] = max(scale[t, e], abs(v))
+for k in a:
+    total_a[k[1], k[2]] += a[k][0]
+    total_b[k[1], k[2]] += b[k][0]
+step = max(abs(a[k][0] - b[k][0]) / max(scale[k[0], k[1]], 1e-30) for k in a)
+tscale = defaultdict(float)
+for (e, l), v in total_b.items():
+    tscale[e] = max(tscale[e], abs(v))
+total = max(abs(total_a[k] - total_b[k]) / max(tscale[k[0]], 1e-30) for k in total_b)
 hf = max(abs(a[k][1] - b[k][1]) for k in a)
-print(f"demo cuda vs cpu: {len(a)} rows, worst relative per-layer LCA difference {worst:.2e}, helped fraction {hf:.2e}")
-sys.exit(0 if worst < 1e-9 and hf == 0 else 1)
+print(f"demo cuda vs cpu: {len(a)} rows; per-layer LCA: worst step difference {step:.2e}, worst run-total difference {total:.2e} "
+      f"(of the largest layer's); helped fraction {hf:.2e}")
+sys.exit(0 if step < 5e-2 and total < 1e-2 and hf < 1e-2 else 1)
 PY
+echo "== 4. compute-sanitizer"
+# The small checks again under compute-sanitizer: out-of-bounds and misaligned accesses, then
+# shared-memory races in the block reductions (never run on a GPU before, so look for both).
+for tool in memcheck racecheck; do
+  timeout 90 compute-sanitizer --tool $tool --error-exitcode 3 "${TMPDIR:-/tmp}/lca_check" --quick > "/tmp/sanitizer-$tool.txt" 2>&1
+  rc=$?
+  tail -3 "/tmp/sanitizer-$tool.txt" | tee -a "$OUT/kernels.txt"
+  if [[ $rc -eq 124 ]]; then echo "compute-sanitizer $tool: did not finish in 90 s (not a failure)" | tee -a "$OUT/kernels.txt"
+  elif [[ $rc -ne 0 ]]; then grep -m 20 "=========" "/tmp/sanitizer-$tool.txt" | tee -a "$OUT/kernels.txt"; fail "compute-sanitizer $tool"; fi
+done
 # $OUT brings back at most 8 files: keep the logs and each demo's run.json.
 for d in cuda cpu; do [[ -f "$OUT/demo-$d/run.json" ]] && mv "$OUT/demo-$d/run.json" "$OUT/demo-$d.run.json"; rm -rf "$OUT/demo-$d"; done
 exit $status
