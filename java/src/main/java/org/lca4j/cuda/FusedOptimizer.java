@@ -52,6 +52,17 @@ public final class FusedOptimizer implements AutoCloseable {
      * @param keep      1 − B/N for debiased_trap (B rows per batch of N), or NaN to leave it out
      */
     public FusedOptimizer(ParamLayout layout, String optimizer, double lr, double momentum, double beta1, double beta2, double eps, double keep) {
+        this(layout, optimizer, lr, momentum, beta1, beta2, eps, keep, true);
+    }
+
+    /**
+     * @param trapezoids false to leave out free_trap and debiased_trap: g_t is then not kept for the
+     *                   next call, which saves 8 bytes of memory traffic per parameter and step
+     *                   (next_batch_end and same_batch only; their slots' values do not change)
+     */
+    public FusedOptimizer(ParamLayout layout, String optimizer, double lr, double momentum, double beta1, double beta2, double eps, double keep,
+                          boolean trapezoids) {
+        if (!trapezoids && !Double.isNaN(keep)) throw new IllegalArgumentException("debiased_trap is a trapezoid: it needs trapezoids on");
         if (layout.layerCount() > MAX_LAYERS) {
             throw new IllegalArgumentException("the fused optimizer takes up to " + MAX_LAYERS + " layers in one launch, this model has " + layout.layerCount());
         }
@@ -90,7 +101,7 @@ public final class FusedOptimizer implements AutoCloseable {
             workspaceBytes = Math.max(1, wsBytes.get(JAVA_LONG, 0));
             workspace = owned.alloc(workspaceBytes);
             thetaPrev = owned.alloc(d);
-            gradPrev = owned.alloc(d);
+            gradPrev = trapezoids ? owned.alloc(d) : 0;
             // Adam's moments start at zero, as nn/Adam's (the momentum buffer is set from g on step 1).
             m = kind == SGD ? 0 : kind == ADAM ? owned.zeroed(d) : owned.alloc(d);
             v = kind == ADAM ? owned.zeroed(d) : 0;

@@ -24,8 +24,12 @@ import org.lca4j.nn.SetObjective;
  * loop without the fused kernel costs.
  */
 public final class GpuTrainingLoop implements AutoCloseable {
-    /** How LCA is computed: not at all, fused into the optimizer, or as its own launch. */
-    public enum Lca { OFF, FUSED, SEPARATE }
+    /**
+     * How LCA is computed: not at all; fused into the optimizer (every free estimator); fused
+     * without the trapezoids (next_batch_end and same_batch only: g_t is not kept, 8 bytes per
+     * parameter less); or as its own launch after a plain step (next_batch_end only).
+     */
+    public enum Lca { OFF, FUSED, FUSED_NO_TRAP, SEPARATE }
 
     /**
      * @param optimizer "sgd" or "adam" (Adam with nn/Adam's defaults β 0.9, 0.999, ε 1e-8)
@@ -95,7 +99,8 @@ public final class GpuTrainingLoop implements AutoCloseable {
         CudaLcaAccumulator sep = null;
         try {
             g = new GpuMlp(mlp, b);
-            opt = new FusedOptimizer(mlp.layout(), options.optimizer(), options.lr(), options.momentum(), 0.9, 0.999, 1e-8, options.keep());
+            opt = new FusedOptimizer(mlp.layout(), options.optimizer(), options.lr(), options.momentum(), 0.9, 0.999, 1e-8, options.keep(),
+                    options.lca() == Lca.FUSED);
             sep = options.lca() == Lca.SEPARATE ? new CudaLcaAccumulator(mlp.layout()) : null;
             setX = owned.copyOf(MemorySegment.ofArray(train.x()));
             setY = owned.copyOf(MemorySegment.ofArray(train.y()));
@@ -179,7 +184,7 @@ public final class GpuTrainingLoop implements AutoCloseable {
         boolean last = c == steps;
         switch (options.lca()) {
             case OFF -> optimizer.plainStep(theta, grad);
-            case FUSED -> {
+            case FUSED, FUSED_NO_TRAP -> {
                 if (!last) {
                     optimizer.launch(theta, grad, half, sumAt, helpedAt, hurtAt);
                 } else {

@@ -81,10 +81,12 @@ class GpuTrainingLoopTest {
         float[] theta0 = mlp.initHeNormal(new Random(9));
         BatchOrder order = new BatchOrder(new Seeds(SEED), train.n(), BATCH);
         float[] off = finalTheta(mlp, train, theta0, order, options("sgd", Double.NaN, GpuTrainingLoop.Lca.OFF, 5), null);
-        List<GpuTrainingLoop.StepResult> first = new ArrayList<>(), second = new ArrayList<>(), separate = new ArrayList<>();
+        List<GpuTrainingLoop.StepResult> first = new ArrayList<>(), second = new ArrayList<>(), separate = new ArrayList<>(), lean = new ArrayList<>();
         float[] fused = finalTheta(mlp, train, theta0, order, options("sgd", Double.NaN, GpuTrainingLoop.Lca.FUSED, 5), first);
         float[] again = finalTheta(mlp, train, theta0, order, options("sgd", Double.NaN, GpuTrainingLoop.Lca.FUSED, 11), second);
         float[] sep = finalTheta(mlp, train, theta0, order, options("sgd", Double.NaN, GpuTrainingLoop.Lca.SEPARATE, 5), separate);
+        float[] noTrap = finalTheta(mlp, train, theta0, order, options("sgd", Double.NaN, GpuTrainingLoop.Lca.FUSED_NO_TRAP, 5), lean);
+        assertArrayEquals(off, noTrap, "fused LCA without trapezoids changed θ");
         assertArrayEquals(off, fused, "fused LCA changed θ");
         assertArrayEquals(off, sep, "separate LCA changed θ");
         assertArrayEquals(fused, again);
@@ -96,6 +98,11 @@ class GpuTrainingLoopTest {
             double[] f = first.get(t).lca()[FusedOptimizer.NEXT_BATCH_END], s = separate.get(t).lca()[FusedOptimizer.NEXT_BATCH_END];
             for (int l = 0; l < f.length; l++) assertEquals(f[l], s[l], 1e-9 * Math.abs(f[l]) + 1e-12, "separate vs fused, step " + t + " layer " + l);
             assertEquals(0.0, separate.get(t).lca()[FusedOptimizer.SAME_BATCH][0], "slots the separate mode does not compute read 0");
+            // Without the trapezoids the kernel computes the other two slots exactly as before, and leaves these at 0.
+            for (int q : new int[] {FusedOptimizer.NEXT_BATCH_END, FusedOptimizer.SAME_BATCH}) {
+                assertArrayEquals(first.get(t).lca()[q], lean.get(t).lca()[q], "no-trapezoid slot " + q + " step " + t);
+            }
+            assertEquals(0.0, lean.get(t).lca()[FusedOptimizer.FREE_TRAP][0]);
         }
     }
 
