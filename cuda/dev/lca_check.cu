@@ -376,8 +376,8 @@ __global__ void v1_momentum(float *theta, const float *g, float *m, float lr, fl
 static void bench_optimizer(int64_t D) {
     std::vector<int64_t> sizes = {D / 2, D / 4, D - D / 2 - D / 4};
     const int L = 3;
-    float *th, *prev, *g, *m;
-    for (float **q : {&th, &prev, &g, &m}) { CK(lca4j_malloc((void **)q, (size_t)D * 4)); CK(lca4j_memset(*q, 0, (size_t)D * 4, nullptr)); }
+    float *th, *prev, *g, *m, *gprev;
+    for (float **q : {&th, &prev, &g, &m, &gprev}) { CK(lca4j_malloc((void **)q, (size_t)D * 4)); CK(lca4j_memset(*q, 0, (size_t)D * 4, nullptr)); }
     lca4j_optimizer o;
     memset(&o, 0, sizeof o);
     o.kind = LCA4J_SGD_MOMENTUM; o.lr = 0.01f; o.momentum = 0.9f;
@@ -397,17 +397,19 @@ static void bench_optimizer(int64_t D) {
     }
     double plain = median_ms([&] { CK(lca4j_optimizer_step(&o, th, g, m, nullptr, D, nullptr)); });
     double handwritten = median_ms([&] { v1_momentum<<<1024, 256>>>(th, g, m, 0.01f, 0.9f, D); });
+    // Without g_{t−1} (next_batch_end and same_batch), and with it (free_trap too).
     double fused = median_ms([&] { CK(lca4j_optimizer_step_lca(&o, sizes.data(), L, th, prev, g, nullptr, m, nullptr, nullptr, 1, dws, ws, s, n, p, nullptr)); });
+    double fusedAll = median_ms([&] { CK(lca4j_optimizer_step_lca(&o, sizes.data(), L, th, prev, g, gprev, m, nullptr, nullptr, 1, dws, ws, s, n, p, nullptr)); });
     double separate = median_ms([&] {
         CK(lca4j_layer_lca(layers.data(), L, nullptr, dws2, ws2, s, n, p, nullptr));
         CK(lca4j_optimizer_step(&o, th, g, m, nullptr, D, nullptr));
     });
-    printf("bench optimizer params %11lld: plain momentum %.3f ms (hand-written one-liner %.3f ms), fused +LCA %.3f ms (+%.1f%%), plain + separate LCA %.3f ms (+%.1f%%)\n",
-           (long long)D, plain, handwritten, fused, 100 * (fused / plain - 1), separate, 100 * (separate / plain - 1));
+    printf("bench optimizer params %11lld: plain momentum %.3f ms (hand-written one-liner %.3f ms), fused +LCA %.3f ms (+%.1f%%), with free_trap %.3f ms (+%.1f%%), plain + separate LCA %.3f ms (+%.1f%%)\n",
+           (long long)D, plain, handwritten, fused, 100 * (fused / plain - 1), fusedAll, 100 * (fusedAll / plain - 1), separate, 100 * (separate / plain - 1));
     if (json_out)
-        fprintf(json_out, "{\"kernel\":\"optimizer_momentum\",\"params\":%lld,\"plain_ms\":%.6f,\"handwritten_ms\":%.6f,\"fused_ms\":%.6f,\"separate_ms\":%.6f}\n",
-                (long long)D, plain, handwritten, fused, separate);
-    for (void *q : {(void *)th, (void *)prev, (void *)g, (void *)m, dws, dws2, (void *)s, (void *)n, (void *)p}) CK(lca4j_free(q));
+        fprintf(json_out, "{\"kernel\":\"optimizer_momentum\",\"params\":%lld,\"plain_ms\":%.6f,\"handwritten_ms\":%.6f,\"fused_ms\":%.6f,\"fused_all_ms\":%.6f,\"separate_ms\":%.6f}\n",
+                (long long)D, plain, handwritten, fused, fusedAll, separate);
+    for (void *q : {(void *)th, (void *)prev, (void *)g, (void *)m, (void *)gprev, dws, dws2, (void *)s, (void *)n, (void *)p}) CK(lca4j_free(q));
 }
 
 // ---- check 4: the GPU harness's MLP pieces against nn/Mlp's loops ----
