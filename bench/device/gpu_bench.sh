@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Issue 5's GPU benchmarks in one call of the device tool:
-#   bench/device/prepare.sh bench        # here, first
+# Issue 5's GPU benchmarks in one command, on any machine with an NVIDIA GPU:
+#   ./lca bench --gpu                    # a checkout with a JDK: builds, then runs this with local paths
+#   bench/device/prepare.sh bench        # or, for this project's device tool: pack here, then
 #   device run: bash bench/device/gpu_bench.sh   carry: .device-bench
 # 1. the fused LCA kernel vs a device-to-device copy of the same bytes and vs an unfused reference
 #    (element-wise product, then one reduction per layer), 1e6–1e9 parameters in 10–1000 layers, and
@@ -8,6 +9,8 @@
 # 2. a whole training step on the GPU with LCA off / fused / separate (GpuStepOverhead);
 # 3. the paper's MNIST-FC run with exact LCA on all 55k rows (Fashion-MNIST), --device cuda vs cpu.
 # Results go to $OUT (JSON + markdown); bench/device/tables.py makes the markdown of step 1.
+# Where things are: LCA4J_JAVA (a java binary), LCA4J_CLI_JAR, LCA4J_BENCH_JAR, LCA4J_DATA (an MNIST-
+# format directory); unset, they come from .device-bench (prepare.sh's package).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="${OUT:-/tmp/gpu_bench}"
@@ -22,9 +25,15 @@ if [[ -z "${LCA4J_CUBLAS_LIB:-}" ]]; then
   export LCA4J_CUBLAS_LIB
 fi
 echo "cuBLAS: ${LCA4J_CUBLAS_LIB:-(library path)}" | tee -a "$OUT/env.txt"
-tar -C "$PKG" -xJf "$PKG/jre.txz"
-JAVA="$PKG/jre/bin/java --enable-native-access=ALL-UNNAMED"
-CP="$PKG/lca4j-cli.jar:$PKG/lca4j-bench.jar"
+if [[ -z "${LCA4J_JAVA:-}" ]]; then
+  tar -C "$PKG" -xJf "$PKG/jre.txz" || { echo "gpu_bench: no $PKG/jre.txz: run bench/device/prepare.sh bench, or set LCA4J_JAVA and the jars"; exit 2; }
+  LCA4J_JAVA="$PKG/jre/bin/java"
+fi
+CLI_JAR="${LCA4J_CLI_JAR:-$PKG/lca4j-cli.jar}"
+DATA="${LCA4J_DATA:-$PKG/data}"
+# The flags ./lca gives the CLI (the CPU backend's Vector API path included).
+JAVA="$LCA4J_JAVA --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xss8m"
+CP="$CLI_JAR:${LCA4J_BENCH_JAR:-$PKG/lca4j-bench.jar}"
 
 echo "== 1. kernels"
 LCA4J_CHECK_ARCH=sm_90 timeout 200 bash cuda/dev/run.sh --bench-only --json "$OUT/kernels.jsonl" 2>&1 | tee /tmp/kernels.txt || fail "kernel benchmarks"
@@ -35,19 +44,19 @@ timeout 240 $JAVA -cp "$CP" org.lca4j.bench.GpuStepOverhead "$OUT/step-overhead.
 
 echo "== 3. exact LCA, paper MNIST-FC run: GPU vs CPU"
 # The paper preset's settings spelled out (the preset also writes the report, whose charts need
-# java.desktop, left out of this runtime to fit the carry limit). The CPU run is cut at
-# CPU_LIMIT seconds to keep the call inside the device's 10 minutes (that machine has no native
-# BLAS); a cut run is reported from the steps it finished.
-PAPER=(train --data "$PKG/data" --model mnist-fc --optimizer sgd --momentum 0.9 --lr 0.01 --batch 250 --epochs 1
+# java.desktop, left out of the device runtime to fit the carry limit). The CPU run is cut at
+# CPU_LIMIT seconds (0: never) to keep a device call inside its 10 minutes (that machine has no
+# native BLAS); a cut run is reported from the steps it finished.
+PAPER=(train --data "$DATA" --model mnist-fc --optimizer sgd --momentum 0.9 --lr 0.01 --batch 250 --epochs 1
        --reference-size 0 --validation-size 5000 --estimators exact --no-progress)
 {
   echo "| device | steps done | wall time s | exact LCA ms/step | step ms (all work) | conservation rel. error |"
   echo "|---|---:|---:|---:|---:|---:|"
 } > "$OUT/exact.md"
 for d in cuda cpu; do
-  limit=$([[ $d == cpu ]] && echo "${CPU_LIMIT:-150}" || echo 300)
+  limit=$([[ $d == cpu ]] && echo "${CPU_LIMIT:-150}" || echo "${GPU_LIMIT:-300}")
   rm -rf "/tmp/exact-$d"
-  timeout "$limit" $JAVA -jar "$PKG/lca4j-cli.jar" "${PAPER[@]}" --device $d --out "/tmp/exact-$d" > "/tmp/exact-$d.txt" 2>&1
+  timeout "$limit" $JAVA -jar "$CLI_JAR" "${PAPER[@]}" --device $d --out "/tmp/exact-$d" > "/tmp/exact-$d.txt" 2>&1
   rc=$?
   tail -3 "/tmp/exact-$d.txt"
   [[ $rc -eq 0 || $rc -eq 124 ]] || { tail -20 "/tmp/exact-$d.txt"; fail "exact --device $d"; continue; }
@@ -62,7 +71,7 @@ if rc == 0:
     s = r["summary"]
     print(f"| {where} | {s['steps']} | {s['seconds']:.1f} | {s['exact_ms_per_step']:.1f} | {step_ms:.1f} | {s['conservation']['rel_error']:.1e} |")
 else:
-    print(f"| {where} | {len(steps)} of 220 (cut at {limit} s) | – | – | {step_ms:.1f} | – |")
+    print(f"| {where} | {len(steps)} of 220 (stopped at the {limit} s limit) | – | – | {step_ms:.1f} | – |")
 PY
   cp "/tmp/exact-$d/run.json" "$OUT/exact-$d.run.json"
 done

@@ -27,7 +27,7 @@ if [[ -z "${LCA4J_CUBLAS_LIB:-}" ]]; then
 fi
 echo "cuBLAS: ${LCA4J_CUBLAS_LIB:-(library path)}"
 tar -C .device -xzf .device/jre.tgz
-JAVA=".device/jre/bin/java --enable-native-access=ALL-UNNAMED"
+JAVA=".device/jre/bin/java --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xss8m"
 $JAVA -jar .device/junit-platform-console-standalone-*.jar execute --disable-banner --details=tree \
   -cp .device/lca4j-cli.jar:.device/jcuda.jar:java/target/test-classes --select-package org.lca4j.cuda 2>&1 | tee "$OUT/java-gpu-tests.txt" || fail "Java GPU tests"
 # On a GPU machine exactly one test skips: CudaFallbackTest's no-device case. More means GPU tests

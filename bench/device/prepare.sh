@@ -15,7 +15,7 @@ JDK="${JAVA_HOME:-$(ls -d /usr/lib/jvm/*25* 2>/dev/null | sort -V | tail -1)}"
 export JAVA_HOME="$JDK"
 cd "$ROOT"
 # The modules the CLI and its libraries use; java.desktop only for the report's charts.
-MODULES=java.base,java.logging,jdk.unsupported,java.management,java.naming,java.xml,java.sql
+MODULES=java.base,java.logging,jdk.unsupported,java.management,java.naming,java.xml,java.sql,jdk.incubator.vector
 case "$WHAT" in
   check)
     mvn -B -q -ntp -pl java -am package -DskipTests
