@@ -157,15 +157,6 @@ public final class FusedOptimizer implements AutoCloseable {
         lastWasFused = false;
     }
 
-    /** Bytes of one step's outputs at launch's three addresses: sums, helped counts, hurt counts. */
-    public long outputBytes() {
-        return (long) SLOTS * layers * Long.BYTES;
-    }
-
-    public int layers() {
-        return layers;
-    }
-
     /** Reads one step's outputs, written by {@link #launch} at these device addresses. */
     public Step read(long sumAt, long helpedAt, long hurtAt) {
         double[] s = new double[SLOTS * layers];

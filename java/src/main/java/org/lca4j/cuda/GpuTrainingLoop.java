@@ -223,10 +223,6 @@ public final class GpuTrainingLoop implements AutoCloseable {
         return theta;
     }
 
-    public int layers() {
-        return layers;
-    }
-
     @Override
     public void close() {
         for (AutoCloseable c : new AutoCloseable[] {separate, optimizer, gpu}) closeQuietly(c);
