@@ -19,6 +19,10 @@ mkdir -p "$OUT"
 cd "$ROOT"
 status=0
 fail() { echo "FAILED: $*"; [[ $status -eq 0 ]] && status=1; }
+if ! nvidia-smi -L > /dev/null 2>&1; then
+  echo "gpu_bench: no NVIDIA GPU here (nvidia-smi finds none); these benchmarks need one" >&2
+  exit 77
+fi
 { nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader; date -u +%FT%TZ; git rev-parse --short HEAD 2>/dev/null; } | tee "$OUT/env.txt"
 if [[ -z "${LCA4J_CUBLAS_LIB:-}" ]]; then
   LCA4J_CUBLAS_LIB="$(python3 -c "import nvidia, glob, os; print(next(iter(sorted(f for d in nvidia.__path__ for f in glob.glob(os.path.join(d, '**', 'libcublas.so.1*'), recursive=True))), ''))" 2>/dev/null || true)"
