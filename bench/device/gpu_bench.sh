@@ -23,7 +23,13 @@ if ! nvidia-smi -L > /dev/null 2>&1; then
   echo "gpu_bench: no NVIDIA GPU here (nvidia-smi finds none); these benchmarks need one" >&2
   exit 77
 fi
-{ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader; date -u +%FT%TZ; git rev-parse --short HEAD 2>/dev/null; } | tee "$OUT/env.txt"
+# The device copy has no .git: prepare.sh leaves the commit in the package (used only in that mode).
+if [[ -z "${LCA4J_JAVA:-}" && -f "$PKG/commit.txt" ]]; then COMMIT="$(cat "$PKG/commit.txt")"
+else COMMIT="$(git describe --always --dirty 2>/dev/null || echo unknown)"; fi
+GPU="$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -1)"
+# One line naming what the results come from, at the top of every table.
+HEADER="GPU: $GPU (name, driver, memory); $(date -u +%F); commit $COMMIT"
+echo "$HEADER" | tee "$OUT/env.txt"
 if [[ -z "${LCA4J_CUBLAS_LIB:-}" ]]; then
   LCA4J_CUBLAS_LIB="$(python3 -c "import nvidia, glob, os; print(next(iter(sorted(f for d in nvidia.__path__ for f in glob.glob(os.path.join(d, '**', 'libcublas.so.1*'), recursive=True))), ''))" 2>/dev/null || true)"
   export LCA4J_CUBLAS_LIB
@@ -41,10 +47,11 @@ CP="$CLI_JAR:${LCA4J_BENCH_JAR:-$PKG/lca4j-bench.jar}"
 
 echo "== 1. kernels"
 LCA4J_CHECK_ARCH=sm_90 timeout 200 bash cuda/dev/run.sh --bench-only --json "$OUT/kernels.jsonl" 2>&1 | tee /tmp/kernels.txt || fail "kernel benchmarks"
-python3 bench/device/tables.py "$OUT/kernels.jsonl" "$(head -1 "$OUT/env.txt")" > "$OUT/kernels.md" || fail "kernel tables"
+python3 bench/device/tables.py "$OUT/kernels.jsonl" "$HEADER" > "$OUT/kernels.md" || fail "kernel tables"
 
 echo "== 2. training step"
 timeout 240 $JAVA -cp "$CP" org.lca4j.bench.GpuStepOverhead "$OUT/step-overhead.json" "$OUT/step-overhead.md" ${QUICK:+--quick} || fail "step overhead"
+[[ -f "$OUT/step-overhead.md" ]] && sed -i "1i $HEADER\n" "$OUT/step-overhead.md"
 
 echo "== 3. exact LCA, paper MNIST-FC run: GPU vs CPU"
 # The paper preset's settings spelled out (the preset also writes the report, whose charts need
@@ -54,6 +61,8 @@ echo "== 3. exact LCA, paper MNIST-FC run: GPU vs CPU"
 PAPER=(train --data "$DATA" --model mnist-fc --optimizer sgd --momentum 0.9 --lr 0.01 --batch 250 --epochs 1
        --reference-size 0 --validation-size 5000 --estimators exact --no-progress)
 {
+  echo "$HEADER"
+  echo
   echo "| device | steps done | wall time s | exact LCA ms/step | step ms (all work) | conservation rel. error |"
   echo "|---|---:|---:|---:|---:|---:|"
 } > "$OUT/exact.md"

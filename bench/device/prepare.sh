@@ -28,6 +28,7 @@ case "$WHAT" in
     mvn -B -q -ntp dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.11.4 -DoutputDirectory=.device
     # JCuda's Java classes (no natives) for the JCudaPointers device test.
     mvn -B -q -ntp dependency:copy -Dartifact=org.jcuda:jcuda:12.0.0 -Dmdep.stripVersion=true -DoutputDirectory=.device
+    git describe --always --dirty > .device/commit.txt
     du -sh .device
     ;;
   bench)
@@ -40,6 +41,7 @@ case "$WHAT" in
     cp java/target/lca4j-*-cli.jar .device-bench/lca4j-cli.jar
     cp bench/target/lca4j-bench-*.jar .device-bench/lca4j-bench.jar
     cp "$DATA"/train-images-idx3-ubyte.gz "$DATA"/train-labels-idx1-ubyte.gz .device-bench/data/
+    git describe --always --dirty > .device-bench/commit.txt   # the device copy has no .git
     du -sh .device-bench
     ;;
   *) echo "prepare.sh: say check or bench, not '$WHAT'"; exit 2 ;;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Markdown tables from cuda/dev/lca_check's --json lines (one object per benchmark).
 
-Usage: tables.py kernels.jsonl "device name" > kernels.md
+Usage: tables.py kernels.jsonl "header line (GPU, driver, date, commit)" > kernels.md
 GB/s counts the bytes each kernel must move (read + write); "% of copy" is a device-to-device copy
 of the same bytes, timed in the same run, over the kernel's time: 100% means the kernel runs at the
 measured memory ceiling.
@@ -14,7 +14,7 @@ def main(path, device):
     rows = [json.loads(line) for line in open(path) if line.strip()]
     lca = [r for r in rows if r["kernel"] == "layer_lca"]
     opt = [r for r in rows if r["kernel"].startswith("optimizer")]
-    print(f"Device: {device}\n")
+    print(f"{device}\n")
     print("| parameters | layers | cumulative | fused ms | fused GB/s | % of copy | unfused ms | fused speed-up | copy GB/s |")
     print("|---:|---:|:---:|---:|---:|---:|---:|---:|---:|")
     for r in lca:
