@@ -19,7 +19,8 @@ import org.lca4j.train.Trainer;
  * debiased_trap makes training split its gradient into two half-batch sums, so it gets a run of
  * its own, and its × charges that split to it: (split training + its work) / plain training.
  *
- * <p>Usage: {@code TrainingOverhead [steps] [out.md]}
+ * <p>Usage: {@code TrainingOverhead [steps] [out.md] [out.json]} (bench/cpu/overhead.sh writes both
+ * under bench/results/cpu, naming machine, date and commit).
  */
 public final class TrainingOverhead {
     private static final List<String> SHOWN = List.of("same_batch", "free_trap", "next_batch_end", "next_batch", "next_batch_trap", "next_batch_simpson");
@@ -34,6 +35,7 @@ public final class TrainingOverhead {
         StringBuilder md = new StringBuilder("| model | parameters | plain step ms | ")
                 .append(SHOWN.stream().map(s -> s + " ×").collect(Collectors.joining(" | "))).append(" | " + SPLIT + " × | exact × (R rows) |\n|---|---:|---:|")
                 .append("---:|".repeat(SHOWN.size() + 2)).append('\n');
+        List<Map<String, Object>> json = new java.util.ArrayList<>();
         for (String model : List.of("784,100,50,10", "784,1024,1024,10")) {
             List<String> plain = new java.util.ArrayList<>(List.of("exact"));
             plain.addAll(SHOWN);
@@ -46,9 +48,26 @@ public final class TrainingOverhead {
             EstimatorReport d = split.estimators().get(0);
             md.append(String.format("%.2f | ", (split.trainingMsPerStep() + d.timePerStepMs()) / s.trainingMsPerStep()));
             md.append(String.format("%.0f (%d) |%n", (s.trainingMsPerStep() + s.exactMsPerStep()) / s.trainingMsPerStep(), 5000));
+            Map<String, Object> row = new java.util.LinkedHashMap<>();
+            row.put("model", model);
+            row.put("parameters", params);
+            row.put("steps", steps);
+            row.put("plain_step_ms", s.trainingMsPerStep());
+            Map<String, Double> times = new java.util.LinkedHashMap<>();
+            for (String e : SHOWN) times.put(e, byName.get(e).relativeTime());
+            times.put(SPLIT, (split.trainingMsPerStep() + d.timePerStepMs()) / s.trainingMsPerStep());
+            times.put("exact", (s.trainingMsPerStep() + s.exactMsPerStep()) / s.trainingMsPerStep());
+            row.put("times_plain_step", times);
+            row.put("split_training_step_ms", split.trainingMsPerStep());
+            row.put("exact_reference_rows", 5000);
+            json.add(row);
         }
         System.out.print(md);
         if (args.length > 1) Files.writeString(Path.of(args[1]), md);
+        if (args.length > 2) {
+            new com.fasterxml.jackson.databind.ObjectMapper().enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(Path.of(args[2]).toFile(), Map.of("benchmark", "training-overhead", "results", json));
+        }
     }
 
     private static RunSummary run(String model, int steps, List<String> estimators, Path out) throws IOException {
