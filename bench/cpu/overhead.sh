@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # LCA's cost on a whole CPU training step (TrainingOverhead in bench/: plain training vs each
 # estimator vs exact LCA, MNIST-FC and a 1.9M-parameter MLP, synthetic data). About 10 minutes on 2
-# cores for the default 200 steps. Results: bench/results/cpu/training-overhead-<host>-<date>.{json,md}.
+# cores for the default 200 steps. Results: bench/results/cpu/training-overhead-<machine>-<date>.{json,md},
+# <machine> from LCA4J_MACHINE (default: the host name).
 #   bench/cpu/overhead.sh [steps]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -11,7 +12,7 @@ export JAVA_HOME="$JDK"
 mvn -B -q -ntp -pl bench -am package -DskipTests
 RESULTS="$ROOT/bench/results/cpu"
 mkdir -p "$RESULTS"
-name="training-overhead-$(hostname -s)-$(date +%Y%m%d)"
+name="training-overhead-${LCA4J_MACHINE:-$(hostname -s)}-$(date +%Y%m%d)"
 TMP="$(mktemp)"
 "$JDK/bin/java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
   org.lca4j.bench.TrainingOverhead "${1:-200}" "$TMP" "$RESULTS/$name.json" 2>/dev/null
