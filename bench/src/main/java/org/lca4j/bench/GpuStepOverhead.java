@@ -119,15 +119,25 @@ public final class GpuStepOverhead {
             // GPU: the stamp of the first step handed over in window k marks window k's end.
             loop.run(order::batch, steps, r -> stamps[(int) r.step()] = System.nanoTime());
         }
-        // With LCA on, step t is handed over one call later (its estimators need g_{t+1}): the first
-        // step handed over in window k is kW − 1 then, else kW. Windows 0..WARM_WINDOWS are warm-up.
-        int lag = mode == Lca.OFF ? 0 : 1;
+        double[] ms = windowMs(stamps, WINDOW, WARM_WINDOWS, windows, mode != Lca.OFF);
+        return median(Arrays.stream(ms).boxed().toList());
+    }
+
+    /**
+     * Milliseconds per step of each measured window, from the time each step was handed over. A
+     * window's steps are handed over together once its results are read, so the stamp of the first
+     * step handed over in window k marks window k's end. With LCA on ({@code lagged}), step t is
+     * handed over one call later (its estimators need g_{t+1}), so that step is kW − 1, else kW.
+     * Windows 0..warm are warm-up; the result holds windows warm+1 .. warm+windows−1.
+     */
+    static double[] windowMs(long[] stamps, int window, int warm, int windows, boolean lagged) {
+        int lag = lagged ? 1 : 0;
         double[] ms = new double[windows - 1];
         for (int w = 0; w < windows - 1; w++) {
-            int a = (WARM_WINDOWS + w) * WINDOW - lag, b = a + WINDOW;
-            ms[w] = (stamps[b] - stamps[a]) / 1e6 / WINDOW;
+            int a = (warm + w) * window - lag, b = a + window;
+            ms[w] = (stamps[b] - stamps[a]) / 1e6 / window;
         }
-        return median(Arrays.stream(ms).boxed().toList());
+        return ms;
     }
 
     private static double median(List<Double> v) {
