@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lca4j.Lca;
@@ -45,6 +46,7 @@ class CudaFallbackTest {
     }
 
     @Test
+    @Tag("no-device") // skips where a GPU is; gpu_check.sh leaves it out
     void withoutADeviceAutoFallsBackAndCudaRefuses() {
         CudaDevice.Availability a = CudaDevice.probe();
         assumeFalse(a.available(), "a CUDA device is present; the fallback is not exercised here");
