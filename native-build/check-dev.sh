@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Compiles the device checks and benchmarks (cuda/dev/lca_check.cu) against the library sources,
+# without running them, so a change to the C API that breaks them fails the build here rather than
+# on a GPU machine. Without nvcc it says so and exits 0. Rebuilds only when a source changed.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OUT="${1:-$ROOT/java/target/lca_check}"
+NVCC="${NVCC:-$(command -v nvcc || true)}"
+[[ -z "$NVCC" && -x /usr/local/cuda/bin/nvcc ]] && NVCC=/usr/local/cuda/bin/nvcc
+if [[ -z "$NVCC" ]]; then
+  echo "check-dev: nvcc not found; cuda/dev/lca_check.cu not compiled"
+  exit 0
+fi
+if [[ -f "$OUT" ]] && [[ -z "$(find "$ROOT/cuda" "$0" -newer "$OUT" -type f)" ]]; then
+  exit 0
+fi
+mkdir -p "$(dirname "$OUT")"
+echo "check-dev: compiling cuda/dev/lca_check.cu (not run: it needs a GPU; bench/device/gpu_check.sh runs it)"
+"$NVCC" -std=c++17 -O1 -arch=sm_90 -I"$ROOT/cuda/include" -Xcompiler -Wall -o "$OUT" "$ROOT"/cuda/dev/lca_check.cu "$ROOT"/cuda/src/*.cu
