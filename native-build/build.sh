@@ -7,8 +7,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="${1:-$ROOT/java/target/classes/native/linux-x86_64}"
-NVCC="${NVCC:-$(command -v nvcc || true)}"
-[[ -z "$NVCC" && -x /usr/local/cuda/bin/nvcc ]] && NVCC=/usr/local/cuda/bin/nvcc
+source "$ROOT/native-build/nvcc.sh"
 if [[ -z "$NVCC" ]]; then
   echo "native-build: nvcc not found; building without the CUDA library (the CPU backend is used)"
   exit 0

@@ -5,8 +5,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${1:-$ROOT/java/target/lca_check}"
-NVCC="${NVCC:-$(command -v nvcc || true)}"
-[[ -z "$NVCC" && -x /usr/local/cuda/bin/nvcc ]] && NVCC=/usr/local/cuda/bin/nvcc
+source "$ROOT/native-build/nvcc.sh"
 if [[ -z "$NVCC" ]]; then
   echo "check-dev: nvcc not found; cuda/dev/lca_check.cu not compiled"
   exit 0
