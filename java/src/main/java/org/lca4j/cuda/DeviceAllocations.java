@@ -5,13 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The device buffers of one owner (a GPU model, gradient source, optimizer), freed together by
- * {@link #close()}: owners allocate in their constructors and close this if a later allocation
- * fails, so nothing leaks half-built.
+ * What one owner (a GPU model, gradient source, optimizer, training loop) holds on the device: its
+ * buffers and the objects it built that hold their own (a cuBLAS handle, a GPU model), all released
+ * by {@link #close()}. Owners register everything here in their constructors and close this if a
+ * later step fails, so nothing leaks half-built and close() is one call.
  */
 final class DeviceAllocations implements AutoCloseable {
     private final Lca4jNative api;
-    private final List<DeviceBuffer> owned = new ArrayList<>();
+    private final List<AutoCloseable> owned = new ArrayList<>();
 
     DeviceAllocations(Lca4jNative api) {
         this.api = api;
@@ -19,12 +20,12 @@ final class DeviceAllocations implements AutoCloseable {
 
     /** A new buffer's device address. */
     long alloc(long bytes) {
-        return add(new DeviceBuffer(api, bytes));
+        return own(new DeviceBuffer(api, bytes)).address();
     }
 
     /** A new zero-filled buffer's device address. */
     long zeroed(long bytes) {
-        return add(DeviceBuffer.zeroed(api, bytes));
+        return own(DeviceBuffer.zeroed(api, bytes)).address();
     }
 
     /** A new buffer holding a copy of host data (a Java array's segment). */
@@ -34,9 +35,10 @@ final class DeviceAllocations implements AutoCloseable {
         return d;
     }
 
-    private long add(DeviceBuffer b) {
-        owned.add(b);
-        return b.address();
+    /** Takes {@code resource} over: it is closed with this. */
+    <T extends AutoCloseable> T own(T resource) {
+        owned.add(resource);
+        return resource;
     }
 
     /** A device address as the pointer argument of a downcall. */
@@ -44,9 +46,19 @@ final class DeviceAllocations implements AutoCloseable {
         return MemorySegment.ofAddress(address);
     }
 
+    /** Releases everything, newest first; one failure does not stop the rest and is thrown at the end. */
     @Override
     public void close() {
-        owned.forEach(DeviceBuffer::close);
+        RuntimeException failure = null;
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            try {
+                owned.get(i).close();
+            } catch (Exception e) {
+                if (failure == null) failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+                else failure.addSuppressed(e);
+            }
+        }
         owned.clear();
+        if (failure != null) throw failure;
     }
 }

@@ -31,10 +31,6 @@ final class DeviceKernels {
         optimizerStep = api.bind("lca4j_optimizer_step");
     }
 
-    Lca4jNative api() {
-        return api;
-    }
-
     void gatherRows(long x, long y, long setX, long setY, long idx, int rows, int dim) {
         api.call("lca4j_gather_rows", () -> (int) gatherRows.invokeExact(ptr(x), ptr(y), ptr(setX), ptr(setY), ptr(idx), rows, dim, DEFAULT_STREAM));
     }

@@ -29,10 +29,10 @@ public final class GpuBatchGradient implements MinibatchGradients, AutoCloseable
         this.dim = set.dim();
         this.batchSize = batchSize;
         this.kernels = CudaDevice.kernels();
-        GpuMlp g = new GpuMlp(mlp, batchSize);
         owned = new DeviceAllocations(api);
         long p = (long) mlp.parameterCount() * Float.BYTES;
         try {
+            gpu = owned.own(new GpuMlp(mlp, batchSize));
             setX = owned.copyOf(MemorySegment.ofArray(set.x()));
             setY = owned.copyOf(MemorySegment.ofArray(set.y()));
             idx = owned.alloc((long) batchSize * Integer.BYTES);
@@ -43,10 +43,8 @@ public final class GpuBatchGradient implements MinibatchGradients, AutoCloseable
             b = owned.alloc(p);
         } catch (RuntimeException e) {
             owned.close();
-            g.close();
             throw e;
         }
-        this.gpu = g;
     }
 
     private void gather(float[] th, int[] batch) {
@@ -87,10 +85,6 @@ public final class GpuBatchGradient implements MinibatchGradients, AutoCloseable
 
     @Override
     public void close() {
-        try {
-            gpu.close();
-        } finally {
-            owned.close();
-        }
+        owned.close();
     }
 }

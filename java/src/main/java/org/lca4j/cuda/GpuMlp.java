@@ -38,9 +38,9 @@ public final class GpuMlp implements AutoCloseable {
             bOff[l] = mlp.layout().layer(2 * l + 1).offset();
         }
         this.k = CudaDevice.kernels();
-        Cublas b = Cublas.open(0);
         owned = new DeviceAllocations(api);
         try {
+            blas = owned.own(Cublas.open(0));
             act = new long[layers + 1];
             delta = new long[layers];
             for (int l = 1; l <= layers; l++) {
@@ -51,11 +51,9 @@ public final class GpuMlp implements AutoCloseable {
             rowCorrect = owned.alloc(capacity * (long) Integer.BYTES);
             sums = owned.alloc(2 * Long.BYTES); // the loss sum (double), then the correct count (int64)
         } catch (RuntimeException e) {
-            b.close();
             owned.close();
             throw e;
         }
-        this.blas = b;
     }
 
     public Mlp mlp() {
@@ -118,10 +116,6 @@ public final class GpuMlp implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            blas.close();
-        } finally {
-            owned.close();
-        }
+        owned.close();
     }
 }

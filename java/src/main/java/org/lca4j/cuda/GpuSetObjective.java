@@ -29,9 +29,9 @@ public final class GpuSetObjective implements Objective, AutoCloseable {
         this.hostSums = new long[2 * chunks];
         this.api = CudaDevice.api();
         long params = (long) mlp.parameterCount() * Float.BYTES;
-        GpuMlp g = new GpuMlp(mlp, Math.min(CHUNK_ROWS, set.n()));
         owned = new DeviceAllocations(api);
         try {
+            gpu = owned.own(new GpuMlp(mlp, Math.min(CHUNK_ROWS, set.n())));
             x = owned.copyOf(MemorySegment.ofArray(set.x()));
             y = owned.copyOf(MemorySegment.ofArray(set.y()));
             theta = owned.alloc(params);
@@ -39,10 +39,8 @@ public final class GpuSetObjective implements Objective, AutoCloseable {
             chunkSums = owned.alloc(2L * chunks * Long.BYTES); // per chunk: loss sum (double), correct (int64)
         } catch (RuntimeException e) {
             owned.close();
-            g.close();
             throw e;
         }
-        this.gpu = g;
     }
 
     @Override
@@ -69,10 +67,6 @@ public final class GpuSetObjective implements Objective, AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            gpu.close();
-        } finally {
-            owned.close();
-        }
+        owned.close();
     }
 }

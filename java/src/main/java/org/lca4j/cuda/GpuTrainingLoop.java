@@ -94,14 +94,11 @@ public final class GpuTrainingLoop implements AutoCloseable {
         int w = options.window(), b = options.batch();
         long p = params * Float.BYTES;
         owned = new DeviceAllocations(api);
-        GpuMlp g = null;
-        FusedOptimizer opt = null;
-        CudaLcaAccumulator sep = null;
         try {
-            g = new GpuMlp(mlp, b);
-            opt = new FusedOptimizer(mlp.layout(), options.optimizer(), options.lr(), options.momentum(), 0.9, 0.999, 1e-8, options.keep(),
-                    options.lca() == Lca.FUSED);
-            sep = options.lca() == Lca.SEPARATE ? new CudaLcaAccumulator(mlp.layout()) : null;
+            gpu = owned.own(new GpuMlp(mlp, b));
+            optimizer = owned.own(new FusedOptimizer(mlp.layout(), options.optimizer(), options.lr(), options.momentum(), 0.9, 0.999, 1e-8,
+                    options.keep(), options.lca() == Lca.FUSED));
+            separate = options.lca() == Lca.SEPARATE ? owned.own(new CudaLcaAccumulator(mlp.layout())) : null;
             setX = owned.copyOf(MemorySegment.ofArray(train.x()));
             setY = owned.copyOf(MemorySegment.ofArray(train.y()));
             idx = owned.alloc((long) w * b * Integer.BYTES);
@@ -118,13 +115,9 @@ public final class GpuTrainingLoop implements AutoCloseable {
             ringHurt = owned.zeroed((long) w * SLOTS * layers * Long.BYTES);
             ringLoss = owned.zeroed((long) w * 4 * Long.BYTES); // per step: two halves × (loss sum, correct)
         } catch (RuntimeException e) {
-            for (AutoCloseable c : new AutoCloseable[] {sep, opt, g}) closeQuietly(c);
             owned.close();
             throw e;
         }
-        this.gpu = g;
-        this.optimizer = opt;
-        this.separate = sep;
         hostIdx = new int[w * b];
         hostSum = new double[w * SLOTS * layers];
         hostHelped = new long[w * SLOTS * layers];
@@ -225,16 +218,6 @@ public final class GpuTrainingLoop implements AutoCloseable {
 
     @Override
     public void close() {
-        for (AutoCloseable c : new AutoCloseable[] {separate, optimizer, gpu}) closeQuietly(c);
         owned.close();
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        if (c == null) return;
-        try {
-            c.close();
-        } catch (Exception ignored) {
-            // freeing device memory at the end must not hide the run's own error
-        }
     }
 }
