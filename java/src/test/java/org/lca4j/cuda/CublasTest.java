@@ -3,7 +3,6 @@ package org.lca4j.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -37,9 +36,7 @@ class CublasTest {
 
     @Test
     void sgemmMatchesADoubleLoopOnOddSizes() {
-        CudaDevice.Availability a = CudaDevice.probe();
-        assumeTrue(a.available(), () -> "no CUDA device: " + a.reason());
-        assumeTrue(Cublas.located().lookup() != null, "no cuBLAS");
+        GpuAssumptions.deviceAndCublas();
         Lca4jNative api = CudaDevice.api();
         Random r = new Random(5);
         for (boolean ta : new boolean[] {false, true}) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
@@ -26,8 +25,7 @@ class CudaLcaAccumulatorTest {
 
     @BeforeEach
     void needsDevice() {
-        CudaDevice.Availability a = CudaDevice.probe();
-        assumeTrue(a.available(), () -> "no CUDA device: " + a.reason());
+        GpuAssumptions.device();
     }
 
     /** Per-layer sums within double rounding of a different order; counts and every cumulative A exact. */

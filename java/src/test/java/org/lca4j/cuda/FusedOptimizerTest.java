@@ -2,7 +2,6 @@ package org.lca4j.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
@@ -20,8 +19,7 @@ import org.lca4j.nn.Sgd;
 class FusedOptimizerTest {
     @BeforeEach
     void needsDevice() {
-        CudaDevice.Availability a = CudaDevice.probe();
-        assumeTrue(a.available(), () -> "no CUDA device: " + a.reason());
+        GpuAssumptions.device();
     }
 
     @Test

@@ -1,7 +1,6 @@
 package org.lca4j.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
@@ -13,10 +12,7 @@ import org.lca4j.nn.Mlp;
 class GpuMlpTest {
     @BeforeEach
     void needsDeviceAndCublas() {
-        CudaDevice.Availability a = CudaDevice.probe();
-        assumeTrue(a.available(), () -> "no CUDA device: " + a.reason());
-        NativeLibrary.Loaded blas = Cublas.located();
-        assumeTrue(blas.lookup() != null, blas::reason);
+        GpuAssumptions.deviceAndCublas();
     }
 
     @Test

@@ -3,7 +3,6 @@ package org.lca4j.cuda;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,9 +36,7 @@ class GpuTrainingLoopTest {
 
     @BeforeEach
     void needsDeviceAndCublas() {
-        CudaDevice.Availability a = CudaDevice.probe();
-        assumeTrue(a.available(), () -> "no CUDA device: " + a.reason());
-        assumeTrue(GpuGradients.unavailableReason() == null, GpuGradients::unavailableReason);
+        GpuAssumptions.deviceAndCublas();
     }
 
     @Test
