@@ -30,10 +30,7 @@ GPU="$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,nohe
 # One line naming what the results come from, at the top of every table.
 HEADER="GPU: $GPU (name, driver, memory); $(date -u +%F); commit $COMMIT"
 echo "$HEADER" | tee "$OUT/env.txt"
-if [[ -z "${LCA4J_CUBLAS_LIB:-}" ]]; then
-  LCA4J_CUBLAS_LIB="$(python3 -c "import nvidia, glob, os; print(next(iter(sorted(f for d in nvidia.__path__ for f in glob.glob(os.path.join(d, '**', 'libcublas.so.1*'), recursive=True))), ''))" 2>/dev/null || true)"
-  export LCA4J_CUBLAS_LIB
-fi
+source bench/device/cublas.sh
 echo "cuBLAS: ${LCA4J_CUBLAS_LIB:-(library path)}" | tee -a "$OUT/env.txt"
 if [[ -z "${LCA4J_JAVA:-}" ]]; then
   tar -C "$PKG" -xJf "$PKG/jre.txz" || { echo "gpu_bench: no $PKG/jre.txz: run bench/device/prepare.sh bench, or set LCA4J_JAVA and the jars"; exit 2; }

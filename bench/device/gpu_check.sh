@@ -20,11 +20,7 @@ nvidia-smi -L | tee "$OUT/kernels.txt"
 echo "== 1. kernels (cuda/dev/lca_check)"
 LCA4J_CHECK_ARCH=sm_90 bash cuda/dev/run.sh --checks-only 2>&1 | tee -a "$OUT/kernels.txt" || fail "kernel checks"
 echo "== 2. Java GPU tests"
-# cuBLAS on the device machine comes with pip's nvidia packages; point lca4j at it unless told.
-if [[ -z "${LCA4J_CUBLAS_LIB:-}" ]]; then
-  LCA4J_CUBLAS_LIB="$(python3 -c "import nvidia, glob, os; print(next(iter(sorted(f for d in nvidia.__path__ for f in glob.glob(os.path.join(d, '**', 'libcublas.so.1*'), recursive=True))), ''))" 2>/dev/null || true)"
-  export LCA4J_CUBLAS_LIB
-fi
+source bench/device/cublas.sh
 echo "cuBLAS: ${LCA4J_CUBLAS_LIB:-(library path)}"
 tar -C .device -xzf .device/jre.tgz
 JAVA=".device/jre/bin/java --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xss8m"
