@@ -82,19 +82,13 @@ final class Lca4jNative {
     int deviceCount() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment n = a.allocate(JAVA_INT);
-            check("lca4j_device_count", (int) deviceCount.invokeExact(n));
+            call("lca4j_device_count", () -> (int) deviceCount.invokeExact(n));
             return n.get(JAVA_INT, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
         }
     }
 
     void setDevice(int device) {
-        try {
-            check("lca4j_set_device", (int) setDevice.invokeExact(device));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        call("lca4j_set_device", () -> (int) setDevice.invokeExact(device));
     }
 
     /** Name, multiprocessors, compute capability. */
@@ -104,10 +98,8 @@ final class Lca4jNative {
     DeviceInfo deviceInfo(int device) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment name = a.allocate(256), sm = a.allocate(JAVA_INT), ma = a.allocate(JAVA_INT), mi = a.allocate(JAVA_INT);
-            check("lca4j_device_info", (int) deviceInfo.invokeExact(device, name, 256, sm, ma, mi));
+            call("lca4j_device_info", () -> (int) deviceInfo.invokeExact(device, name, 256, sm, ma, mi));
             return new DeviceInfo(name.getString(0), sm.get(JAVA_INT, 0), ma.get(JAVA_INT, 0), mi.get(JAVA_INT, 0));
-        } catch (Throwable t) {
-            throw rethrow(t);
         }
     }
 
@@ -115,99 +107,63 @@ final class Lca4jNative {
     long[] memInfo() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment f = a.allocate(JAVA_LONG), tot = a.allocate(JAVA_LONG);
-            check("lca4j_mem_info", (int) memInfo.invokeExact(f, tot));
+            call("lca4j_mem_info", () -> (int) memInfo.invokeExact(f, tot));
             return new long[] {f.get(JAVA_LONG, 0), tot.get(JAVA_LONG, 0)};
-        } catch (Throwable t) {
-            throw rethrow(t);
         }
     }
 
     long malloc(long bytes) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment p = a.allocate(ADDRESS);
-            check("lca4j_malloc(" + bytes + " bytes)", (int) malloc.invokeExact(p, bytes));
+            call("lca4j_malloc(" + bytes + " bytes)", () -> (int) malloc.invokeExact(p, bytes));
             return p.get(ADDRESS, 0).address();
-        } catch (Throwable t) {
-            throw rethrow(t);
         }
     }
 
     void free(long address) {
-        try {
-            check("lca4j_free", (int) free.invokeExact(MemorySegment.ofAddress(address)));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        call("lca4j_free", () -> (int) free.invokeExact(MemorySegment.ofAddress(address)));
     }
 
     void copyToDevice(long dst, MemorySegment src) {
-        try {
-            check("lca4j_memcpy_h2d", (int) memcpyH2d.invokeExact(MemorySegment.ofAddress(dst), src, src.byteSize(), MemorySegment.NULL));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        call("lca4j_memcpy_h2d", () -> (int) memcpyH2d.invokeExact(MemorySegment.ofAddress(dst), src, src.byteSize(), MemorySegment.NULL));
     }
 
     void copyToHost(MemorySegment dst, long src) {
-        try {
-            check("lca4j_memcpy_d2h", (int) memcpyD2h.invokeExact(dst, MemorySegment.ofAddress(src), dst.byteSize(), MemorySegment.NULL));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        call("lca4j_memcpy_d2h", () -> (int) memcpyD2h.invokeExact(dst, MemorySegment.ofAddress(src), dst.byteSize(), MemorySegment.NULL));
     }
 
     void copyOnDevice(long dst, long src, long bytes) {
-        try {
-            check("lca4j_memcpy_d2d", (int) memcpyD2d.invokeExact(MemorySegment.ofAddress(dst), MemorySegment.ofAddress(src), bytes, MemorySegment.NULL));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        call("lca4j_memcpy_d2d", () -> (int) memcpyD2d.invokeExact(MemorySegment.ofAddress(dst), MemorySegment.ofAddress(src), bytes, MemorySegment.NULL));
     }
 
     /** The C compiler's sizeof ("lca4j_layer") or offsetof ("lca4j_layer.n"), to check the layouts here. */
     long structLayout(String name) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment value = a.allocate(JAVA_LONG);
-            check("lca4j_struct_layout(" + name + ")", (int) structLayout.invokeExact(a.allocateFrom(name), value));
+            call("lca4j_struct_layout(" + name + ")", () -> (int) structLayout.invokeExact(a.allocateFrom(name), value));
             return value.get(JAVA_LONG, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
         }
     }
 
     void zero(long dst, long bytes) {
-        try {
-            check("lca4j_memset", (int) memset.invokeExact(MemorySegment.ofAddress(dst), 0, bytes, MemorySegment.NULL));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        call("lca4j_memset", () -> (int) memset.invokeExact(MemorySegment.ofAddress(dst), 0, bytes, MemorySegment.NULL));
     }
 
     void synchronize() {
-        try {
-            check("lca4j_stream_synchronize", (int) synchronize.invokeExact(MemorySegment.NULL));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        call("lca4j_stream_synchronize", () -> (int) synchronize.invokeExact(MemorySegment.NULL));
     }
 
     long layerLcaWorkspace(MemorySegment sizes, int layers) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment bytes = a.allocate(JAVA_LONG);
-            check("lca4j_layer_lca_workspace", (int) layerLcaWorkspace.invokeExact(sizes, layers, bytes));
+            call("lca4j_layer_lca_workspace", () -> (int) layerLcaWorkspace.invokeExact(sizes, layers, bytes));
             return bytes.get(JAVA_LONG, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
         }
     }
 
     void layerLca(MemorySegment layers, int count, MemorySegment combine, long workspace, long workspaceBytes, long sum, long helped, long hurt) {
-        try {
-            check("lca4j_layer_lca", (int) layerLca.invokeExact(layers, count, combine, MemorySegment.ofAddress(workspace), workspaceBytes,
+        call("lca4j_layer_lca", () -> (int) layerLca.invokeExact(layers, count, combine, MemorySegment.ofAddress(workspace), workspaceBytes,
                     MemorySegment.ofAddress(sum), MemorySegment.ofAddress(helped), MemorySegment.ofAddress(hurt), MemorySegment.NULL));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
     }
 
     /** One status-returning downcall, written at the call site as {@code () -> (int) h.invokeExact(...)}. */
@@ -219,8 +175,8 @@ final class Lca4jNative {
     /**
      * Runs a downcall and turns a failed status into a {@link CudaException} naming the function.
      * Call sites use invokeExact (no boxing and no generic invocation per call, which adds up at a
-     * dozen launches per training step); NativeBindingsTest drives every one of them
-     * with a rejected argument, so a Java type that does not match the descriptor fails in CI.
+     * dozen launches per training step); NativeBindingsTest drives the kernel entry points with a
+     * rejected argument, so a Java type that does not match the descriptor fails in CI.
      */
     void call(String function, Call c) {
         try {
