@@ -27,7 +27,8 @@ public final class CudaLcaAccumulator extends AbstractLcaAccumulator {
     private final int layers;
     private final long params;
     private final Arena arena = Arena.ofShared();
-    private final DeviceBuffer gradient, before, after, cumulative, workspace, sums, helped, hurt;
+    private final DeviceAllocations owned;
+    private final long gradient, before, after, cumulative, workspace, workspaceBytes, sums, helped, hurt;
     private final MemorySegment table;
     private final MemorySegment hostSums, hostHelped, hostHurt;
     private boolean closed;
@@ -39,30 +40,22 @@ public final class CudaLcaAccumulator extends AbstractLcaAccumulator {
         this.params = layout.size();
         MemorySegment sizes = arena.allocate(JAVA_LONG, layers);
         for (int l = 0; l < layers; l++) sizes.setAtIndex(JAVA_LONG, l, layout.layer(l).size());
-        long ws = api.layerLcaWorkspace(sizes, layers);
-        DeviceBuffer[] made = new DeviceBuffer[8];
+        workspaceBytes = api.layerLcaWorkspace(sizes, layers);
+        owned = new DeviceAllocations(api);
         try {
-            made[0] = new DeviceBuffer(api, params * Float.BYTES);
-            made[1] = new DeviceBuffer(api, params * Float.BYTES);
-            made[2] = new DeviceBuffer(api, params * Float.BYTES);
-            made[3] = DeviceBuffer.zeroed(api, params * Double.BYTES);
-            made[4] = new DeviceBuffer(api, ws);
-            made[5] = new DeviceBuffer(api, (long) layers * Double.BYTES);
-            made[6] = new DeviceBuffer(api, (long) layers * Long.BYTES);
-            made[7] = new DeviceBuffer(api, (long) layers * Long.BYTES);
+            gradient = owned.alloc(params * Float.BYTES);
+            before = owned.alloc(params * Float.BYTES);
+            after = owned.alloc(params * Float.BYTES);
+            cumulative = owned.zeroed(params * Double.BYTES);
+            workspace = owned.alloc(workspaceBytes);
+            sums = owned.alloc((long) layers * Double.BYTES);
+            helped = owned.alloc((long) layers * Long.BYTES);
+            hurt = owned.alloc((long) layers * Long.BYTES);
         } catch (RuntimeException e) {
-            for (DeviceBuffer b : made) if (b != null) b.close();
+            owned.close();
             arena.close();
             throw e;
         }
-        gradient = made[0];
-        before = made[1];
-        after = made[2];
-        cumulative = made[3];
-        workspace = made[4];
-        sums = made[5];
-        helped = made[6];
-        hurt = made[7];
         table = arena.allocate(Lca4jNative.LAYER, layers);
         hostSums = arena.allocate(JAVA_DOUBLE, layers);
         hostHelped = arena.allocate(JAVA_LONG, layers);
@@ -73,11 +66,11 @@ public final class CudaLcaAccumulator extends AbstractLcaAccumulator {
     protected StepLca accumulate(long step, MemorySegment[] g, MemorySegment[] a, MemorySegment[] b) {
         for (int l = 0; l < layers; l++) {
             long off = layout.layer(l).offset() * Float.BYTES;
-            api.copyToDevice(gradient.address() + off, g[l]);
-            if (a != null) api.copyToDevice(before.address() + off, a[l]);
-            api.copyToDevice(after.address() + off, b[l]);
+            api.copyToDevice(gradient + off, g[l]);
+            if (a != null) api.copyToDevice(before + off, a[l]);
+            api.copyToDevice(after + off, b[l]);
         }
-        StepLca s = launch(step, gradient.address(), a == null ? 0 : before.address(), after.address());
+        StepLca s = launch(step, gradient, a == null ? 0 : before, after);
         for (int l = 0; l < layers; l++) {
             if (!Double.isFinite(s.lca(l))) throw nonFinite(step, l, g[l], a == null ? null : a[l], b[l]);
         }
@@ -124,10 +117,10 @@ public final class CudaLcaAccumulator extends AbstractLcaAccumulator {
     }
 
     private StepLca launch(long step, long g, long a, long b) {
-        queue(g, a, b, true, sums.address(), helped.address(), hurt.address());
-        api.copyToHost(hostSums, sums.address());
-        api.copyToHost(hostHelped, helped.address());
-        api.copyToHost(hostHurt, hurt.address());
+        queue(g, a, b, true, sums, helped, hurt);
+        api.copyToHost(hostSums, sums);
+        api.copyToHost(hostHelped, helped);
+        api.copyToHost(hostHurt, hurt);
         return new StepLca(step, layout, hostSums.toArray(JAVA_DOUBLE), hostHelped.toArray(JAVA_LONG), hostHurt.toArray(JAVA_LONG));
     }
 
@@ -147,24 +140,24 @@ public final class CudaLcaAccumulator extends AbstractLcaAccumulator {
             row.set(ADDRESS, Lca4jNative.LAYER_BEFORE, a == 0 ? MemorySegment.NULL : MemorySegment.ofAddress(a + f));
             row.set(ADDRESS, Lca4jNative.LAYER_AFTER, MemorySegment.ofAddress(b + f));
             if (cumulative) {
-                row.set(ADDRESS, Lca4jNative.LAYER_CUMULATIVE, MemorySegment.ofAddress(this.cumulative.address() + layer.offset() * Double.BYTES));
+                row.set(ADDRESS, Lca4jNative.LAYER_CUMULATIVE, MemorySegment.ofAddress(this.cumulative + layer.offset() * Double.BYTES));
             }
             row.set(JAVA_LONG, Lca4jNative.LAYER_N, layer.size());
         }
-        api.layerLca(table, layers, MemorySegment.NULL, workspace.address(), workspace.bytes(), sumOut, helpedOut, hurtOut);
+        api.layerLca(table, layers, MemorySegment.NULL, workspace, workspaceBytes, sumOut, helpedOut, hurtOut);
     }
 
     @Override
     public double[] cumulative(int layer) {
         Layer l = layout.layer(layer);
         double[] out = new double[Math.toIntExact(l.size())];
-        api.copyToHost(MemorySegment.ofArray(out), cumulative.address() + l.offset() * Double.BYTES);
+        api.copyToHost(MemorySegment.ofArray(out), open(cumulative) + l.offset() * Double.BYTES);
         return out;
     }
 
     /** Device address of the per-parameter cumulative LCA (float64, layout order), for callers that keep working on the GPU. */
     public long cumulativeDeviceAddress() {
-        return cumulative.address();
+        return open(cumulative);
     }
 
     @Override
@@ -172,7 +165,13 @@ public final class CudaLcaAccumulator extends AbstractLcaAccumulator {
         super.close();
         if (closed) return;
         closed = true;
-        for (DeviceBuffer b : new DeviceBuffer[] {gradient, before, after, cumulative, workspace, sums, helped, hurt}) b.close();
+        owned.close();
         arena.close();
+    }
+
+    /** A buffer's address, unless close() has freed it. */
+    private long open(long address) {
+        if (closed) throw new IllegalStateException("device buffer already freed");
+        return address;
     }
 }
