@@ -1,0 +1,392 @@
+// The runtime half of the CPU emulation (cuda_runtime.h says what it is for and what it is not):
+// device memory is host memory with CUDA's bookkeeping (a fixed capacity, frees of unknown
+// pointers refused), streams are immediate, and a launch runs each block's threads as fibers.
+//
+// Fibers: made once per OS thread with makecontext, then switched with _setjmp/_longjmp (no signal
+// mask system call per switch). A fiber runs one emulated thread per launch and parks at the end.
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <vector>
+
+#include "cuda_runtime.h"
+
+namespace lca4j_emu {
+
+thread_local ThreadState *current = nullptr;
+
+namespace {
+
+constexpr int MAX_THREADS = 1024;
+constexpr size_t STACK_BYTES = 256 * 1024;
+constexpr size_t CAPACITY = (size_t)16 << 30;  // what cudaMemGetInfo reports as the device's memory
+constexpr int SMS = 4;
+constexpr size_t MAX_PARAM_BYTES = 32764;      // CUDA 12.1+'s kernel parameter limit
+
+enum class Wait { RUN, BLOCK, WARP, DONE };
+
+struct Fiber {
+    jmp_buf jb;
+    ucontext_t uc;
+    void *stack = nullptr;
+    ThreadState state;
+    Wait wait = Wait::DONE;
+    bool booted = false;
+    unsigned long long slot[2] = {0, 0};  // shuffle exchange, alternating (see shuffle_slot)
+    unsigned shuffles = 0;
+};
+
+struct Scheduler {
+    jmp_buf home;
+    std::vector<Fiber> fibers = std::vector<Fiber>(MAX_THREADS);
+    Fiber *running = nullptr;
+    Body body = nullptr;
+    void *closure = nullptr;
+    unsigned threads = 0;
+};
+
+thread_local Scheduler *sched = nullptr;
+
+void fiber_main() {
+    Scheduler *s = sched;
+    Fiber *f = s->running;
+    if (!_setjmp(f->jb)) _longjmp(s->home, 1);  // booted: park until the first launch needs it
+    for (;;) {
+        s = sched;
+        f = s->running;
+        s->body(s->closure);
+        f->wait = Wait::DONE;
+        if (!_setjmp(f->jb)) _longjmp(s->home, 1);
+    }
+}
+
+void boot(Scheduler *s, Fiber &f) {
+    if (!f.stack) {
+        f.stack = mmap(nullptr, STACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (f.stack == MAP_FAILED) {
+            fprintf(stderr, "lca4j-emu: cannot map a fiber stack\n");
+            abort();
+        }
+    }
+    getcontext(&f.uc);
+    f.uc.uc_stack.ss_sp = f.stack;
+    f.uc.uc_stack.ss_size = STACK_BYTES;
+    f.uc.uc_link = nullptr;
+    makecontext(&f.uc, fiber_main, 0);
+    s->running = &f;
+    if (!_setjmp(s->home)) setcontext(&f.uc);
+    f.booted = true;
+}
+
+void resume(Scheduler *s, Fiber &f) {
+    s->running = &f;
+    current = &f.state;
+    if (!_setjmp(s->home)) _longjmp(f.jb, 1);
+    current = nullptr;
+}
+
+std::mutex device_lock;  // one launch or copy at a time: the emulated device has one queue
+struct Block {
+    size_t bytes;  // as the caller sees it, rounded to 256
+    char *base;    // the mapping, guard pages included
+    size_t span;
+};
+std::map<const void *, Block> allocations;  // by start address
+size_t allocated = 0;
+thread_local cudaError_t pending = cudaSuccess;
+thread_local int device = 0;
+
+cudaError_t fail(cudaError_t e) {
+    pending = e;
+    return e;
+}
+
+// Whether [p, p + bytes) lies inside one live device allocation (caller holds device_lock). Device
+// and host memory are both host memory here, so this is what keeps a host pointer passed where
+// device memory belongs (or the reverse) from working here and faulting on a GPU.
+bool inside(const void *p, size_t bytes) {
+    auto it = allocations.upper_bound(p);
+    if (it == allocations.begin()) return false;
+    --it;
+    const char *start = (const char *)it->first, *q = (const char *)p;
+    return q >= start && q + bytes <= start + it->second.bytes;
+}
+
+cudaError_t misuse(const char *call, const char *what) {
+    fprintf(stderr, "lca4j-emu: %s: %s\n", call, what);
+    return fail(cudaErrorInvalidValue);
+}
+
+cudaError_t check_copy(const char *call, const void *dst, const void *src, size_t bytes, cudaMemcpyKind kind) {
+    if (bytes == 0) return cudaSuccess;
+    if (!dst || !src) return misuse(call, "null pointer");
+    const bool to_device = kind == cudaMemcpyHostToDevice || kind == cudaMemcpyDeviceToDevice;
+    const bool from_device = kind == cudaMemcpyDeviceToHost || kind == cudaMemcpyDeviceToDevice;
+    if (kind == cudaMemcpyHostToHost || kind == cudaMemcpyDefault) return cudaSuccess;
+    if (to_device != inside(dst, bytes))
+        return misuse(call, to_device ? "destination is not (all) device memory" : "destination is device memory in a copy to the host");
+    if (from_device != inside(src, bytes))
+        return misuse(call, from_device ? "source is not (all) device memory" : "source is device memory in a copy from the host");
+    return cudaSuccess;
+}
+
+// Runs one block to completion. Returns false when the threads wait on barriers none can pass.
+bool run_block(Scheduler *s, dim3 grid, dim3 block, unsigned b, const char **why) {
+    const unsigned n = s->threads;
+    for (unsigned t = 0; t < n; t++) {
+        Fiber &f = s->fibers[t];
+        if (!f.booted) boot(s, f);
+        f.state = ThreadState{dim3(t % block.x, t / block.x % block.y, t / (block.x * block.y)),
+                              dim3(b % grid.x, b / grid.x % grid.y, b / (grid.x * grid.y)), block, grid};
+        f.wait = Wait::RUN;
+        f.shuffles = 0;
+    }
+    for (;;) {
+        for (unsigned t = 0; t < n; t++)
+            if (s->fibers[t].wait == Wait::RUN) resume(s, s->fibers[t]);
+        // Everyone is parked: release the warps whose every lane waits, else the block's barrier.
+        bool released = false, all_done = true, block_ready = true;
+        for (unsigned w = 0; w * 32 < n; w++) {
+            unsigned at = 0, lanes = 0;
+            for (unsigned t = w * 32; t < n && t < w * 32 + 32; t++, lanes++) at += s->fibers[t].wait == Wait::WARP;
+            if (at > 0 && at == 32) {
+                for (unsigned t = w * 32; t < w * 32 + 32; t++) s->fibers[t].wait = Wait::RUN;
+                released = true;
+            } else if (at > 0 && lanes < 32) {
+                *why = "warp shuffle in a warp with fewer than 32 threads";
+                return false;
+            }
+        }
+        if (released) continue;
+        for (unsigned t = 0; t < n; t++) {
+            all_done &= s->fibers[t].wait == Wait::DONE;
+            block_ready &= s->fibers[t].wait == Wait::DONE || s->fibers[t].wait == Wait::BLOCK;
+        }
+        if (all_done) return true;
+        if (block_ready) {
+            for (unsigned t = 0; t < n; t++)
+                if (s->fibers[t].wait == Wait::BLOCK) s->fibers[t].wait = Wait::RUN;
+            continue;
+        }
+        *why = "threads wait at different barriers (a __syncthreads or shuffle not reached by all)";
+        return false;
+    }
+}
+
+}  // namespace
+
+void barrier(bool warp) {
+    Scheduler *s = sched;
+    Fiber *f = s->running;
+    f->wait = warp ? Wait::WARP : Wait::BLOCK;
+    if (!_setjmp(f->jb)) _longjmp(s->home, 1);
+    current = &f->state;
+}
+
+// Shuffle k uses slot k % 2: a lane can write shuffle k + 2's value only after every lane passed
+// shuffle k + 1's barrier, i.e. after all have read shuffle k's, so one barrier per shuffle suffices.
+void *shuffle_slot(unsigned lane, bool write) {
+    Scheduler *s = sched;
+    Fiber *f = s->running;
+    const unsigned k = write ? f->shuffles++ : f->shuffles - 1;
+    const size_t base = (size_t)(f - s->fibers.data()) / 32 * 32;
+    return &s->fibers[base + lane].slot[k % 2];
+}
+
+bool device_pointer(const void *p) {
+    if (!p) return true;
+    std::lock_guard<std::mutex> hold(device_lock);
+    auto it = allocations.upper_bound(p);
+    if (it == allocations.begin()) return false;
+    --it;
+    // A pointer one past an allocation's end is a valid argument (an empty layer at the end).
+    return (const char *)p <= (const char *)it->first + it->second.bytes;
+}
+
+bool device_range(const void *p, size_t bytes) {
+    std::lock_guard<std::mutex> hold(device_lock);
+    return inside(p, bytes);
+}
+
+cudaError_t launch(dim3 grid, dim3 block, size_t args_bytes, Body body, void *closure) {
+    const unsigned long long blocks = (unsigned long long)grid.x * grid.y * grid.z;
+    const unsigned long long threads = (unsigned long long)block.x * block.y * block.z;
+    if (blocks == 0 || threads == 0 || threads > MAX_THREADS || grid.x > 0x7fffffffu || grid.y > 65535 || grid.z > 65535)
+        return fail(cudaErrorInvalidConfiguration);
+    if (args_bytes > MAX_PARAM_BYTES) return fail(cudaErrorInvalidValue);
+    std::lock_guard<std::mutex> hold(device_lock);
+    if (!sched) sched = new Scheduler();  // per OS thread, kept: its fibers are reused by every launch
+    Scheduler *s = sched;
+    s->body = body;
+    s->closure = closure;
+    s->threads = (unsigned)threads;
+    for (unsigned long long b = 0; b < blocks; b++) {
+        const char *why = nullptr;
+        if (!run_block(s, grid, block, (unsigned)b, &why)) {
+            fprintf(stderr, "lca4j-emu: kernel stopped in block %llu: %s\n", b, why);
+            for (auto &f : s->fibers) f.booted = false;  // stuck fibers start afresh next launch
+            return fail(cudaErrorLaunchFailure);
+        }
+    }
+    return cudaSuccess;
+}
+
+void refuse_launch(int parameter) {
+    fprintf(stderr, "lca4j-emu: kernel argument %d is a pointer outside device memory (a GPU would fault)\n", parameter);
+    fail(cudaErrorIllegalAddress);
+}
+
+}  // namespace lca4j_emu
+
+using namespace lca4j_emu;
+
+struct CUevent_st {
+    std::chrono::steady_clock::time_point at;
+};
+
+cudaError_t cudaGetDeviceCount(int *count) {
+    *count = 1;
+    return cudaSuccess;
+}
+
+cudaError_t cudaGetDevice(int *d) {
+    *d = device;
+    return cudaSuccess;
+}
+
+cudaError_t cudaSetDevice(int d) {
+    if (d != 0) return fail(cudaErrorInvalidDevice);
+    device = d;
+    return cudaSuccess;
+}
+
+cudaError_t cudaGetDeviceProperties(cudaDeviceProp *p, int d) {
+    if (d != 0) return fail(cudaErrorInvalidDevice);
+    memset(p, 0, sizeof *p);
+    snprintf(p->name, sizeof p->name, "lca4j-emu (CPU emulation, not a GPU)");
+    p->totalGlobalMem = CAPACITY;
+    p->multiProcessorCount = SMS;
+    p->major = 9;
+    p->minor = 0;
+    return cudaSuccess;
+}
+
+cudaError_t cudaDeviceGetAttribute(int *value, cudaDeviceAttr attr, int d) {
+    if (d != 0) return fail(cudaErrorInvalidDevice);
+    if (attr != cudaDevAttrMultiProcessorCount) return fail(cudaErrorInvalidValue);
+    *value = SMS;
+    return cudaSuccess;
+}
+
+cudaError_t cudaMemGetInfo(size_t *free_bytes, size_t *total_bytes) {
+    std::lock_guard<std::mutex> hold(device_lock);
+    *free_bytes = CAPACITY - allocated;
+    *total_bytes = CAPACITY;
+    return cudaSuccess;
+}
+
+cudaError_t cudaMalloc(void **ptr, size_t bytes) {
+    if (!ptr) return fail(cudaErrorInvalidValue);
+    std::lock_guard<std::mutex> hold(device_lock);
+    const size_t rounded = (bytes + 255) / 256 * 256;  // cudaMalloc's 256-byte granularity
+    if (rounded > CAPACITY - allocated) return fail(cudaErrorMemoryAllocation);
+    // Own pages with a guard page on both sides, the block ending where the upper guard starts:
+    // a kernel or copy that runs past either end faults at once instead of corrupting a neighbour.
+    const size_t page = 4096, body = (rounded + page - 1) / page * page, span = body + 2 * page;
+    char *base = (char *)mmap(nullptr, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED) return fail(cudaErrorMemoryAllocation);
+    if (mprotect(base + page, body, PROT_READ | PROT_WRITE) != 0) {
+        munmap(base, span);
+        return fail(cudaErrorMemoryAllocation);
+    }
+    char *p = base + page + body - (rounded == 0 ? 256 : rounded);
+    allocations[p] = Block{rounded, base, span};
+    allocated += rounded;
+    *ptr = p;
+    return cudaSuccess;
+}
+
+cudaError_t cudaFree(void *ptr) {
+    if (!ptr) return cudaSuccess;
+    std::lock_guard<std::mutex> hold(device_lock);
+    auto it = allocations.find(ptr);
+    if (it == allocations.end()) return fail(cudaErrorInvalidValue);  // not ours, or freed twice
+    allocated -= it->second.bytes;
+    munmap(it->second.base, it->second.span);
+    allocations.erase(it);
+    return cudaSuccess;
+}
+
+cudaError_t cudaMemcpy(void *dst, const void *src, size_t bytes, cudaMemcpyKind kind) {
+    std::lock_guard<std::mutex> hold(device_lock);
+    if (cudaError_t e = check_copy("cudaMemcpy", dst, src, bytes, kind)) return e;
+    memmove(dst, src, bytes);
+    return cudaSuccess;
+}
+
+cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t bytes, cudaMemcpyKind kind, cudaStream_t) {
+    return cudaMemcpy(dst, src, bytes, kind);
+}
+
+cudaError_t cudaMemsetAsync(void *ptr, int value, size_t bytes, cudaStream_t) {
+    std::lock_guard<std::mutex> hold(device_lock);
+    if (bytes && !inside(ptr, bytes)) return misuse("cudaMemsetAsync", "not (all) device memory");
+    memset(ptr, value, bytes);
+    return cudaSuccess;
+}
+
+cudaError_t cudaStreamSynchronize(cudaStream_t) { return pending; }
+cudaError_t cudaDeviceSynchronize(void) { return pending; }
+
+cudaError_t cudaGetLastError(void) {
+    cudaError_t e = pending;
+    pending = cudaSuccess;
+    return e;
+}
+
+const char *cudaGetErrorString(cudaError_t e) {
+    switch (e) {
+        case cudaSuccess: return "no error";
+        case cudaErrorInvalidValue: return "invalid argument";
+        case cudaErrorMemoryAllocation: return "out of memory";
+        case cudaErrorInvalidConfiguration: return "invalid configuration argument";
+        case cudaErrorInsufficientDriver: return "CUDA driver version is insufficient for CUDA runtime version";
+        case cudaErrorNoDevice: return "no CUDA-capable device is detected";
+        case cudaErrorInvalidDevice: return "invalid device ordinal";
+        case cudaErrorInvalidResourceHandle: return "invalid resource handle";
+        case cudaErrorLaunchFailure: return "unspecified launch failure";
+        case cudaErrorIllegalAddress: return "an illegal memory access was encountered";
+    }
+    return "unknown error";
+}
+
+cudaError_t cudaEventCreate(cudaEvent_t *e) {
+    *e = new CUevent_st();
+    return cudaSuccess;
+}
+
+cudaError_t cudaEventDestroy(cudaEvent_t e) {
+    delete e;
+    return cudaSuccess;
+}
+
+cudaError_t cudaEventRecord(cudaEvent_t e, cudaStream_t) {
+    if (!e) return fail(cudaErrorInvalidResourceHandle);
+    e->at = std::chrono::steady_clock::now();
+    return cudaSuccess;
+}
+
+cudaError_t cudaEventSynchronize(cudaEvent_t) { return pending; }
+
+cudaError_t cudaEventElapsedTime(float *ms, cudaEvent_t start, cudaEvent_t end) {
+    if (!start || !end) return fail(cudaErrorInvalidResourceHandle);
+    *ms = std::chrono::duration<float, std::milli>(end->at - start->at).count();
+    return cudaSuccess;
+}
