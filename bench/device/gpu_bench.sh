@@ -11,12 +11,15 @@
 # Results go to $OUT (JSON + markdown); bench/device/tables.py makes the markdown of step 1.
 # Where things are: LCA4J_JAVA (a java binary), LCA4J_CLI_JAR, LCA4J_BENCH_JAR, LCA4J_DATA (an MNIST-
 # format directory); unset, they come from .device-bench (prepare.sh's package).
+# LCA4J_EMULATED=java/target/emu rehearses it here on the CPU emulation (bench/device/emulated.sh):
+# small sizes only, headers marked EMULATED; its numbers say nothing about a GPU.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="${OUT:-/tmp/gpu_bench}"
 PKG=.device-bench
 mkdir -p "$OUT"
 cd "$ROOT"
+source bench/device/emulated.sh
 status=0
 fail() { echo "FAILED: $*"; [[ $status -eq 0 ]] && status=1; }
 if ! nvidia-smi -L > /dev/null 2>&1; then
@@ -28,7 +31,10 @@ if [[ -z "${LCA4J_JAVA:-}" && -f "$PKG/commit.txt" ]]; then COMMIT="$(cat "$PKG/
 else COMMIT="$(git describe --always --dirty 2>/dev/null || echo unknown)"; fi
 GPU="$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -1)"
 # One line naming what the results come from, at the top of every table.
-HEADER="GPU: $GPU (name, driver, memory); $(date -u +%F); commit $COMMIT"
+HEADER="GPU: $GPU (name, driver, memory); $(date -u +%F); commit $COMMIT${EMULATED:+ (EMULATED rehearsal: not GPU figures)}"
+# A rehearsal keeps to sizes the emulation gets through in minutes.
+SMALL=${EMULATED:+--max-params 300000}
+[[ -n "$EMULATED" ]] && QUICK=1
 echo "$HEADER" | tee "$OUT/env.txt"
 source bench/device/cublas.sh
 echo "cuBLAS: ${LCA4J_CUBLAS_LIB:-(library path)}" | tee -a "$OUT/env.txt"
@@ -43,11 +49,11 @@ JAVA="$LCA4J_JAVA --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator
 CP="$CLI_JAR:${LCA4J_BENCH_JAR:-$PKG/lca4j-bench.jar}"
 
 echo "== 1. kernels"
-LCA4J_CHECK_ARCH=sm_90 timeout 200 bash cuda/dev/run.sh --bench-only --json "$OUT/kernels.jsonl" 2>&1 | tee /tmp/kernels.txt || fail "kernel benchmarks"
+timeout 200 "${LCA_CHECK[@]}" --bench-only $SMALL --json "$OUT/kernels.jsonl" 2>&1 | tee /tmp/kernels.txt || fail "kernel benchmarks"
 python3 bench/device/tables.py "$OUT/kernels.jsonl" "$HEADER" > "$OUT/kernels.md" || fail "kernel tables"
 
 echo "== 2. training step"
-timeout 240 $JAVA -cp "$CP" org.lca4j.bench.GpuStepOverhead "$OUT/step-overhead.json" "$OUT/step-overhead.md" ${QUICK:+--quick} || fail "step overhead"
+timeout 240 $JAVA -cp "$CP" org.lca4j.bench.GpuStepOverhead "$OUT/step-overhead.json" "$OUT/step-overhead.md" ${QUICK:+--quick} $SMALL || fail "step overhead"
 [[ -f "$OUT/step-overhead.md" ]] && sed -i "1i $HEADER\n" "$OUT/step-overhead.md"
 
 echo "== 3. exact LCA, paper MNIST-FC run: GPU vs CPU"

@@ -9,21 +9,24 @@
 #    demo on synthetic data with --device cuda and --device cpu, per-layer LCA compared;  4. the
 #    small kernel checks under compute-sanitizer (memcheck, racecheck), last because slowest. Logs go
 #    to $OUT; the exit status is the first failure's.
+# LCA4J_EMULATED=java/target/emu bash bench/device/gpu_check.sh rehearses it here on the CPU emulation
+# (bench/device/emulated.sh): small kernel checks, no compute-sanitizer, nothing it prints is a GPU's.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="${OUT:-/tmp/gpu_check}"
 mkdir -p "$OUT"
 cd "$ROOT"
+source bench/device/emulated.sh
 status=0
 fail() { echo "FAILED: $*"; [[ $status -eq 0 ]] && status=1; }
 nvidia-smi -L | tee "$OUT/kernels.txt"
 echo "== 1. kernels (cuda/dev/lca_check)"
-LCA4J_CHECK_ARCH=sm_90 bash cuda/dev/run.sh --checks-only 2>&1 | tee -a "$OUT/kernels.txt" || fail "kernel checks"
+"${LCA_CHECK[@]}" ${EMULATED:+--quick} --checks-only 2>&1 | tee -a "$OUT/kernels.txt" || fail "kernel checks"
 echo "== 2. Java GPU tests"
 source bench/device/cublas.sh
 echo "cuBLAS: ${LCA4J_CUBLAS_LIB:-(library path)}"
 tar -C .device -xzf .device/jre.tgz
-JAVA=".device/jre/bin/java --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xss8m"
+JAVA=".device/jre/bin/java --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xss8m${EMULATED:+ -Dlca4j.test.emulated-device=true}"
 $JAVA -jar .device/junit-platform-console-standalone-*.jar execute --disable-banner --details=tree \
   -cp .device/lca4j-cli.jar:.device/jcuda.jar:java/target/test-classes --select-package org.lca4j.cuda --exclude-tag no-device 2>&1 | tee "$OUT/java-gpu-tests.txt" || fail "Java GPU tests"
 # The no-device tests are left out (they skip where a GPU is); any other skip means GPU tests did
@@ -60,6 +63,7 @@ print(f"demo cuda vs cpu: {len(a)} rows; per-layer LCA: worst step difference {s
       f"(of the largest layer's); helped fraction {hf:.2e}")
 sys.exit(0 if step < 5e-2 and total < 1e-2 and hf < 1e-2 else 1)
 PY
+[[ -n "$EMULATED" ]] && exit $status  # compute-sanitizer needs the GPU
 echo "== 4. compute-sanitizer"
 # The small checks again under compute-sanitizer: out-of-bounds and misaligned accesses, then
 # shared-memory races in the block reductions (never run on a GPU before, so look for both).

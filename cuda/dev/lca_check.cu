@@ -261,6 +261,7 @@ static void check_vector_ops(int64_t n) {
 //      layer, as a framework's mul + per-view sum would; moves A through memory twice
 //   2  fused (cuda/src/layer_lca.cu): one pass, one launch for all layers, plus the cleanup launch
 static FILE *json_out = nullptr;
+static int64_t max_params = INT64_MAX;  // --max-params: benchmarks above it are left out (a rehearsal's sizes)
 
 // JSON has no NaN: a benchmark that did not run is null.
 static std::string json_number(double v) {
@@ -311,6 +312,7 @@ static double median_ms(F f, int reps = 20) {
 }
 
 static void bench_layer_lca(int64_t D, int L, bool cumulative) {
+    if (D > max_params) return;
     std::vector<int64_t> sizes(L, D / L);
     sizes[L - 1] += D % L;
     void *raw;
@@ -374,6 +376,7 @@ __global__ void v1_momentum(float *theta, const float *g, float *m, float lr, fl
 }
 
 static void bench_optimizer(int64_t D) {
+    if (D > max_params) return;
     std::vector<int64_t> sizes = {D / 2, D / 4, D - D / 2 - D / 4};
     const int L = 3;
     float *th, *prev, *g, *m, *gprev;
@@ -537,13 +540,16 @@ int main(int argc, char **argv) {
     char name[256]; int sms, ma, mi;
     CK(lca4j_device_info(0, name, sizeof name, &sms, &ma, &mi));
     printf("device: %s, %d SMs, cc %d.%d\n", name, sms, ma, mi);
-    // --quick: small checks only; --checks-only: every check, no benchmarks; --bench-only: the reverse.
+    // --quick: small checks only; --checks-only: every check, no benchmarks; --bench-only: the reverse;
+    // --max-params N: only benchmarks of at most N parameters.
     bool quick = false, bench_only = false, checks_only = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick")) quick = true;
         else if (!strcmp(argv[i], "--checks-only")) checks_only = true;
         else if (!strcmp(argv[i], "--bench-only")) bench_only = true;
         else if (!strcmp(argv[i], "--json") && i + 1 < argc) json_out = fopen(argv[++i], "w");
+        else if (!strcmp(argv[i], "--max-params") && i + 1 < argc) max_params = atoll(argv[++i]);
+        else { fprintf(stderr, "lca_check: unknown argument %s\n", argv[i]); return 2; }
     }
     if (!bench_only) run_checks(quick);
     if (!quick && !checks_only) {

@@ -28,7 +28,8 @@ import org.lca4j.train.Seeds;
  * the median over rounds (modes interleaved) of the median window time, a window being the steps
  * between two reads of the results, which synchronize with the GPU; the first windows are warm-up.
  *
- * <p>Usage: {@code GpuStepOverhead out.json out.md [--quick]}; needs a CUDA device and cuBLAS.
+ * <p>Usage: {@code GpuStepOverhead out.json out.md [--quick] [--max-params N]}; needs a CUDA device and
+ * cuBLAS. {@code --max-params} leaves out the larger models (a rehearsal on the CPU emulation).
  */
 public final class GpuStepOverhead {
     private static final int WINDOW = 50, WARM_WINDOWS = 2;
@@ -41,7 +42,7 @@ public final class GpuStepOverhead {
 
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
-            System.err.println("usage: GpuStepOverhead out.json out.md [--quick]");
+            System.err.println("usage: GpuStepOverhead out.json out.md [--quick] [--max-params N]");
             System.exit(2);
         }
         CudaDevice.Availability device = CudaDevice.probe();
@@ -50,6 +51,7 @@ public final class GpuStepOverhead {
             System.exit(77);
         }
         boolean quick = Arrays.asList(args).contains("--quick");
+        long maxParams = maxParams(args);
         int windows = quick ? 4 : 8, rounds = quick ? 1 : 3;
         List<Case> cases = List.of(
                 new Case("mnist-fc", "784,100,50,10", 250, 55_000),
@@ -61,6 +63,7 @@ public final class GpuStepOverhead {
                 + "|---|---:|---:|---:|---:|---:|---:|\n");
         for (Case c : cases) {
             Mlp mlp = Mlp.parse(c.widths());
+            if (mlp.parameterCount() > maxParams) continue;
             LabeledSet train = SyntheticData.teacher(new Random(1), c.rows(), mlp.inputs(), mlp.classes());
             float[] theta0 = mlp.initHeNormal(new Random(2));
             Map<Lca, List<Double>> perRound = new LinkedHashMap<>();
@@ -95,6 +98,17 @@ public final class GpuStepOverhead {
             write(args, device.description(), quick, rows, md);
         }
         System.out.print(md);
+    }
+
+    static long maxParams(String[] args) {
+        int i = Arrays.asList(args).indexOf("--max-params");
+        if (i < 0) return Long.MAX_VALUE;
+        if (i + 1 >= args.length) throw new IllegalArgumentException("--max-params needs a number");
+        try {
+            return Long.parseLong(args[i + 1]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--max-params: not a number: " + args[i + 1]);
+        }
     }
 
     private static void write(String[] args, String device, boolean quick, List<Map<String, Object>> rows, StringBuilder md) throws IOException {

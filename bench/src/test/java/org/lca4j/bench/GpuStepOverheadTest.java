@@ -32,4 +32,15 @@ class GpuStepOverheadTest {
             assertArrayEquals(expected, ms, 1e-12, "lagged " + lagged);
         }
     }
+
+    @Test
+    void maxParamsIsReadOrRefusedByName() {
+        org.junit.jupiter.api.Assertions.assertEquals(Long.MAX_VALUE, GpuStepOverhead.maxParams(new String[] {"a.json", "a.md", "--quick"}));
+        org.junit.jupiter.api.Assertions.assertEquals(300_000L, GpuStepOverhead.maxParams(new String[] {"a.json", "a.md", "--max-params", "300000"}));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> GpuStepOverhead.maxParams(new String[] {"a.json", "a.md", "--max-params", "lots"}));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("lots"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> GpuStepOverhead.maxParams(new String[] {"a.json", "a.md", "--max-params"}));
+    }
 }
