@@ -11,7 +11,9 @@
 #include <sys/mman.h>
 #include <ucontext.h>
 
+#include <algorithm>
 #include <chrono>
+#include <numeric>
 #include <map>
 #include <mutex>
 #include <vector>
@@ -138,6 +140,27 @@ cudaError_t check_copy(const char *call, const void *dst, const void *src, size_
 }
 
 // Runs one block to completion. Returns false when the threads wait on barriers none can pass.
+// The order things run in. CUDA promises no order between blocks, nor between warps between two
+// barriers, so a correct kernel gives the same bits under any order; one that races does not. With
+// LCA4J_EMU_SCHEDULE=<seed> (not 0) blocks run in a shuffled order, fibers resume in a shuffled
+// order, and a warp ready to pass a shuffle may be held back while others run ahead, exposing a
+// missing __syncthreads or a dependence on block order. Unset or 0: in index order, the fastest.
+struct Schedule {
+    unsigned long long state = 0;
+    Schedule() {
+        const char *v = getenv("LCA4J_EMU_SCHEDULE");
+        state = v ? strtoull(v, nullptr, 10) : 0;
+    }
+    bool on() const { return state != 0; }
+    unsigned next(unsigned bound) {  // xorshift64*: uniform enough to vary a schedule
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        return (unsigned)((state * 2685821657736338717ULL) >> 33) % bound;
+    }
+};
+Schedule schedule;
+
 bool run_block(Scheduler *s, dim3 grid, dim3 block, unsigned b, const char **why) {
     const unsigned n = s->threads;
     for (unsigned t = 0; t < n; t++) {
@@ -148,31 +171,50 @@ bool run_block(Scheduler *s, dim3 grid, dim3 block, unsigned b, const char **why
         f.wait = Wait::RUN;
         f.shuffles = 0;
     }
+    const unsigned warps = (n + 31) / 32;
+    unsigned held = ~0u;  // a warp kept from running (Schedule) while the others go ahead
     for (;;) {
-        for (unsigned t = 0; t < n; t++)
-            if (s->fibers[t].wait == Wait::RUN) resume(s, s->fibers[t]);
-        // Everyone is parked: release the warps whose every lane waits, else the block's barrier.
-        bool released = false, all_done = true, block_ready = true;
-        for (unsigned w = 0; w * 32 < n; w++) {
+        if (schedule.on() && warps > 1) {
+            if (held == ~0u ? schedule.next(4) == 0 : schedule.next(3) == 0) held = held == ~0u ? schedule.next(warps) : ~0u;
+        }
+        bool progressed = false;
+        const unsigned first = schedule.on() ? schedule.next(n) : 0;
+        const bool reverse = schedule.on() && schedule.next(2);
+        for (unsigned i = 0; i < n; i++) {
+            const unsigned t = reverse ? (first + n - 1 - i) % n : (first + i) % n;
+            if (s->fibers[t].wait == Wait::RUN && t / 32 != held) {
+                resume(s, s->fibers[t]);
+                progressed = true;
+            }
+        }
+        // Everyone runnable is parked: release the warps whose every lane waits, else the block's barrier.
+        bool all_done = true, block_ready = true, running = false;
+        for (unsigned w = 0; w < warps; w++) {
             unsigned at = 0, lanes = 0;
             for (unsigned t = w * 32; t < n && t < w * 32 + 32; t++, lanes++) at += s->fibers[t].wait == Wait::WARP;
-            if (at > 0 && at == 32) {
-                for (unsigned t = w * 32; t < w * 32 + 32; t++) s->fibers[t].wait = Wait::RUN;
-                released = true;
-            } else if (at > 0 && lanes < 32) {
+            if (at > 0 && lanes < 32) {
                 *why = "warp shuffle in a warp with fewer than 32 threads";
                 return false;
             }
+            if (at == 32 && w != held) {
+                for (unsigned t = w * 32; t < w * 32 + 32; t++) s->fibers[t].wait = Wait::RUN;
+                progressed = true;
+            }
         }
-        if (released) continue;
         for (unsigned t = 0; t < n; t++) {
-            all_done &= s->fibers[t].wait == Wait::DONE;
-            block_ready &= s->fibers[t].wait == Wait::DONE || s->fibers[t].wait == Wait::BLOCK;
+            const Wait w = s->fibers[t].wait;
+            all_done &= w == Wait::DONE;
+            block_ready &= w == Wait::DONE || w == Wait::BLOCK;
+            running |= w == Wait::RUN || (w == Wait::WARP && t / 32 == held);
         }
         if (all_done) return true;
         if (block_ready) {
             for (unsigned t = 0; t < n; t++)
                 if (s->fibers[t].wait == Wait::BLOCK) s->fibers[t].wait = Wait::RUN;
+            continue;
+        }
+        if (progressed || running) {
+            if (!progressed) held = ~0u;  // only the held warp can move: let it
             continue;
         }
         *why = "threads wait at different barriers (a __syncthreads or shuffle not reached by all)";
@@ -227,7 +269,16 @@ cudaError_t launch(dim3 grid, dim3 block, size_t args_bytes, Body body, void *cl
     s->body = body;
     s->closure = closure;
     s->threads = (unsigned)threads;
-    for (unsigned long long b = 0; b < blocks; b++) {
+    // Blocks in a shuffled order when asked (Schedule): a random walk with a unit step coprime to
+    // the count visits every block once.
+    unsigned long long start = 0, stride = 1;
+    if (schedule.on() && blocks > 1) {
+        start = schedule.next((unsigned)std::min<unsigned long long>(blocks, 0xffffffffu));
+        do stride = 1 + schedule.next((unsigned)std::min<unsigned long long>(blocks - 1, 0xffffffffu));
+        while (std::gcd(stride, blocks) != 1);
+    }
+    for (unsigned long long i = 0; i < blocks; i++) {
+        const unsigned long long b = (start + i * stride) % blocks;
         const char *why = nullptr;
         if (!run_block(s, grid, block, (unsigned)b, &why)) {
             fprintf(stderr, "lca4j-emu: kernel stopped in block %llu: %s\n", b, why);
