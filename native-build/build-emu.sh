@@ -4,6 +4,7 @@
 #   liblca4j.so   the C API, kernels run as fibers on the CPU, and the five cuBLAS calls the
 #                 Java side binds (point both lca4j.native.path and lca4j.cublas.path at it)
 #   lca_check     cuda/dev/lca_check.cu against the emulation
+#   emu_selftest  the emulation's own checks (cuda/emu/emu_selftest.cu; run by emu-checks.sh)
 # The only rewrites are syntax g++ lacks: `k<<<grid, block, shm, stream>>>(args)` becomes a call
 # through lca4j_emu::launcher, and `const __grid_constant__ T a` becomes `const T &a` (one copy per
 # launch, as on the GPU). Needs only g++; rebuilds only when a source changed.
@@ -29,6 +30,7 @@ rewrite() {  # $1 source, $2 destination
 }
 for f in "$ROOT"/cuda/src/*.cu "$ROOT"/cuda/src/*.cuh; do rewrite "$f" "$TMP/src/$(basename "$f")"; done
 rewrite "$ROOT/cuda/dev/lca_check.cu" "$TMP/dev/lca_check.cu"
+rewrite "$ROOT/cuda/emu/emu_selftest.cu" "$TMP/dev/emu_selftest.cu"
 # -ffp-contract=off: no FMAs, as the kernels' _rn intrinsics promise; -O2 keeps a check run short.
 FLAGS=(-std=c++17 -O2 -g -fPIC -ffp-contract=off -U_FORTIFY_SOURCE -Wall -Wno-unused-function -Wno-unknown-pragmas -Wno-sign-compare
        -I"$ROOT/cuda/emu" -I"$ROOT/cuda/include" -I"$TMP/src")
@@ -39,4 +41,5 @@ echo "build-emu: $("$CXX" --version | head -1) -> $DEST (CPU emulation of cuda/s
   "$ROOT/cuda/emu/cublas_emu.cpp" -lpthread
 "$CXX" "${FLAGS[@]}" -o "$TMP/lca_check" -x c++ "$TMP/dev/lca_check.cu" "${SRCS[@]}" -x c++ "$ROOT/cuda/emu/emu.cpp" -lpthread
 mv "$TMP/liblca4j.so" "$DEST/"
-mv "$TMP/lca_check" "$DEST/"
+"$CXX" "${FLAGS[@]}" -o "$TMP/emu_selftest" -x c++ "$TMP/dev/emu_selftest.cu" -x c++ "$ROOT/cuda/emu/emu.cpp" -lpthread
+mv "$TMP/lca_check" "$TMP/emu_selftest" "$DEST/"

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs the CPU emulation's checks (docs/cuda-emulation.md) on a build of native-build/build-emu.sh:
+# the emulation's own self-test in index order and under a shuffled schedule, then cuda/dev's kernel
+# checks (lca_check --quick) under the shuffled schedule, where a race shows as a failed check.
+set -euo pipefail
+DIR="${1:?usage: emu-checks.sh EMU_DIR [SEED]}"
+SEED="${2:-20261123}"
+LCA4J_EMU_SCHEDULE=0 "$DIR/emu_selftest"
+LCA4J_EMU_SCHEDULE="$SEED" "$DIR/emu_selftest"
+LCA4J_EMU_SCHEDULE="$SEED" "$DIR/lca_check" --quick
