@@ -74,6 +74,7 @@ static bool segfaults(F fn) {
 }
 
 int main() {
+    setvbuf(stdout, nullptr, _IONBF, 0);  // the emulation's refusals (stderr) interleave in order
     const bool shuffled = getenv("LCA4J_EMU_SCHEDULE") && atoll(getenv("LCA4J_EMU_SCHEDULE")) != 0;
     printf("emulation self-test, %s schedule\n", shuffled ? "shuffled" : "index-order");
     float *d = nullptr;
