@@ -29,7 +29,16 @@ namespace {
 constexpr int MAX_THREADS = 1024;
 constexpr size_t STACK_BYTES = 256 * 1024;
 constexpr size_t CAPACITY = (size_t)16 << 30;  // what cudaMemGetInfo reports as the device's memory
-constexpr int SMS = 4;
+// Multiprocessors the device reports: the grid-stride launchers size their grids from it, so
+// LCA4J_EMU_SMS (default 4; an H100 has 132) runs the same kernels with other grid shapes.
+int sm_count() {
+    static const int n = [] {
+        const char *v = getenv("LCA4J_EMU_SMS");
+        const int k = v ? atoi(v) : 0;
+        return k > 0 ? k : 4;
+    }();
+    return n;
+}
 constexpr size_t MAX_PARAM_BYTES = 32764;      // CUDA 12.1+'s kernel parameter limit
 
 enum class Wait { RUN, BLOCK, WARP, DONE };
@@ -323,7 +332,7 @@ cudaError_t cudaGetDeviceProperties(cudaDeviceProp *p, int d) {
     memset(p, 0, sizeof *p);
     snprintf(p->name, sizeof p->name, "lca4j-emu (CPU emulation, not a GPU)");
     p->totalGlobalMem = CAPACITY;
-    p->multiProcessorCount = SMS;
+    p->multiProcessorCount = sm_count();
     p->major = 9;
     p->minor = 0;
     return cudaSuccess;
@@ -332,7 +341,7 @@ cudaError_t cudaGetDeviceProperties(cudaDeviceProp *p, int d) {
 cudaError_t cudaDeviceGetAttribute(int *value, cudaDeviceAttr attr, int d) {
     if (d != 0) return fail(cudaErrorInvalidDevice);
     if (attr != cudaDevAttrMultiProcessorCount) return fail(cudaErrorInvalidValue);
-    *value = SMS;
+    *value = sm_count();
     return cudaSuccess;
 }
 
