@@ -5,7 +5,8 @@
 #   device run: bash bench/device/gpu_bench.sh   carry: .device-bench
 # 1. the fused LCA kernel vs a device-to-device copy of the same bytes and vs an unfused reference
 #    (element-wise product, then one reduction per layer), 1e6–1e9 parameters in 10–1000 layers, and
-#    the optimizer step plain / fused / separate (cuda/dev/lca_check --bench-only);
+#    the optimizer step plain / fused / separate, and the MLP's bias-gradient kernel vs a candidate
+#    (cuda/dev/lca_check --bench-only);
 # 2. a whole training step on the GPU with LCA off / fused / separate (GpuStepOverhead);
 # 3. the paper's MNIST-FC run with exact LCA on all 55k rows (Fashion-MNIST), --device cuda vs cpu.
 # Results go to $OUT (JSON + markdown); bench/device/tables.py makes the markdown of step 1.

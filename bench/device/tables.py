@@ -14,6 +14,7 @@ def main(path, device):
     rows = [json.loads(line) for line in open(path) if line.strip()]
     lca = [r for r in rows if r["kernel"] == "layer_lca"]
     opt = [r for r in rows if r["kernel"].startswith("optimizer")]
+    bias = [r for r in rows if r["kernel"] == "bias_grad"]
     print(f"{device}\n")
     print("| parameters | layers | cumulative | fused ms | fused GB/s | % of copy | unfused ms | fused speed-up | copy GB/s |")
     print("|---:|---:|:---:|---:|---:|---:|---:|---:|---:|")
@@ -32,6 +33,13 @@ def main(path, device):
             p = r["plain_ms"]
             cells = [f"{r[k]:.3f} ms ({100 * (r[k] / p - 1):+.0f}%)" for k in ("fused_ms", "fused_all_ms", "separate_ms")]
             print(f"| {r['params']:,} | {p:.3f} | " + " | ".join(cells) + " |")
+    if bias:
+        # The MLP's bias gradient: the library's row-order kernel (the CPU's bits) vs a faster-shaped
+        # candidate in cuda/dev; worth switching only if the library's time is a visible share of a step.
+        print("\n| bias gradient rows × columns | library ms (thread per column) | candidate ms (8 strands + tree) |")
+        print("|---:|---:|---:|")
+        for r in bias:
+            print(f"| {r['rows']} × {r['out']} | {r['library_ms']:.4f} | {r['candidate_ms']:.4f} |")
 
 
 if __name__ == "__main__":

@@ -415,6 +415,57 @@ static void bench_optimizer(int64_t D) {
     for (void *q : {(void *)th, (void *)prev, (void *)g, (void *)m, (void *)gprev, dws, dws2, (void *)s, (void *)n, (void *)p}) CK(lca4j_free(q));
 }
 
+// ---- bias gradients: the library's kernel vs a candidate, for the GPU session to decide ----
+// Σ over a batch's rows per output column (lca4j_bias_grad, cuda/src/mlp.cu):
+//   1  library: one thread per column, rows in order (the CPU's float sum bit for bit); a narrow
+//      layer (10 columns) runs on 10 threads, rows one after another
+//   2  candidate: 32 columns × 8 row-strands per block, coalesced loads, strands added in a fixed
+//      tree (deterministic, but not the CPU's bits: float sums in another order)
+__global__ void v2_bias_grad(const float *dz, int rows, int out, float *grad_b) {
+    __shared__ float sh[8][32];
+    const int j = blockIdx.x * 32 + threadIdx.x;
+    float s = 0.f;
+    if (j < out)
+        for (int r = threadIdx.y; r < rows; r += 8) s += dz[(int64_t)r * out + j];
+    sh[threadIdx.y][threadIdx.x] = s;
+    __syncthreads();
+    for (int h = 4; h > 0; h >>= 1) {
+        if (threadIdx.y < h) sh[threadIdx.y][threadIdx.x] += sh[threadIdx.y + h][threadIdx.x];
+        __syncthreads();
+    }
+    if (threadIdx.y == 0 && j < out) grad_b[j] = sh[0][threadIdx.x];
+}
+
+static void check_and_bench_bias_grad(int rows, int out, bool bench) {
+    if (bench && (int64_t)rows * out > max_params) return;
+    auto dz = randv((size_t)rows * out, 1.f);
+    float *ddz = dev(dz), *g1 = dev(std::vector<float>(out)), *g2 = dev(std::vector<float>(out, NAN));
+    auto v2 = [&] { v2_bias_grad<<<(out + 31) / 32, dim3(32, 8)>>>(ddz, rows, out, g2); };
+    v2();
+    CK((int)cudaGetLastError());
+    auto a = host(g2, out);
+    v2();
+    auto b = host(g2, out);
+    double worst = 0;
+    for (int j = 0; j < out; j++) {
+        double ref = 0, mag = 0;
+        for (int r = 0; r < rows; r++) { ref += dz[(size_t)r * out + j]; mag += fabs(dz[(size_t)r * out + j]); }
+        worst = std::max(worst, fabs(a[j] - ref) / (mag > 0 ? mag : 1));
+    }
+    EXPECT(worst < 1e-4, "bias_grad v2 rows %d out %d: off by %.2e of Σ|dz|", rows, out, worst);
+    EXPECT(memcmp(a.data(), b.data(), out * sizeof(float)) == 0, "bias_grad v2 rows %d out %d: rerun differs", rows, out);
+    if (bench) {
+        double t1 = median_ms([&] { CK(lca4j_bias_grad(ddz, rows, out, g1, 0, nullptr)); });
+        double t2 = median_ms(v2);
+        printf("bench bias_grad rows %5d out %5d: library (thread per column) %.4f ms, candidate (8 strands + tree) %.4f ms\n", rows, out, t1, t2);
+        if (json_out)
+            fprintf(json_out, "{\"kernel\":\"bias_grad\",\"rows\":%d,\"out\":%d,\"library_ms\":%.6f,\"candidate_ms\":%.6f}\n", rows, out, t1, t2);
+    } else {
+        printf("ok  bias_grad v2 rows %5d out %5d  max rel err %.2e\n", rows, out, worst);
+    }
+    for (void *q : {(void *)ddz, (void *)g1, (void *)g2}) CK(lca4j_free(q));
+}
+
 // ---- check 4: the GPU harness's MLP pieces against nn/Mlp's loops ----
 static void check_mlp_ops(int set_rows, int rows, int dim, int k) {
     auto set_x = randv((size_t)set_rows * dim, 1.f);
@@ -531,6 +582,7 @@ static void run_checks(bool quick) {
     check_mlp_ops(1000, 250, 784, 10);
     check_mlp_ops(37, 1, 3, 1);
     check_mlp_ops(5000, 4097, 17, 13);
+    for (auto ro : std::vector<std::pair<int, int>>{{250, 100}, {1, 3}, {1000, 45}, {4097, 33}}) check_and_bench_bias_grad(ro.first, ro.second, false);
 }
 
 int main(int argc, char **argv) {
@@ -558,6 +610,9 @@ int main(int argc, char **argv) {
         bench_layer_lca(100000000, 300, true);
         bench_layer_lca(266610, 6, false);
         for (int64_t d : {(int64_t)266610, (int64_t)10000000, (int64_t)100000000}) bench_optimizer(d);
+        // MNIST-FC's layers at batch 250, and the 107M MLP's at batches 256 and 1024 (GpuStepOverhead's cases).
+        for (auto ro : std::vector<std::pair<int, int>>{{250, 100}, {250, 50}, {250, 10}, {256, 8192}, {256, 4096}, {1024, 8192}})
+            check_and_bench_bias_grad(ro.first, ro.second, true);
     }
     if (json_out) fclose(json_out);
     printf(failures ? "FAILED: %d checks\n" : "all checks passed\n", failures);
