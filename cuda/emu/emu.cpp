@@ -367,6 +367,9 @@ cudaError_t cudaMalloc(void **ptr, size_t bytes) {
         return fail(cudaErrorMemoryAllocation);
     }
     char *p = base + page + body - (rounded == 0 ? 256 : rounded);
+    // Fresh pages are zero, cudaMalloc's memory is not: poison it (all bits set: NaN in a float or
+    // double, −1 in an integer) so code that reads what it never wrote fails here too.
+    memset(p, 0xff, rounded);
     allocations[p] = Block{rounded, base, span};
     allocated += rounded;
     *ptr = p;

@@ -83,6 +83,9 @@ int main() {
     cudaMemGetInfo(&free0, &total);
     EXPECT(total - free0 >= 4096 * sizeof(float), "cudaMemGetInfo counts an allocation");
 
+    float first = 0;
+    cudaMemcpy(&first, d, sizeof first, cudaMemcpyDeviceToHost);
+    EXPECT(first != first, "fresh device memory reads as NaN (poisoned), not zero");
     fill<<<3, 256>>>(d, 4096, 2.f);
     float h[4096];
     cudaMemcpy(h, d, sizeof h, cudaMemcpyDeviceToHost);
