@@ -8,7 +8,8 @@ import org.lca4j.nn.Mlp;
 import org.lca4j.nn.SetObjective;
 
 /**
- * {@link BatchGradient} on the GPU: the training set lives on the device, batches are gathered there
+ * {@link BatchGradient} on the GPU: the training set lives on the device (one copy shared with a
+ * {@link GpuSetObjective} on the same set, {@link DeviceRows}), batches are gathered there
  * by index, and {@link GpuMlp} computes the gradient. θ goes up and the gradient comes back each
  * call (O(D) copies), so the harness's optimizer, estimators and records run unchanged on the host
  * while every forward and backward pass runs on the GPU.
@@ -33,8 +34,9 @@ public final class GpuBatchGradient implements MinibatchGradients, AutoCloseable
         long p = (long) mlp.parameterCount() * Float.BYTES;
         try {
             gpu = owned.own(new GpuMlp(mlp, batchSize));
-            setX = owned.copyOf(MemorySegment.ofArray(set.x()));
-            setY = owned.copyOf(MemorySegment.ofArray(set.y()));
+            DeviceRows rows = owned.own(DeviceRows.of(set));
+            setX = rows.x();
+            setY = rows.y();
             idx = owned.alloc((long) batchSize * Integer.BYTES);
             x = owned.alloc((long) batchSize * dim * Float.BYTES);
             y = owned.alloc((long) batchSize * Integer.BYTES);

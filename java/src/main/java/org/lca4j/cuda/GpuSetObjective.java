@@ -7,7 +7,8 @@ import org.lca4j.nn.Mlp;
 import org.lca4j.nn.SetObjective;
 
 /**
- * {@link SetObjective} on the GPU: the reference set lives on the device and L_R, g_R are summed over
+ * {@link SetObjective} on the GPU: the reference set lives on the device (one copy shared with a
+ * {@link GpuBatchGradient} on the same set, {@link DeviceRows}) and L_R, g_R are summed over
  * the same fixed chunks in the same order, with {@link GpuMlp}. Exact LCA's Simpson bookkeeping stays
  * on the host (O(D) per point); the full-set gradients, its whole cost, move to the GPU.
  */
@@ -32,8 +33,9 @@ public final class GpuSetObjective implements Objective, AutoCloseable {
         owned = new DeviceAllocations(api);
         try {
             gpu = owned.own(new GpuMlp(mlp, Math.min(CHUNK_ROWS, set.n())));
-            x = owned.copyOf(MemorySegment.ofArray(set.x()));
-            y = owned.copyOf(MemorySegment.ofArray(set.y()));
+            DeviceRows rows = owned.own(DeviceRows.of(set));
+            x = rows.x();
+            y = rows.y();
             theta = owned.alloc(params);
             grad = owned.alloc(params);
             chunkSums = owned.alloc(2L * chunks * Long.BYTES); // per chunk: loss sum (double), correct (int64)

@@ -99,8 +99,9 @@ public final class GpuTrainingLoop implements AutoCloseable {
             optimizer = owned.own(new FusedOptimizer(mlp.layout(), options.optimizer(), options.lr(), options.momentum(), 0.9, 0.999, 1e-8,
                     options.keep(), options.lca() == Lca.FUSED));
             separate = options.lca() == Lca.SEPARATE ? owned.own(new CudaLcaAccumulator(mlp.layout())) : null;
-            setX = owned.copyOf(MemorySegment.ofArray(train.x()));
-            setY = owned.copyOf(MemorySegment.ofArray(train.y()));
+            DeviceRows rows = owned.own(DeviceRows.of(train));
+            setX = rows.x();
+            setY = rows.y();
             idx = owned.alloc((long) w * b * Integer.BYTES);
             x = owned.alloc((long) b * inputs * Float.BYTES);
             y = owned.alloc((long) b * Integer.BYTES);

@@ -30,6 +30,35 @@ class GpuTrainingTest {
     }
 
     @Test
+    void gradientsAndObjectiveOnOneSetShareOneDeviceCopyOfItsRows() {
+        Mlp mlp = new Mlp(20, 16, 8, 4);
+        LabeledSet set = SyntheticData.teacher(new Random(3), 900, 20, 4);
+        float[] theta = mlp.initHeNormal(new Random(4)), before = new float[theta.length], after = new float[theta.length];
+        int[] batch = {5, 17, 899, 0, 450};
+        long live = DeviceBuffer.live();
+        assertEquals(0, DeviceRows.copies(set));
+        try (GpuBatchGradient gradients = new GpuBatchGradient(mlp, set, batch.length)) {
+            double loss = gradients.gradient(theta, batch, before);
+            long withOne = DeviceBuffer.live();
+            LabeledSet sameData = new LabeledSet(set.x().clone(), set.y().clone(), set.n(), set.dim(), set.classes());
+            try (GpuSetObjective objective = new GpuSetObjective(mlp, set)) {
+                long shared = DeviceBuffer.live() - withOne;
+                assertEquals(1, DeviceRows.copies(set));
+                try (GpuSetObjective other = new GpuSetObjective(mlp, sameData)) {
+                    // Another set object is another upload: exactly the two row buffers more.
+                    assertEquals(shared + 2, DeviceBuffer.live() - withOne - shared);
+                    assertEquals(objective.lossAndGradient(theta, new float[theta.length]), other.lossAndGradient(theta, new float[theta.length]));
+                }
+            }
+            assertEquals(1, DeviceRows.copies(set), "the gradient source still holds the rows");
+            assertEquals(loss, gradients.gradient(theta, batch, after), "rows intact after the objective let go");
+            assertArrayEquals(before, after);
+        }
+        assertEquals(0, DeviceRows.copies(set));
+        assertEquals(live, DeviceBuffer.live(), "the last user freed the rows");
+    }
+
+    @Test
     void batchGradientsAndHalvesMatchTheCpu() {
         Mlp mlp = new Mlp(20, 16, 8, 4);
         LabeledSet set = SyntheticData.teacher(new Random(3), 900, 20, 4);
