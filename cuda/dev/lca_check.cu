@@ -559,7 +559,20 @@ static void check_mlp_ops(int set_rows, int rows, int dim, int k) {
         CK(lca4j_free(p));
 }
 
+// A failed call (here: out of memory) must be reported by that call only: the runtime keeps its error
+// as the thread's "last error", which the next launch check would otherwise read as its own.
+static void check_error_recovery() {
+    void *huge = nullptr;
+    const int st = lca4j_malloc(&huge, (size_t)1 << 50);
+    float *v = dev(std::vector<float>{-1.f, 2.f});
+    const int next = lca4j_relu(v, 2, nullptr);
+    EXPECT(st != 0 && next == 0, "error recovery: malloc of 1 PiB -> %d, then a launch -> %d (%s)", st, next, lca4j_status_string(next));
+    CK(lca4j_free(v));
+    if (st != 0 && next == 0) printf("ok  error recovery: a failed allocation does not fail the next launch\n");
+}
+
 static void run_checks(bool quick) {
+    check_error_recovery();
     check_layer_lca({1}, 0, false, true, "one parameter");
     check_layer_lca({7, 1, 13, 0, 4097}, 1, false, true, "odd sizes, empty layer, misaligned");
     check_layer_lca({100 * 784, 100, 50 * 100, 50, 10 * 50, 10}, 0, false, true, "MNIST-FC");

@@ -111,7 +111,19 @@ struct Block {
 };
 std::map<const void *, Block> allocations;  // by start address
 size_t allocated = 0;
+// As in CUDA: a failed call's error is returned and kept for cudaGetLastError (which clears it);
+// a fault inside a kernel (a barrier that cannot complete, a host pointer) is not seen by the launch
+// but by the next synchronizing call. A GPU's context is dead after such a fault; the emulation
+// reports it once and goes on, so one provoked fault does not fail every later test.
 thread_local cudaError_t pending = cudaSuccess;
+cudaError_t async_fault = cudaSuccess;  // guarded by device_lock
+
+cudaError_t take_fault() {
+    std::lock_guard<std::mutex> hold(device_lock);
+    cudaError_t e = async_fault;
+    async_fault = cudaSuccess;
+    return e;
+}
 thread_local int device = 0;
 
 cudaError_t fail(cudaError_t e) {
@@ -292,7 +304,8 @@ cudaError_t launch(dim3 grid, dim3 block, size_t args_bytes, Body body, void *cl
         if (!run_block(s, grid, block, (unsigned)b, &why)) {
             fprintf(stderr, "lca4j-emu: kernel stopped in block %llu: %s\n", b, why);
             for (auto &f : s->fibers) f.booted = false;  // stuck fibers start afresh next launch
-            return fail(cudaErrorLaunchFailure);
+            async_fault = cudaErrorLaunchFailure;
+            return cudaSuccess;
         }
     }
     return cudaSuccess;
@@ -300,7 +313,8 @@ cudaError_t launch(dim3 grid, dim3 block, size_t args_bytes, Body body, void *cl
 
 void refuse_launch(int parameter) {
     fprintf(stderr, "lca4j-emu: kernel argument %d is a pointer outside device memory (a GPU would fault)\n", parameter);
-    fail(cudaErrorIllegalAddress);
+    std::lock_guard<std::mutex> hold(device_lock);
+    async_fault = cudaErrorIllegalAddress;
 }
 
 }  // namespace lca4j_emu
@@ -388,6 +402,7 @@ cudaError_t cudaFree(void *ptr) {
 }
 
 cudaError_t cudaMemcpy(void *dst, const void *src, size_t bytes, cudaMemcpyKind kind) {
+    if (cudaError_t f = take_fault()) return f;
     std::lock_guard<std::mutex> hold(device_lock);
     if (cudaError_t e = check_copy("cudaMemcpy", dst, src, bytes, kind)) return e;
     memmove(dst, src, bytes);
@@ -405,8 +420,8 @@ cudaError_t cudaMemsetAsync(void *ptr, int value, size_t bytes, cudaStream_t) {
     return cudaSuccess;
 }
 
-cudaError_t cudaStreamSynchronize(cudaStream_t) { return pending; }
-cudaError_t cudaDeviceSynchronize(void) { return pending; }
+cudaError_t cudaStreamSynchronize(cudaStream_t) { return take_fault(); }
+cudaError_t cudaDeviceSynchronize(void) { return take_fault(); }
 
 cudaError_t cudaGetLastError(void) {
     cudaError_t e = pending;
@@ -446,7 +461,7 @@ cudaError_t cudaEventRecord(cudaEvent_t e, cudaStream_t) {
     return cudaSuccess;
 }
 
-cudaError_t cudaEventSynchronize(cudaEvent_t) { return pending; }
+cudaError_t cudaEventSynchronize(cudaEvent_t) { return take_fault(); }
 
 cudaError_t cudaEventElapsedTime(float *ms, cudaEvent_t start, cudaEvent_t end) {
     if (!start || !end) return fail(cudaErrorInvalidResourceHandle);

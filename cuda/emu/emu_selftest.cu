@@ -99,14 +99,22 @@ int main() {
     for (int t = 0; t < 128; t++) sums &= h[t] == (float)((t % 64 / 32) * 32 * 32 + 496);
     EXPECT(sums, "xor shuffles sum each warp");
 
+    // Faults inside a kernel show at the next synchronizing call, as on a GPU, and only once here.
     divergent_barrier<<<1, 64>>>(d);
-    EXPECT(cudaGetLastError() == cudaErrorLaunchFailure, "lanes split between a __syncthreads and a shuffle stop the launch");
+    EXPECT(cudaGetLastError() == cudaSuccess && cudaDeviceSynchronize() == cudaErrorLaunchFailure,
+           "lanes split between a __syncthreads and a shuffle stop the kernel (seen at the next sync)");
+    EXPECT(cudaDeviceSynchronize() == cudaSuccess, "a kernel fault is reported once");
     shuffle_sum<<<1, 16>>>(d);
-    EXPECT(cudaGetLastError() == cudaErrorLaunchFailure, "a full-mask shuffle in a 16-thread block is refused");
+    EXPECT(cudaDeviceSynchronize() == cudaErrorLaunchFailure, "a full-mask shuffle in a 16-thread block is refused");
 
     float host[4] = {0, 0, 0, 0};
     fill<<<1, 32>>>(host, 4, 5.f);
-    EXPECT(cudaGetLastError() == cudaErrorIllegalAddress && host[0] == 0.f, "a host pointer as a kernel argument is refused, kernel not run");
+    EXPECT(cudaStreamSynchronize(nullptr) == cudaErrorIllegalAddress && host[0] == 0.f, "a host pointer as a kernel argument is refused, kernel not run");
+
+    void *huge = nullptr;
+    EXPECT(cudaMalloc(&huge, (size_t)1 << 50) == cudaErrorMemoryAllocation && cudaStreamSynchronize(nullptr) == cudaSuccess &&
+               cudaGetLastError() == cudaErrorMemoryAllocation && cudaGetLastError() == cudaSuccess,
+           "out of memory fails that call only (kept for cudaGetLastError, not returned by a sync)");
     EXPECT(cudaMemcpy(host, d, 16, cudaMemcpyHostToDevice) == cudaErrorInvalidValue, "a host-to-device copy into host memory is refused");
     cudaGetLastError();
     EXPECT(cudaMemcpy(d, host, 16, cudaMemcpyDeviceToHost) == cudaErrorInvalidValue, "a device-to-host copy from host memory is refused");

@@ -16,10 +16,14 @@ constexpr int64_t CHUNK = THREADS * 4 * 8;
 void record_failure(const char *call);
 
 // Checks a CUDA call; on failure remembers its name for lca4j_last_call() and returns its status.
+// The runtime also keeps a failed call's error as the thread's "last error" until someone reads
+// it, and the next launch check reads exactly that: without the reset here, a caller that handled
+// an out-of-memory (a smaller batch, the CPU fallback) would see its next kernel fail with it.
 #define LCA4J_CHECK(call)                                      \
     do {                                                       \
         cudaError_t e_ = (call);                               \
         if (e_ != cudaSuccess) {                               \
+            (void)cudaGetLastError();                          \
             ::lca4j::record_failure(#call);                    \
             return (int)e_;                                    \
         }                                                      \
@@ -76,8 +80,10 @@ inline int grid_for(int64_t n) {
     static thread_local int sms = 0;
     if (sms == 0) {
         int dev = 0;
-        if (cudaGetDevice(&dev) != cudaSuccess || cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess)
+        if (cudaGetDevice(&dev) != cudaSuccess || cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess) {
+            (void)cudaGetLastError();  // a guess will do; the launch check must not read this error
             sms = 108;
+        }
     }
     int64_t need = (n + THREADS - 1) / THREADS;
     int64_t cap = (int64_t)sms * 8;

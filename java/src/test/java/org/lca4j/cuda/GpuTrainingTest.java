@@ -59,6 +59,18 @@ class GpuTrainingTest {
     }
 
     @Test
+    void runningOutOfDeviceMemoryNamesTheAllocationAndLeavesNothingBehind() {
+        Mlp mlp = new Mlp(784, 100, 10);
+        LabeledSet set = SyntheticData.teacher(new Random(3), 100, 784, 10);
+        long live = DeviceBuffer.live();
+        // A billion-row batch needs terabytes of activations: more than any device has.
+        CudaException e = org.junit.jupiter.api.Assertions.assertThrows(CudaException.class, () -> new GpuBatchGradient(mlp, set, 1 << 30));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("lca4j_malloc(") && e.getMessage().contains("bytes) failed"), e.getMessage());
+        assertEquals(live, DeviceBuffer.live(), "what was allocated before the failure is freed");
+        assertEquals(0, DeviceRows.copies(set));
+    }
+
+    @Test
     void batchGradientsAndHalvesMatchTheCpu() {
         Mlp mlp = new Mlp(20, 16, 8, 4);
         LabeledSet set = SyntheticData.teacher(new Random(3), 900, 20, 4);
