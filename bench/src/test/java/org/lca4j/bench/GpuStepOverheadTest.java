@@ -1,6 +1,9 @@
 package org.lca4j.bench;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -35,12 +38,12 @@ class GpuStepOverheadTest {
 
     @Test
     void maxParamsIsReadOrRefusedByName() {
-        org.junit.jupiter.api.Assertions.assertEquals(Long.MAX_VALUE, GpuStepOverhead.maxParams(new String[] {"a.json", "a.md", "--quick"}));
-        org.junit.jupiter.api.Assertions.assertEquals(300_000L, GpuStepOverhead.maxParams(new String[] {"a.json", "a.md", "--max-params", "300000"}));
-        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        assertEquals(Long.MAX_VALUE, GpuStepOverhead.maxParams(new String[] {"a.json", "a.md", "--quick"}));
+        assertEquals(300_000L, GpuStepOverhead.maxParams(new String[] {"a.json", "a.md", "--max-params", "300000"}));
+        var e = assertThrows(IllegalArgumentException.class,
                 () -> GpuStepOverhead.maxParams(new String[] {"a.json", "a.md", "--max-params", "lots"}));
-        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("lots"), e.getMessage());
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        assertTrue(e.getMessage().contains("lots"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
                 () -> GpuStepOverhead.maxParams(new String[] {"a.json", "a.md", "--max-params"}));
     }
 }

@@ -2,6 +2,8 @@ package org.lca4j.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,8 +66,8 @@ class GpuTrainingTest {
         LabeledSet set = SyntheticData.teacher(new Random(3), 100, 784, 10);
         long live = DeviceBuffer.live();
         // A billion-row batch needs terabytes of activations: more than any device has.
-        CudaException e = org.junit.jupiter.api.Assertions.assertThrows(CudaException.class, () -> new GpuBatchGradient(mlp, set, 1 << 30));
-        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("lca4j_malloc(") && e.getMessage().contains("bytes) failed"), e.getMessage());
+        CudaException e = assertThrows(CudaException.class, () -> new GpuBatchGradient(mlp, set, 1 << 30));
+        assertTrue(e.getMessage().startsWith("lca4j_malloc(") && e.getMessage().contains("bytes) failed"), e.getMessage());
         assertEquals(live, DeviceBuffer.live(), "what was allocated before the failure is freed");
         assertEquals(0, DeviceRows.copies(set));
     }
@@ -110,7 +112,7 @@ class GpuTrainingTest {
             assertEquals(during, DeviceBuffer.live(), "a gradient allocates nothing");
         }
         long freeAfter = CudaDevice.api().memInfo()[0];
-        org.junit.jupiter.api.Assertions.assertTrue(freeBefore - freeAfter < (8L << 20), "device memory fell by " + (freeBefore - freeAfter) + " bytes");
+        assertTrue(freeBefore - freeAfter < (8L << 20), "device memory fell by " + (freeBefore - freeAfter) + " bytes");
     }
 
     @Test
@@ -150,7 +152,7 @@ class GpuTrainingTest {
             }
         });
         // Conservation holds with exact LCA's gradients on the GPU as on the CPU.
-        org.junit.jupiter.api.Assertions.assertTrue(summary.conservation().relError() < 1e-3, device + ": conservation " + summary.conservation());
+        assertTrue(summary.conservation().relError() < 1e-3, device + ": conservation " + summary.conservation());
         return events;
     }
 }
