@@ -7,7 +7,8 @@
 #   emu_selftest  the emulation's own checks (cuda/emu/emu_selftest.cu; run by emu-checks.sh)
 # The only rewrites are syntax g++ lacks: `k<<<grid, block, shm, stream>>>(args)` becomes a call
 # through lca4j_emu::launcher, and `const __grid_constant__ T a` becomes `const T &a` (one copy per
-# launch, as on the GPU). Needs only g++; rebuilds only when a source changed.
+# launch, as on the GPU). Needs only g++; rebuilds only when a source changed (or DEST is new).
+# LCA4J_EMU_CXXFLAGS adds compiler flags, e.g. "-fsanitize=undefined" for an undefined-behaviour run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="${1:-$ROOT/java/target/emu}"
@@ -33,7 +34,7 @@ rewrite "$ROOT/cuda/dev/lca_check.cu" "$TMP/dev/lca_check.cu"
 rewrite "$ROOT/cuda/emu/emu_selftest.cu" "$TMP/dev/emu_selftest.cu"
 # -ffp-contract=off: no FMAs, as the kernels' _rn intrinsics promise; -O2 keeps a check run short.
 FLAGS=(-std=c++17 -O2 -g -fPIC -ffp-contract=off -U_FORTIFY_SOURCE -Wall -Wno-unused-function -Wno-unknown-pragmas -Wno-sign-compare
-       -I"$ROOT/cuda/emu" -I"$ROOT/cuda/include" -I"$TMP/src")
+       -I"$ROOT/cuda/emu" -I"$ROOT/cuda/include" -I"$TMP/src" ${LCA4J_EMU_CXXFLAGS:-})
 SRCS=()
 for f in "$TMP"/src/*.cu; do SRCS+=(-x c++ "$f"); done
 echo "build-emu: $("$CXX" --version | head -1) -> $DEST (CPU emulation of cuda/src)"
