@@ -122,15 +122,19 @@ __global__ void optimizer_kernel(const lca4j_optimizer o, float *theta, const fl
         theta[i] = update(o, theta[i], grad[i], m ? m + i : nullptr, v ? v + i : nullptr);
 }
 
+// A known optimizer kind with the state buffers it updates (momentum: m; Adam: m and v).
+inline bool state_ok(const lca4j_optimizer &o, const float *m, const float *v) {
+    if (o.kind < LCA4J_SGD || o.kind > LCA4J_ADAM) return false;
+    return !((o.kind == LCA4J_SGD_MOMENTUM && !m) || (o.kind == LCA4J_ADAM && (!m || !v)));
+}
+
 }  // namespace lca4j
 
 using namespace lca4j;
 
 extern "C" int lca4j_optimizer_step(const lca4j_optimizer *opt, float *d_theta, const float *d_grad, float *d_m, float *d_v, int64_t n,
                                     void *stream) {
-    if (!opt || n < 0 || (n > 0 && (!d_theta || !d_grad))) return LCA4J_ERR_BAD_ARGUMENT;
-    if (opt->kind < LCA4J_SGD || opt->kind > LCA4J_ADAM) return LCA4J_ERR_BAD_ARGUMENT;
-    if ((opt->kind == LCA4J_SGD_MOMENTUM && !d_m) || (opt->kind == LCA4J_ADAM && (!d_m || !d_v))) return LCA4J_ERR_BAD_ARGUMENT;
+    if (!opt || n < 0 || (n > 0 && (!d_theta || !d_grad)) || !state_ok(*opt, d_m, d_v)) return LCA4J_ERR_BAD_ARGUMENT;
     return launch_grid_stride("optimizer_kernel", optimizer_kernel, n, stream, *opt, d_theta, d_grad, d_m, d_v, n);
 }
 
@@ -152,8 +156,7 @@ extern "C" int lca4j_optimizer_step_lca(const lca4j_optimizer *opt, const int64_
         return LCA4J_ERR_BAD_ARGUMENT;
     if (debias && (!debias->d_grad_half || !debias->d_corr || !(debias->keep >= 0.f && debias->keep <= 1.f)))
         return LCA4J_ERR_BAD_ARGUMENT;
-    if (opt->kind < LCA4J_SGD || opt->kind > LCA4J_ADAM) return LCA4J_ERR_BAD_ARGUMENT;
-    if ((opt->kind == LCA4J_SGD_MOMENTUM && !d_m) || (opt->kind == LCA4J_ADAM && (!d_m || !d_v))) return LCA4J_ERR_BAD_ARGUMENT;
+    if (!state_ok(*opt, d_m, d_v)) return LCA4J_ERR_BAD_ARGUMENT;
     static thread_local OptimArgs<LCA4J_MAX_LAYERS_PER_LAUNCH> a;
     a.o = *opt;
     a.n_layers = n_layers;
