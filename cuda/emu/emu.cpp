@@ -131,15 +131,18 @@ cudaError_t fail(cudaError_t e) {
     return e;
 }
 
-// Whether [p, p + bytes) lies inside one live device allocation (caller holds device_lock). Device
-// and host memory are both host memory here, so this is what keeps a host pointer passed where
+// The live device allocation starting at or before p, or none (caller holds device_lock). Device and
+// host memory are both host memory here, so this lookup is what keeps a host pointer passed where
 // device memory belongs (or the reverse) from working here and faulting on a GPU.
-bool inside(const void *p, size_t bytes) {
+const std::pair<const void *const, Block> *at_or_before(const void *p) {
     auto it = allocations.upper_bound(p);
-    if (it == allocations.begin()) return false;
-    --it;
-    const char *start = (const char *)it->first, *q = (const char *)p;
-    return q >= start && q + bytes <= start + it->second.bytes;
+    return it == allocations.begin() ? nullptr : &*--it;
+}
+
+// Whether [p, p + bytes) lies inside one live device allocation (caller holds device_lock).
+bool inside(const void *p, size_t bytes) {
+    const auto *a = at_or_before(p);
+    return a && (const char *)p + bytes <= (const char *)a->first + a->second.bytes;
 }
 
 cudaError_t misuse(const char *call, const char *what) {
@@ -150,9 +153,9 @@ cudaError_t misuse(const char *call, const char *what) {
 cudaError_t check_copy(const char *call, const void *dst, const void *src, size_t bytes, cudaMemcpyKind kind) {
     if (bytes == 0) return cudaSuccess;
     if (!dst || !src) return misuse(call, "null pointer");
+    if (kind == cudaMemcpyHostToHost || kind == cudaMemcpyDefault) return cudaSuccess;
     const bool to_device = kind == cudaMemcpyHostToDevice || kind == cudaMemcpyDeviceToDevice;
     const bool from_device = kind == cudaMemcpyDeviceToHost || kind == cudaMemcpyDeviceToDevice;
-    if (kind == cudaMemcpyHostToHost || kind == cudaMemcpyDefault) return cudaSuccess;
     if (to_device != inside(dst, bytes))
         return misuse(call, to_device ? "destination is not (all) device memory" : "destination is device memory in a copy to the host");
     if (from_device != inside(src, bytes))
@@ -160,7 +163,6 @@ cudaError_t check_copy(const char *call, const void *dst, const void *src, size_
     return cudaSuccess;
 }
 
-// Runs one block to completion. Returns false when the threads wait on barriers none can pass.
 // The order things run in. CUDA promises no order between blocks, nor between warps between two
 // barriers, so a correct kernel gives the same bits under any order; one that races does not. With
 // LCA4J_EMU_SCHEDULE=<seed> (not 0) blocks run in a shuffled order, fibers resume in a shuffled
@@ -182,6 +184,7 @@ struct Schedule {
 };
 Schedule schedule;
 
+// Runs one block to completion. Returns false when the threads wait on barriers none can pass.
 bool run_block(Scheduler *s, dim3 grid, dim3 block, unsigned b, const char **why) {
     const unsigned n = s->threads;
     for (unsigned t = 0; t < n; t++) {
@@ -266,11 +269,9 @@ void *shuffle_slot(unsigned lane, bool write) {
 bool device_pointer(const void *p) {
     if (!p) return true;
     std::lock_guard<std::mutex> hold(device_lock);
-    auto it = allocations.upper_bound(p);
-    if (it == allocations.begin()) return false;
-    --it;
+    const auto *a = at_or_before(p);
     // A pointer one past an allocation's end is a valid argument (an empty layer at the end).
-    return (const char *)p <= (const char *)it->first + it->second.bytes;
+    return a && (const char *)p <= (const char *)a->first + a->second.bytes;
 }
 
 bool device_range(const void *p, size_t bytes) {
