@@ -65,7 +65,9 @@ final class RunLauncher {
         SummaryPrinter.print(out, s, org.lca4j.nn.Mlp.parse(cfg.model()).layout(), cfg.out());
         if (report) {
             Path html = ReportWriter.write(cfg.out());
-            out.println("report: " + html.toAbsolutePath());
+            out.println("report: " + html.toAbsolutePath()
+                    + ReportWriter.figuresLeftOut().map(why -> " (figures left out: Java could not draw text here: " + why
+                    + "; apt-get install fontconfig fonts-dejavu-core)").orElse(""));
         }
         if (live != null) serveUntilInterrupted(live);
         return s;

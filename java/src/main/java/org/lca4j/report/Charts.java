@@ -3,6 +3,8 @@ package org.lca4j.report;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -51,8 +53,57 @@ final class Charts {
     record Bars(String name, int[] counts, Color color) {
     }
 
-    /** A rendered figure: a name unique in the page (its element id) and the PNG as a data URI. */
+    /** A rendered figure: a name unique in the page (its element id) and the PNG as a data URI (null: left out, see {@link #unavailable}). */
     record Image(String name, String src) {
+        boolean leftOut() {
+            return src == null;
+        }
+    }
+
+    private final Optional<String> unavailable;
+
+    /** Figures drawn if this Java can draw text here (probed once per JVM). */
+    Charts() {
+        this(Fonts.PROBLEM);
+    }
+
+    /** Figures left out for {@code unavailable}'s reason when present (how tests see a machine without fonts). */
+    Charts(Optional<String> unavailable) {
+        this.unavailable = unavailable;
+    }
+
+    /**
+     * Why no figure can be drawn on this machine, or empty. A JDK without usable fonts (no fontconfig fonts, as on
+     * bare servers and containers) fails on the first text it measures; the report then keeps its tables and says why
+     * the figures are missing instead of losing the whole page.
+     */
+    Optional<String> unavailable() {
+        return unavailable;
+    }
+
+    /** Runs {@code draw} and returns the reason it failed, if it did; errors of the JVM itself (out of memory) still propagate. */
+    static Optional<String> probe(Runnable draw) {
+        try {
+            draw.run();
+            return Optional.empty();
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            return Optional.of(e.getMessage() == null ? e.toString() : e.getMessage().replaceAll("[.\\s]+$", ""));
+        }
+    }
+
+    /** Probed on first use only, so runs that write no report never touch AWT. */
+    private static final class Fonts {
+        static final Optional<String> PROBLEM = probe(() -> {
+            Graphics2D g = new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB).createGraphics();
+            try {
+                g.setFont(SMALL);
+                g.drawString(String.valueOf(g.getFontMetrics().stringWidth("0")), 0, 12);
+            } finally {
+                g.dispose();
+            }
+        });
     }
 
     /** The colour of the i-th compared estimator, the same in every figure. */
@@ -67,6 +118,7 @@ final class Charts {
 
     /** A line chart; empty when no line has a finite point. */
     Optional<Image> lines(String name, String title, String xTitle, String yTitle, List<Line> lines, int w, int h) throws IOException {
+        if (unavailable.isPresent()) return Optional.of(new Image(name, null));
         XYChart chart = new XYChartBuilder().width(w).height(h).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
         style(chart.getStyler());
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
@@ -90,6 +142,7 @@ final class Charts {
     /** A scatter of y against x with the line y = x; empty when there are no finite points. */
     Optional<Image> scatter(String name, String title, String xTitle, String yTitle, double[] x, double[] y, Color color, int size)
             throws IOException {
+        if (unavailable.isPresent()) return Optional.of(new Image(name, null));
         double[][] xy = finitePairs(x, y);
         if (xy[0].length == 0) return Optional.empty();
         XYChart chart = new XYChartBuilder().width(size).height(size).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
@@ -114,6 +167,7 @@ final class Charts {
     /** One bar per category, green where the value is negative (helped) and red where positive (hurt). */
     Optional<Image> signedBars(String name, String title, String yTitle, List<String> categories, double[] values, int w, int h)
             throws IOException {
+        if (unavailable.isPresent()) return Optional.of(new Image(name, null));
         if (categories.isEmpty() || Arrays.stream(values).noneMatch(Double::isFinite)) return Optional.empty();
         CategoryChart chart = new CategoryChartBuilder().width(w).height(h).title(title).yAxisTitle(yTitle).build();
         style(chart.getStyler());
@@ -134,6 +188,7 @@ final class Charts {
     /** A histogram of one or more series over shared bins, overlapped. */
     Optional<Image> histogram(String name, String title, String xTitle, double[] centers, List<Bars> series, int w, int h)
             throws IOException {
+        if (unavailable.isPresent()) return Optional.of(new Image(name, null));
         if (centers.length == 0 || series.isEmpty()) return Optional.empty();
         CategoryChart chart = new CategoryChartBuilder().width(w).height(h).title(title).xAxisTitle(xTitle).yAxisTitle("steps").build();
         style(chart.getStyler());
@@ -168,7 +223,7 @@ final class Charts {
         s.setyAxisTickLabelsFormattingFunction(Fmt::num);
     }
 
-    private static Image save(Chart<?, ?> chart, String name) throws IOException {
+    private Image save(Chart<?, ?> chart, String name) throws IOException {
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         if (!ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", png)) {
             throw new IOException("figure " + name + ": no PNG writer available");

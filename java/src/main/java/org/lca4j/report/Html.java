@@ -27,6 +27,7 @@ final class Html {
 
     /** A figure for a chart, or a note when the chart had nothing to plot. */
     static String figure(Optional<Charts.Image> image, String alt) {
+        if (image.isPresent() && image.get().leftOut()) return note("Figure left out (" + alt + "): see the note at the top of the page.");
         return image.map(i -> "<figure id=\"fig-" + esc(i.name()) + "\"><img src=\"" + i.src() + "\" alt=\"" + esc(alt) + "\"></figure>\n")
                 .orElseGet(() -> note("No finite values to plot for " + alt + "."));
     }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Optional;
 
 /**
  * Writes a run directory's study report: {@code report.html}, one self-contained file (no scripts, no network,
@@ -26,15 +27,32 @@ public final class ReportWriter {
      */
     public static Path write(Path runDir) throws IOException {
         System.setProperty("java.awt.headless", "true");
+        return write(runDir, new Charts());
+    }
+
+    /**
+     * Why reports written by this JVM have no figures (it cannot draw text here: no usable fonts), or empty when they
+     * have them. The tables and numbers are written either way.
+     */
+    public static Optional<String> figuresLeftOut() {
+        return new Charts().unavailable();
+    }
+
+    static Path write(Path runDir, Charts charts) throws IOException {
         RunData d = RunData.load(runDir);
-        Charts charts = new Charts();
-        String body = HeaderSection.render(d, charts) + LayerSection.render(d, charts) + ParameterSection.render(d, charts)
+        String body = charts.unavailable().map(ReportWriter::leftOutNote).orElse("") + HeaderSection.render(d, charts) + LayerSection.render(d, charts) + ParameterSection.render(d, charts)
                 + PaperSection.render(d, charts) + CostSection.render(d);
         Path html = runDir.resolve("report.html");
         Path tmp = runDir.resolve(".report.html.tmp");
         Files.writeString(tmp, page(d, body), StandardCharsets.UTF_8);
         Files.move(tmp, html, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return html;
+    }
+
+    private static String leftOutNote(String why) {
+        return Html.note("Figures left out: this Java could not draw text on this machine (" + why + "). Install fontconfig and a font"
+                + " (Debian, Ubuntu: apt-get install fontconfig fonts-dejavu-core), then run the command again; the tables below"
+                + " are complete.");
     }
 
     private static String page(RunData d, String body) {

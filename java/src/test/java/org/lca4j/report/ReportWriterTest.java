@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -92,6 +93,34 @@ class ReportWriterTest {
         assertFalse(text.contains("fig-scatter"), "no scatter without samples");
         assertFalse(text.contains("mean-helped-fraction-val"), "no validation LCA in this run");
         for (String ref : references(text)) assertTrue(ref.startsWith(PNG_URI), "report.html refers outside itself");
+    }
+
+    @Test
+    void withoutFontsTheTablesAreWrittenAndTheMissingFiguresSayWhy(@TempDir Path dir) throws IOException {
+        Fake fake = writeRun(dir, true, true);
+        String why = "Fontconfig head is null, check your fonts or fonts configuration";
+        String text = Files.readString(ReportWriter.write(dir, new Charts(Optional.of(why))));
+        assertTrue(references(text).isEmpty(), "no figure without fonts");
+        assertTrue(text.indexOf(why) < text.indexOf("<section id=\"run\">"), "the reason stands at the top of the page");
+        assertTrue(text.contains("Figure left out (loss per step)"), "each missing figure points to the reason");
+        assertFalse(text.contains("No finite values to plot"), "not mistaken for empty data");
+        assertEquals(meanHelpedFraction(fake), dataValue(text, "mean-helped-fraction"), 1e-12);
+        assertTrue(text.contains("<section id=\"cost\">"), "the tables are all there");
+    }
+
+    @Test
+    void aFontSystemThatFailsIsReportedAndTheJvmsOwnErrorsAreNot() {
+        assertEquals(Optional.of("Fontconfig head is null"), Charts.probe(() -> {
+            throw new Error("Fontconfig head is null");
+        }));
+        assertEquals(Optional.of("java.lang.IllegalStateException"), Charts.probe(() -> {
+            throw new IllegalStateException();
+        }));
+        assertEquals(Optional.empty(), Charts.probe(() -> { }));
+        assertThrows(OutOfMemoryError.class, () -> Charts.probe(() -> {
+            throw new OutOfMemoryError("Java heap space");
+        }));
+        assertEquals(Optional.empty(), new Charts().unavailable(), "this machine draws text (its reports have figures)");
     }
 
     @Test
