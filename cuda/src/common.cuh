@@ -9,9 +9,19 @@ namespace lca4j {
 
 // Threads per block of the chunked kernels, and elements per chunk. A chunk belongs to one layer,
 // so per-chunk partial sums add up per layer without atomics; each thread takes 4 consecutive
-// elements (one 16-byte load per input) CHUNK / (THREADS * 4) times.
+// elements (one 16-byte load per input) LCA4J_CHUNK_STEPS times. Shorter chunks mean less idle time
+// in a grid's last wave, longer ones fewer partials for the cleanup to add: the length is a
+// compile-time setting only so that cuda/dev can time others (bench/device/chunk_variants.sh).
+#ifndef LCA4J_CHUNK_STEPS
+#define LCA4J_CHUNK_STEPS 8
+#endif
+// Blocks per SM the chunked kernels are compiled to fit (__launch_bounds__): more blocks hide more
+// memory latency, but squeezing registers can spill. Settable like the chunk length, for timing.
+#ifndef LCA4J_MIN_BLOCKS
+#define LCA4J_MIN_BLOCKS 1
+#endif
 constexpr int THREADS = 256;
-constexpr int64_t CHUNK = THREADS * 4 * 8;
+constexpr int64_t CHUNK = THREADS * 4 * LCA4J_CHUNK_STEPS;
 
 void record_failure(const char *call);
 
@@ -101,5 +111,32 @@ inline int launch_grid_stride(const char *name, void (*kernel)(P...), int64_t n,
 }
 
 inline bool aligned16(const void *p) { return ((uintptr_t)p & 15u) == 0; }
+
+// Four consecutive values starting at i; k < 4 only at a layer's end. The vector and scalar paths
+// move the same values, so alignment never changes a result.
+template <typename T>
+__device__ inline void load4(const T *p, int64_t i, int k, bool vec, T *out) {
+    if (vec && k == 4) {
+        if constexpr (sizeof(T) == 4) {
+            const float4 q = *reinterpret_cast<const float4 *>(p + i);
+            out[0] = q.x; out[1] = q.y; out[2] = q.z; out[3] = q.w;
+        } else {
+            const double2 q0 = *reinterpret_cast<const double2 *>(p + i), q1 = *reinterpret_cast<const double2 *>(p + i + 2);
+            out[0] = q0.x; out[1] = q0.y; out[2] = q1.x; out[3] = q1.y;
+        }
+    } else {
+#pragma unroll
+        for (int j = 0; j < 4; j++) out[j] = j < k ? p[i + j] : T(0);
+    }
+}
+
+__device__ inline void store4(float *p, int64_t i, int k, bool vec, const float *in) {
+    if (vec && k == 4) {
+        *reinterpret_cast<float4 *>(p + i) = make_float4(in[0], in[1], in[2], in[3]);
+    } else {
+#pragma unroll
+        for (int j = 0; j < 4; j++) if (j < k) p[i + j] = in[j];
+    }
+}
 
 }  // namespace lca4j

@@ -18,32 +18,10 @@ struct LcaArgs {
     lca4j_layer layer[MAXL];
 };
 
-// Four consecutive values starting at i; k < 4 only at a layer's end. The vector and scalar paths
-// load the same values, so alignment never changes a result.
-__device__ inline void load4(const float *p, int64_t i, int k, bool vec, float *out) {
-    if (vec && k == 4) {
-        float4 q = *reinterpret_cast<const float4 *>(p + i);
-        out[0] = q.x; out[1] = q.y; out[2] = q.z; out[3] = q.w;
-    } else {
-#pragma unroll
-        for (int j = 0; j < 4; j++) out[j] = j < k ? p[i + j] : 0.f;
-    }
-}
-
-__device__ inline void load4(const double *p, int64_t i, int k, bool vec, double *out) {
-    if (vec && k == 4) {
-        double2 q0 = *reinterpret_cast<const double2 *>(p + i), q1 = *reinterpret_cast<const double2 *>(p + i + 2);
-        out[0] = q0.x; out[1] = q0.y; out[2] = q1.x; out[3] = q1.y;
-    } else {
-#pragma unroll
-        for (int j = 0; j < 4; j++) out[j] = j < k ? p[i + j] : 0.0;
-    }
-}
-
 // The explicit _rn intrinsics keep nvcc from contracting into FMAs, so every A is the same double
 // the Java backend computes (Java never fuses); only the order of the sums differs.
 template <int MAXL>
-__global__ void __launch_bounds__(THREADS) layer_lca_kernel(const __grid_constant__ LcaArgs<MAXL> a, double *part_sum,
+__global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) layer_lca_kernel(const __grid_constant__ LcaArgs<MAXL> a, double *part_sum,
                                                             long long *part_neg, long long *part_pos) {
     __shared__ double sh_d[THREADS / 32];
     __shared__ long long sh_i[THREADS / 32];
@@ -54,7 +32,7 @@ __global__ void __launch_bounds__(THREADS) layer_lca_kernel(const __grid_constan
     const int64_t start = (int64_t)(block - a.prefix[l]) * CHUNK;
     const int64_t end = min(start + CHUNK, L.n);
     double sum = 0;
-    long long neg = 0, pos = 0;
+    int neg = 0, pos = 0;  // at most CHUNK / THREADS each: int keeps registers (and blocks per SM) free
     for (int64_t i = start + threadIdx.x * 4; i < end; i += THREADS * 4) {
         const int k = (int)min((int64_t)4, end - i);
         float g0[4], g1[4], g2[4], bf[4], af[4];
@@ -91,12 +69,11 @@ __global__ void __launch_bounds__(THREADS) layer_lca_kernel(const __grid_constan
         }
     }
     sum = block_sum(sum, sh_d);
-    neg = block_sum(neg, sh_i);
-    pos = block_sum(pos, sh_i);
+    const long long nn = block_sum((long long)neg, sh_i), pp = block_sum((long long)pos, sh_i);
     if (threadIdx.x == 0) {
         part_sum[a.chunk_base + block] = sum;
-        part_neg[a.chunk_base + block] = neg;
-        part_pos[a.chunk_base + block] = pos;
+        part_neg[a.chunk_base + block] = nn;
+        part_pos[a.chunk_base + block] = pp;
     }
 }
 

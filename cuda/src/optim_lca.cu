@@ -17,6 +17,7 @@ struct OptimArgs {
     int prefix[MAXL + 1];
     int64_t offset[MAXL];
     int64_t n[MAXL];
+    unsigned char vec[MAXL];  // the layer starts 16-byte aligned in every buffer: vector loads and stores
 };
 
 __device__ inline float update(const lca4j_optimizer &o, float theta, float g, float *m, float *v) {
@@ -52,8 +53,10 @@ __device__ inline double sensitivity(const lca4j_optimizer &o, float g, float mm
     return -__dmul_rn((double)o.step_size, __dsub_rn(__ddiv_rn((double)o.one_minus_beta1, d), through_v));
 }
 
+// Four parameters per thread and pass (16-byte loads and stores where the layer is aligned), each
+// with exactly the arithmetic of one element: the vector width changes the memory traffic, never a bit.
 template <int MAXL>
-__global__ void __launch_bounds__(THREADS) optimizer_lca_kernel(const __grid_constant__ OptimArgs<MAXL> a, float *theta,
+__global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) optimizer_lca_kernel(const __grid_constant__ OptimArgs<MAXL> a, float *theta,
                                                                 float *theta_prev, const float *grad, float *grad_prev,
                                                                 float *m, float *v, const float *half, float *corr, float keep,
                                                                 double *part_sum, long long *part_neg,
@@ -62,50 +65,70 @@ __global__ void __launch_bounds__(THREADS) optimizer_lca_kernel(const __grid_con
     __shared__ long long sh_i[THREADS / 32];
     const int block = blockIdx.x;
     const int l = layer_of_block(a.prefix, a.n_layers, block);
+    const bool vec = a.vec[l];
     const int64_t start = a.offset[l] + (int64_t)(block - a.prefix[l]) * CHUNK;
     const int64_t end = min(start + CHUNK, a.offset[l] + a.n[l]);
+    const bool prev = a.has_prev, trap = a.has_prev && grad_prev;
     double s[LCA4J_SLOTS] = {};
-    long long neg[LCA4J_SLOTS] = {}, pos[LCA4J_SLOTS] = {};
-    for (int64_t i = start + threadIdx.x; i < end; i += THREADS) {
-        const float g = grad[i], th = theta[i];
-        if (a.has_prev) {
-            const double d = __dsub_rn((double)th, (double)theta_prev[i]);
-            const double nbe = __dmul_rn((double)g, d);
-            s[0] = __dadd_rn(s[0], nbe);
-            neg[0] += nbe < 0;
-            pos[0] += nbe > 0;
-            if (grad_prev) {
-                const float trap = (float)__dmul_rn(0.5, __dadd_rn((double)grad_prev[i], (double)g));
-                const double ft = __dmul_rn((double)trap, d);
-                s[1] = __dadd_rn(s[1], ft);
-                neg[1] += ft < 0;
-                pos[1] += ft > 0;
-                if (corr) {
-                    const double db = __dadd_rn(ft, (double)corr[i]);
-                    s[3] = __dadd_rn(s[3], db);
-                    neg[3] += db < 0;
-                    pos[3] += db > 0;
+    int neg[LCA4J_SLOTS] = {}, pos[LCA4J_SLOTS] = {};  // at most CHUNK / THREADS each
+    for (int64_t i = start + threadIdx.x * 4; i < end; i += THREADS * 4) {
+        const int k = (int)min((int64_t)4, end - i);
+        float g[4], th[4], tp[4], gp[4], mm[4], vv[4], hf[4], cr[4], next[4];
+        load4(grad, i, k, vec, g);
+        load4(theta, i, k, vec, th);
+        if (prev) load4(theta_prev, i, k, vec, tp);
+        if (trap) load4(grad_prev, i, k, vec, gp);
+        if (m) load4((const float *)m, i, k, vec, mm);
+        if (v) load4((const float *)v, i, k, vec, vv);
+        if (corr) {
+            load4(half, i, k, vec, hf);
+            if (trap) load4((const float *)corr, i, k, vec, cr);
+        }
+#pragma unroll
+        for (int j = 0; j < 4; j++) {
+            if (j >= k) break;
+            if (prev) {
+                const double d = __dsub_rn((double)th[j], (double)tp[j]);
+                const double nbe = __dmul_rn((double)g[j], d);
+                s[0] = __dadd_rn(s[0], nbe);
+                neg[0] += nbe < 0;
+                pos[0] += nbe > 0;
+                if (trap) {
+                    const float tr = (float)__dmul_rn(0.5, __dadd_rn((double)gp[j], (double)g[j]));
+                    const double ft = __dmul_rn((double)tr, d);
+                    s[1] = __dadd_rn(s[1], ft);
+                    neg[1] += ft < 0;
+                    pos[1] += ft > 0;
+                    if (corr) {
+                        const double db = __dadd_rn(ft, (double)cr[j]);
+                        s[3] = __dadd_rn(s[3], db);
+                        neg[3] += db < 0;
+                        pos[3] += db > 0;
+                    }
                 }
             }
+            next[j] = update(a.o, th[j], g[j], m ? mm + j : nullptr, v ? vv + j : nullptr);
+            if (corr) {
+                const double spread = __dsub_rn(__dmul_rn(2.0, (double)hf[j]), (double)g[j]);  // a − b
+                const double sens = sensitivity(a.o, g[j], m ? mm[j] : 0.f, v ? vv[j] : 0.f);
+                cr[j] = (float)__dmul_rn(__dmul_rn(__dmul_rn(-0.5, (double)keep), __dmul_rn(spread, spread)), sens);
+            }
+            const double sb = __dmul_rn((double)g[j], __dsub_rn((double)next[j], (double)th[j]));
+            s[2] = __dadd_rn(s[2], sb);
+            neg[2] += sb < 0;
+            pos[2] += sb > 0;
         }
-        const float next = update(a.o, th, g, m ? m + i : nullptr, v ? v + i : nullptr);
-        if (corr) {
-            const double spread = __dsub_rn(__dmul_rn(2.0, (double)half[i]), (double)g);  // a − b
-            const double sens = sensitivity(a.o, g, m ? m[i] : 0.f, v ? v[i] : 0.f);
-            corr[i] = (float)__dmul_rn(__dmul_rn(__dmul_rn(-0.5, (double)keep), __dmul_rn(spread, spread)), sens);
-        }
-        const double sb = __dmul_rn((double)g, __dsub_rn((double)next, (double)th));
-        s[2] = __dadd_rn(s[2], sb);
-        neg[2] += sb < 0;
-        pos[2] += sb > 0;
-        theta_prev[i] = th;
-        theta[i] = next;
-        if (grad_prev) grad_prev[i] = g;
+        store4(theta_prev, i, k, vec, th);
+        store4(theta, i, k, vec, next);
+        if (grad_prev) store4(grad_prev, i, k, vec, g);
+        if (m) store4(m, i, k, vec, mm);
+        if (v) store4(v, i, k, vec, vv);
+        if (corr) store4(corr, i, k, vec, cr);
     }
 #pragma unroll
     for (int k = 0; k < LCA4J_SLOTS; k++) {
         const double ss = block_sum(s[k], sh_d);
-        const long long nn = block_sum(neg[k], sh_i), pp = block_sum(pos[k], sh_i);
+        const long long nn = block_sum((long long)neg[k], sh_i), pp = block_sum((long long)pos[k], sh_i);
         if (threadIdx.x == 0) {
             part_sum[k * chunks + block] = ss;
             part_neg[k * chunks + block] = nn;
@@ -169,6 +192,11 @@ extern "C" int lca4j_optimizer_step_lca(const lca4j_optimizer *opt, const int64_
         a.n[l] = sizes[l];
         off += sizes[l];
         a.prefix[l + 1] = a.prefix[l] + (int)chunks_of(sizes[l]);
+        const float *bufs[] = {d_theta, d_theta_prev, d_grad, d_grad_prev, d_m, d_v, debias ? debias->d_grad_half : nullptr,
+                               debias ? debias->d_corr : nullptr};
+        bool al = a.offset[l] % 4 == 0;
+        for (const float *b : bufs) al = al && aligned16(b);
+        a.vec[l] = al;
     }
     const int64_t chunks = a.prefix[n_layers];
     if (workspace_bytes < LCA4J_SLOTS * partial_bytes(chunks) || (chunks > 0 && !d_workspace)) return LCA4J_ERR_WORKSPACE;
