@@ -10,7 +10,7 @@ OUT="${OUT:-/tmp/chunk_variants}"
 mkdir -p "$OUT"
 cd "$ROOT"
 nvidia-smi -L > /dev/null 2>&1 || { echo "chunk_variants: no NVIDIA GPU here" >&2; exit 77; }
-VARIANTS=(${LCA4J_VARIANTS:-8x1 4x1 2x1 8x3 4x3})   # steps x min-blocks; the first is the library's
+VARIANTS=(${LCA4J_VARIANTS:-8x3 8x1 4x1 2x1 4x3})   # steps x min-blocks; the first is the library's
 status=0
 for v in "${VARIANTS[@]}"; do  # builds in parallel: nvcc is the slow part
   ( LCA4J_CHECK_ARCH=sm_90 LCA4J_CHECK_BIN="/tmp/lca_check_$v" \

@@ -17,8 +17,11 @@ namespace lca4j {
 #endif
 // Blocks per SM the chunked kernels are compiled to fit (__launch_bounds__): more blocks hide more
 // memory latency, but squeezing registers can spill. Settable like the chunk length, for timing.
+// 8 steps × 3 blocks measured best on an H100 from 10^7 parameters up (fused LCA 96% of a copy's
+// bandwidth at 10^8, against 81% at the compiler's own register choice; optimizer + LCA 6% faster):
+// bench/results/gpu/h100-2026-11-23/variants/variants.md.
 #ifndef LCA4J_MIN_BLOCKS
-#define LCA4J_MIN_BLOCKS 1
+#define LCA4J_MIN_BLOCKS 3
 #endif
 constexpr int THREADS = 256;
 constexpr int64_t CHUNK = THREADS * 4 * LCA4J_CHUNK_STEPS;
