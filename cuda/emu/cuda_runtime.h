@@ -38,6 +38,7 @@ using uint3 = dim3;
 struct alignas(16) float4 { float x, y, z, w; };
 struct alignas(16) double2 { double x, y; };
 inline float4 make_float4(float x, float y, float z, float w) { return float4{x, y, z, w}; }
+inline double2 make_double2(double x, double y) { return double2{x, y}; }
 
 typedef enum cudaError {
     cudaSuccess = 0,

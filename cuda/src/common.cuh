@@ -133,9 +133,15 @@ __device__ inline void load4(const T *p, int64_t i, int k, bool vec, T *out) {
     }
 }
 
-__device__ inline void store4(float *p, int64_t i, int k, bool vec, const float *in) {
+template <typename T>
+__device__ inline void store4(T *p, int64_t i, int k, bool vec, const T *in) {
     if (vec && k == 4) {
-        *reinterpret_cast<float4 *>(p + i) = make_float4(in[0], in[1], in[2], in[3]);
+        if constexpr (sizeof(T) == 4) {
+            *reinterpret_cast<float4 *>(p + i) = make_float4(in[0], in[1], in[2], in[3]);
+        } else {
+            *reinterpret_cast<double2 *>(p + i) = make_double2(in[0], in[1]);
+            *reinterpret_cast<double2 *>(p + i + 2) = make_double2(in[2], in[3]);
+        }
     } else {
 #pragma unroll
         for (int j = 0; j < 4; j++) if (j < k) p[i + j] = in[j];

@@ -46,6 +46,9 @@ __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) layer_lca_kernel(co
             if (L.d0) load4(L.d0, i, k, vec, d0);
             if (L.d1) load4(L.d1, i, k, vec, d1);
         }
+        double cum[4];
+        float step_a[4];
+        if (L.cumulative) load4((const double *)L.cumulative, i, k, vec, cum);
 #pragma unroll
         for (int j = 0; j < 4; j++) {
             if (j >= k) break;
@@ -64,9 +67,11 @@ __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) layer_lca_kernel(co
             sum = __dadd_rn(sum, A);
             neg += A < 0;
             pos += A > 0;
-            if (L.cumulative) L.cumulative[i + j] = __dadd_rn(L.cumulative[i + j], A);
-            if (L.step_a) L.step_a[i + j] = (float)A;
+            if (L.cumulative) cum[j] = __dadd_rn(cum[j], A);
+            if (L.step_a) step_a[j] = (float)A;
         }
+        if (L.cumulative) store4(L.cumulative, i, k, vec, cum);
+        if (L.step_a) store4(L.step_a, i, k, vec, step_a);
     }
     sum = block_sum(sum, sh_d);
     const long long nn = block_sum((long long)neg, sh_i), pp = block_sum((long long)pos, sh_i);
@@ -93,7 +98,7 @@ static int launch_group(const lca4j_layer *layers, int n, const lca4j_combine &c
         a.layer[l] = L;
         a.prefix[l + 1] = a.prefix[l] + (int)chunks_of(L.n);
         a.vec[l] = aligned16(L.g0) && aligned16(L.after) && aligned16(L.before) && aligned16(L.g1) && aligned16(L.g2) &&
-                   aligned16(L.d0) && aligned16(L.d1);
+                   aligned16(L.d0) && aligned16(L.d1) && aligned16(L.cumulative) && aligned16(L.step_a);
     }
     ca.n_layers = n;
     ca.chunk_base = chunk_base;
