@@ -20,7 +20,9 @@ struct LcaArgs {
 
 // The explicit _rn intrinsics keep nvcc from contracting into FMAs, so every A is the same double
 // the Java backend computes (Java never fuses); only the order of the sums differs.
-template <int MAXL>
+// PER_PARAM: some layer wants A per parameter or running sums. A separate instantiation, because
+// their vector registers cost the sums-only kernel 7% of its bandwidth on the H100 (spills).
+template <int MAXL, bool PER_PARAM>
 __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) layer_lca_kernel(const __grid_constant__ LcaArgs<MAXL> a, double *part_sum,
                                                             long long *part_neg, long long *part_pos) {
     __shared__ double sh_d[THREADS / 32];
@@ -48,7 +50,7 @@ __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) layer_lca_kernel(co
         }
         double cum[4];
         float step_a[4];
-        if (L.cumulative) load4((const double *)L.cumulative, i, k, vec, cum);
+        if (PER_PARAM && L.cumulative) load4((const double *)L.cumulative, i, k, vec, cum);
 #pragma unroll
         for (int j = 0; j < 4; j++) {
             if (j >= k) break;
@@ -67,11 +69,11 @@ __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) layer_lca_kernel(co
             sum = __dadd_rn(sum, A);
             neg += A < 0;
             pos += A > 0;
-            if (L.cumulative) cum[j] = __dadd_rn(cum[j], A);
-            if (L.step_a) step_a[j] = (float)A;
+            if (PER_PARAM && L.cumulative) cum[j] = __dadd_rn(cum[j], A);
+            if (PER_PARAM && L.step_a) step_a[j] = (float)A;
         }
-        if (L.cumulative) store4(L.cumulative, i, k, vec, cum);
-        if (L.step_a) store4(L.step_a, i, k, vec, step_a);
+        if (PER_PARAM && L.cumulative) store4(L.cumulative, i, k, vec, cum);
+        if (PER_PARAM && L.step_a) store4(L.step_a, i, k, vec, step_a);
     }
     sum = block_sum(sum, sh_d);
     const long long nn = block_sum((long long)neg, sh_i), pp = block_sum((long long)pos, sh_i);
@@ -103,8 +105,11 @@ static int launch_group(const lca4j_layer *layers, int n, const lca4j_combine &c
     ca.n_layers = n;
     ca.chunk_base = chunk_base;
     for (int l = 0; l <= n; l++) ca.prefix[l] = a.prefix[l];
+    bool per_param = false;
+    for (int l = 0; l < n; l++) per_param |= layers[l].cumulative || layers[l].step_a;
     if (a.prefix[n] > 0) {
-        layer_lca_kernel<MAXL><<<a.prefix[n], THREADS, 0, stream>>>(a, ps, pn, pp);
+        if (per_param) layer_lca_kernel<MAXL, true><<<a.prefix[n], THREADS, 0, stream>>>(a, ps, pn, pp);
+        else layer_lca_kernel<MAXL, false><<<a.prefix[n], THREADS, 0, stream>>>(a, ps, pn, pp);
         LCA4J_CHECK_LAUNCH("layer_lca_kernel");
     }
     cleanup_kernel<MAXL><<<n, THREADS, 0, stream>>>(ca, 1, ps, pn, pp, total, d_sum, d_helped, d_hurt, 0, out_base);
