@@ -27,11 +27,14 @@ def main(path, device):
         print(f"| {r['params']:,} | {r['layers']} | {'yes' if r['cumulative'] else 'no'} | {r['fused_ms']:.3f} | {gbs:.0f} | "
               f"{100 * r['copy_ms'] / r['fused_ms']:.0f}% | {unf} | {speed} | {copy:.0f} |")
     if opt:
-        print("\n| parameters | plain momentum step ms | fused: next_batch_end + same_batch | fused: + free_trap | plain + separate LCA launch |")
-        print("|---:|---:|---:|---:|---:|")
+        # Older result files have no from-state columns: shown as a dash.
+        print("\n| parameters | plain momentum step ms | fused: next_batch_end + same_batch | fused: + free_trap | same, Δθ from state "
+              "| + free_trap, Δθ from state | plain + separate LCA launch |")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
         for r in opt:
             p = r["plain_ms"]
-            cells = [f"{r[k]:.3f} ms ({100 * (r[k] / p - 1):+.0f}%)" for k in ("fused_ms", "fused_all_ms", "separate_ms")]
+            cells = [f"{r[k]:.3f} ms ({100 * (r[k] / p - 1):+.0f}%)" if r.get(k) is not None else "–"
+                     for k in ("fused_ms", "fused_all_ms", "state_ms", "state_all_ms", "separate_ms")]
             print(f"| {r['params']:,} | {p:.3f} | " + " | ".join(cells) + " |")
     if bias:
         # The MLP's bias gradient: the library's row-order kernel (the CPU's bits) vs a faster-shaped

@@ -151,7 +151,8 @@ static double sensitivity_ref(const lca4j_optimizer &o, float g, float mm, float
     return -(double)o.step_size * ((double)o.one_minus_beta1 / d - through_v);
 }
 
-static void check_optimizer(int kind, const std::vector<int64_t> &sizes, const char *what) {
+// from_state: no θ_{t−1} kept; Δθ_{t−1} is the previous update recomputed from m, v (or g_{t−1}).
+static void check_optimizer(int kind, const std::vector<int64_t> &sizes, const char *what, bool from_state = false) {
     const int L = (int)sizes.size(), S = LCA4J_SLOTS;
     int64_t D = 0;
     for (auto s : sizes) D += s;
@@ -165,6 +166,9 @@ static void check_optimizer(int kind, const std::vector<int64_t> &sizes, const c
     const int t = 3;
     o.step_size = (float)(o.lr / (1 - pow(o.beta1, t)));
     o.bc2_sqrt = (float)sqrt(1 - pow(o.beta2, t));
+    o.prev_lr = o.lr;
+    o.prev_step_size = (float)(o.lr / (1 - pow(o.beta1, t - 1)));
+    o.prev_bc2_sqrt = (float)sqrt(1 - pow(o.beta2, t - 1));
     float *dth = dev(theta), *dprev = dev(prev), *dg = dev(g), *dgp = dev(gprev), *dm = dev(m), *dv = dev(v);
     float *dhalf = dev(half), *dcorr = dev(corr);
     const lca4j_debias debias = {dhalf, dcorr, 0.99f};
@@ -174,7 +178,12 @@ static void check_optimizer(int kind, const std::vector<int64_t> &sizes, const c
     CK(lca4j_malloc(&dws, std::max<size_t>(ws, 1)));
     double *dsum = dev(std::vector<double>(S * L, NAN));
     int64_t *dneg = dev(std::vector<int64_t>(S * L, -1)), *dpos = dev(std::vector<int64_t>(S * L, -1));
-    CK(lca4j_optimizer_step_lca(&o, sizes.data(), L, dth, dprev, dg, dgp, kind == LCA4J_SGD ? nullptr : dm,
+    if (from_state && kind == LCA4J_SGD) {
+        const int st = lca4j_optimizer_step_lca(&o, sizes.data(), L, dth, nullptr, dg, nullptr, nullptr, nullptr, nullptr, 1, dws, ws,
+                                                dsum, dneg, dpos, nullptr);
+        EXPECT(st == LCA4J_ERR_BAD_ARGUMENT, "optimizer %s: plain SGD with neither θ_{t−1} nor g_{t−1} gave %d", what, st);
+    }
+    CK(lca4j_optimizer_step_lca(&o, sizes.data(), L, dth, from_state ? nullptr : dprev, dg, dgp, kind == LCA4J_SGD ? nullptr : dm,
                                 kind == LCA4J_ADAM ? dv : nullptr, &debias, 1, dws, ws, dsum, dneg, dpos, nullptr));
     auto th2 = host(dth, D), prev2 = host(dprev, D), gp2 = host(dgp, D), corr2 = host(dcorr, D);
     auto mFused = host(dm, D), vFused = host(dv, D);
@@ -198,6 +207,14 @@ static void check_optimizer(int kind, const std::vector<int64_t> &sizes, const c
             size_t i = base + k;
             float gi = g[i], th = theta[i], next;
             volatile float mm = m[i], vv = v[i];  // volatile: no FMA contraction in the reference either
+            double d = (double)th - prev[i];
+            if (from_state) {  // the previous update from the state before this step advances it
+                volatile float u;
+                if (kind == LCA4J_SGD) u = o.prev_lr * gprev[i];
+                else if (kind == LCA4J_SGD_MOMENTUM) u = o.prev_lr * mm;
+                else { volatile float den = sqrtf(vv) / o.prev_bc2_sqrt; den = den + o.eps; u = o.prev_step_size * mm; u = u / den; }
+                d = -(double)u;
+            }
             if (kind == LCA4J_SGD) next = th - o.lr * gi;
             else if (kind == LCA4J_SGD_MOMENTUM) { volatile float buf = o.momentum * mm; buf = buf + gi; volatile float u = o.lr * buf; next = th - u; }
             else {
@@ -206,11 +223,10 @@ static void check_optimizer(int kind, const std::vector<int64_t> &sizes, const c
                 volatile float den = sqrtf(vv) / o.bc2_sqrt; den = den + o.eps;
                 volatile float u = o.step_size * mm; u = u / den; next = th - u;
             }
-            if (th2[i] != next || prev2[i] != th || gp2[i] != gi) badTheta++;
+            if (th2[i] != next || (!from_state && prev2[i] != th) || gp2[i] != gi) badTheta++;
             const double spread = 2.0 * half[i] - gi;
             const double c = -0.5 * (double)debias.keep * (spread * spread) * sensitivity_ref(o, gi, kind == LCA4J_SGD ? 0.f : mm, kind == LCA4J_ADAM ? vv : 0.f);
             if (fabs(corr2[i] - c) > 1e-6 * fabs(c) + 1e-30) badCorr++;
-            double d = (double)th - prev[i];
             double ft = (double)(float)(0.5 * ((double)gprev[i] + gi)) * d;
             double A[S] = {(double)gi * d, ft, (double)gi * ((double)next - th), ft + (double)corr[i]};
             for (int q = 0; q < S; q++) { s[q] += A[q]; sa[q] += fabs(A[q]); n[q] += A[q] < 0; }
@@ -403,15 +419,21 @@ static void bench_optimizer(int64_t D) {
     // Without g_{t−1} (next_batch_end and same_batch), and with it (free_trap too).
     double fused = median_ms([&] { CK(lca4j_optimizer_step_lca(&o, sizes.data(), L, th, prev, g, nullptr, m, nullptr, nullptr, 1, dws, ws, s, n, p, nullptr)); });
     double fusedAll = median_ms([&] { CK(lca4j_optimizer_step_lca(&o, sizes.data(), L, th, prev, g, gprev, m, nullptr, nullptr, 1, dws, ws, s, n, p, nullptr)); });
+    // The same without θ_{t−1}: Δθ_{t−1} recomputed from m (8 bytes less per parameter).
+    double state = median_ms([&] { CK(lca4j_optimizer_step_lca(&o, sizes.data(), L, th, nullptr, g, nullptr, m, nullptr, nullptr, 1, dws, ws, s, n, p, nullptr)); });
+    double stateAll = median_ms([&] { CK(lca4j_optimizer_step_lca(&o, sizes.data(), L, th, nullptr, g, gprev, m, nullptr, nullptr, 1, dws, ws, s, n, p, nullptr)); });
     double separate = median_ms([&] {
         CK(lca4j_layer_lca(layers.data(), L, nullptr, dws2, ws2, s, n, p, nullptr));
         CK(lca4j_optimizer_step(&o, th, g, m, nullptr, D, nullptr));
     });
-    printf("bench optimizer params %11lld: plain momentum %.3f ms (hand-written one-liner %.3f ms), fused +LCA %.3f ms (+%.1f%%), with free_trap %.3f ms (+%.1f%%), plain + separate LCA %.3f ms (+%.1f%%)\n",
-           (long long)D, plain, handwritten, fused, 100 * (fused / plain - 1), fusedAll, 100 * (fusedAll / plain - 1), separate, 100 * (separate / plain - 1));
+    printf("bench optimizer params %11lld: plain momentum %.3f ms (hand-written one-liner %.3f ms), fused +LCA %.3f ms (+%.1f%%), with free_trap %.3f ms (+%.1f%%), "
+           "Δθ from state %.3f ms (+%.1f%%), with free_trap %.3f ms (+%.1f%%), plain + separate LCA %.3f ms (+%.1f%%)\n",
+           (long long)D, plain, handwritten, fused, 100 * (fused / plain - 1), fusedAll, 100 * (fusedAll / plain - 1), state, 100 * (state / plain - 1),
+           stateAll, 100 * (stateAll / plain - 1), separate, 100 * (separate / plain - 1));
     if (json_out)
-        fprintf(json_out, "{\"kernel\":\"optimizer_momentum\",\"params\":%lld,\"plain_ms\":%.6f,\"handwritten_ms\":%.6f,\"fused_ms\":%.6f,\"fused_all_ms\":%.6f,\"separate_ms\":%.6f}\n",
-                (long long)D, plain, handwritten, fused, fusedAll, separate);
+        fprintf(json_out, "{\"kernel\":\"optimizer_momentum\",\"params\":%lld,\"plain_ms\":%.6f,\"handwritten_ms\":%.6f,\"fused_ms\":%.6f,\"fused_all_ms\":%.6f,"
+                "\"state_ms\":%.6f,\"state_all_ms\":%.6f,\"separate_ms\":%.6f}\n",
+                (long long)D, plain, handwritten, fused, fusedAll, state, stateAll, separate);
     for (void *q : {(void *)th, (void *)prev, (void *)g, (void *)m, (void *)gprev, dws, dws2, (void *)s, (void *)n, (void *)p}) CK(lca4j_free(q));
 }
 
@@ -589,6 +611,9 @@ static void run_checks(bool quick, bool provoke_oom) {
         const char *nm[] = {"sgd", "sgd momentum", "adam"};
         check_optimizer(k, {100 * 784, 100, 50 * 100, 50, 10 * 50, 10}, nm[k]);
         check_optimizer(k, many, nm[k]);
+        const char *ns[] = {"sgd, dtheta from g_prev", "sgd momentum, dtheta from m", "adam, dtheta from m, v"};
+        check_optimizer(k, {100 * 784, 100, 50 * 100, 50, 10 * 50, 10}, ns[k], true);
+        check_optimizer(k, many, ns[k], true);
     }
     check_vector_ops(1);
     check_vector_ops(1000003);

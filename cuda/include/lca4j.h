@@ -114,6 +114,9 @@ typedef struct lca4j_optimizer {
     float beta1, beta2, one_minus_beta1, one_minus_beta2, eps;
     float step_size;      /* Adam: lr / (1 − β1^t), rounded to float */
     float bc2_sqrt;       /* Adam: √(1 − β2^t), rounded to float */
+    /* The previous step's lr, step_size and bc2_sqrt: read only when lca4j_optimizer_step_lca takes
+     * Δθ_{t−1} from the optimizer state (d_theta_prev NULL). */
+    float prev_lr, prev_step_size, prev_bc2_sqrt;
 } lca4j_optimizer;
 
 /* The estimator slots lca4j_optimizer_step_lca fills, each [n_layers] in d_sum/d_helped/d_hurt. */
@@ -143,6 +146,10 @@ LCA4J_API int lca4j_optimizer_workspace(const int64_t *sizes, int n_layers, size
  * anyway, it computes next_batch_end and free_trap of the previous step (when has_prev; free_trap
  * only when d_grad_prev is given) and same_batch of this step. It then leaves θ_t in d_theta_prev,
  * θ_{t+1} in d_theta and, when d_grad_prev is given, g_t in d_grad_prev for the next call.
+ * d_theta_prev NULL: no θ_t is kept, and Δθ_{t−1} is the previous update as the optimizer computed it
+ * from the state this step reads anyway (−prev_lr·m under momentum; Adam's from m, v, prev_step_size
+ * and prev_bc2_sqrt; −prev_lr·g_{t−1} under plain SGD, which then needs d_grad_prev), before θ's
+ * float rounding: 8 bytes less traffic per parameter (docs/LCA.md, "Approximate LCA").
  * d_m (momentum buffer / Adam m) and d_v (Adam v) are NULL when the optimizer has none.
  * With debias (may be NULL) it also computes debiased_trap of the previous step (when has_prev and
  * d_grad_prev is given) and leaves this step's correction in debias->d_corr.

@@ -40,6 +40,19 @@ __device__ inline float update(const lca4j_optimizer &o, float theta, float g, f
     }
 }
 
+// The previous step's update u (Δθ_{t−1} = −u before θ's rounding), from the state as this step
+// finds it, in the operation order of update(): what the kernel uses when no θ_{t−1} is kept.
+__device__ inline float previous_update(const lca4j_optimizer &o, float g_prev, float m, float v) {
+    switch (o.kind) {
+        case LCA4J_SGD: return __fmul_rn(o.prev_lr, g_prev);
+        case LCA4J_SGD_MOMENTUM: return __fmul_rn(o.prev_lr, m);
+        default: {
+            const float denom = __fadd_rn(__fdiv_rn(__fsqrt_rn(v), o.prev_bc2_sqrt), o.eps);
+            return __fdiv_rn(__fmul_rn(o.prev_step_size, m), denom);
+        }
+    }
+}
+
 // ∂Δθ/∂g of the step just taken, at its g (nn/Optimizer.sensitivity; Adam through m and v), in
 // double with _rn intrinsics so the CPU check can follow it operation for operation.
 __device__ inline double sensitivity(const lca4j_optimizer &o, float g, float mm, float vv) {
@@ -68,7 +81,7 @@ __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) optimizer_lca_kerne
     const bool vec = a.vec[l];
     const int64_t start = a.offset[l] + (int64_t)(block - a.prefix[l]) * CHUNK;
     const int64_t end = min(start + CHUNK, a.offset[l] + a.n[l]);
-    const bool prev = a.has_prev, trap = a.has_prev && grad_prev;
+    const bool prev = a.has_prev, trap = a.has_prev && grad_prev, kept = theta_prev != nullptr;
     double s[LCA4J_SLOTS] = {};
     int neg[LCA4J_SLOTS] = {}, pos[LCA4J_SLOTS] = {};  // at most CHUNK / THREADS each
     for (int64_t i = start + threadIdx.x * 4; i < end; i += THREADS * 4) {
@@ -76,8 +89,8 @@ __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) optimizer_lca_kerne
         float g[4], th[4], tp[4], gp[4], mm[4], vv[4], hf[4], cr[4], next[4];
         load4(grad, i, k, vec, g);
         load4(theta, i, k, vec, th);
-        if (prev) load4(theta_prev, i, k, vec, tp);
-        if (trap) load4(grad_prev, i, k, vec, gp);
+        if (prev && kept) load4(theta_prev, i, k, vec, tp);
+        if (prev && grad_prev) load4(grad_prev, i, k, vec, gp);
         if (m) load4((const float *)m, i, k, vec, mm);
         if (v) load4((const float *)v, i, k, vec, vv);
         if (corr) {
@@ -88,7 +101,9 @@ __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) optimizer_lca_kerne
         for (int j = 0; j < 4; j++) {
             if (j >= k) break;
             if (prev) {
-                const double d = __dsub_rn((double)th[j], (double)tp[j]);
+                // m and v still hold step t−1's state here: update() below advances them.
+                const double d = kept ? __dsub_rn((double)th[j], (double)tp[j])
+                                      : -(double)previous_update(a.o, grad_prev ? gp[j] : 0.f, m ? mm[j] : 0.f, v ? vv[j] : 0.f);
                 const double nbe = __dmul_rn((double)g[j], d);
                 s[0] = __dadd_rn(s[0], nbe);
                 neg[0] += nbe < 0;
@@ -118,7 +133,7 @@ __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) optimizer_lca_kerne
             neg[2] += sb < 0;
             pos[2] += sb > 0;
         }
-        store4(theta_prev, i, k, vec, th);
+        if (kept) store4(theta_prev, i, k, vec, th);
         store4(theta, i, k, vec, next);
         if (grad_prev) store4(grad_prev, i, k, vec, g);
         if (m) store4(m, i, k, vec, mm);
@@ -174,9 +189,11 @@ extern "C" int lca4j_optimizer_step_lca(const lca4j_optimizer *opt, const int64_
                                         int64_t *d_helped, int64_t *d_hurt, void *stream) {
     // One launch covers the model: the optimizer runs on flat vectors, so 320 layers is a limit of
     // this entry point only (lca4j_layer_lca takes any number).
-    if (!opt || !sizes || n_layers < 1 || n_layers > LCA4J_MAX_LAYERS_PER_LAUNCH || !d_theta || !d_theta_prev || !d_grad ||
-        !d_sum || !d_helped || !d_hurt)
+    if (!opt || !sizes || n_layers < 1 || n_layers > LCA4J_MAX_LAYERS_PER_LAUNCH || !d_theta || !d_grad || !d_sum || !d_helped ||
+        !d_hurt)
         return LCA4J_ERR_BAD_ARGUMENT;
+    // Plain SGD has no state to recover its step from without θ_{t−1}: it needs g_{t−1}.
+    if (!d_theta_prev && opt->kind == LCA4J_SGD && !d_grad_prev) return LCA4J_ERR_BAD_ARGUMENT;
     if (debias && (!debias->d_grad_half || !debias->d_corr || !(debias->keep >= 0.f && debias->keep <= 1.f)))
         return LCA4J_ERR_BAD_ARGUMENT;
     if (!state_ok(*opt, d_m, d_v)) return LCA4J_ERR_BAD_ARGUMENT;

@@ -122,7 +122,8 @@ extern "C" int lca4j_struct_layout(const char *name, size_t *value) {
         LCA4J_FIELD(lca4j_optimizer, first_step), LCA4J_FIELD(lca4j_optimizer, lr), LCA4J_FIELD(lca4j_optimizer, momentum),
         LCA4J_FIELD(lca4j_optimizer, beta1), LCA4J_FIELD(lca4j_optimizer, beta2), LCA4J_FIELD(lca4j_optimizer, one_minus_beta1),
         LCA4J_FIELD(lca4j_optimizer, one_minus_beta2), LCA4J_FIELD(lca4j_optimizer, eps), LCA4J_FIELD(lca4j_optimizer, step_size),
-        LCA4J_FIELD(lca4j_optimizer, bc2_sqrt),
+        LCA4J_FIELD(lca4j_optimizer, bc2_sqrt), LCA4J_FIELD(lca4j_optimizer, prev_lr), LCA4J_FIELD(lca4j_optimizer, prev_step_size),
+        LCA4J_FIELD(lca4j_optimizer, prev_bc2_sqrt),
         {"lca4j_debias", sizeof(lca4j_debias)}, LCA4J_FIELD(lca4j_debias, d_grad_half), LCA4J_FIELD(lca4j_debias, d_corr),
         LCA4J_FIELD(lca4j_debias, keep),
     };

@@ -26,9 +26,26 @@ public final class FusedOptimizer implements AutoCloseable {
     static final StructLayout OPTIMIZER = MemoryLayout.structLayout(JAVA_INT.withName("kind"), JAVA_INT.withName("first_step"),
             JAVA_FLOAT.withName("lr"), JAVA_FLOAT.withName("momentum"), JAVA_FLOAT.withName("beta1"), JAVA_FLOAT.withName("beta2"),
             JAVA_FLOAT.withName("one_minus_beta1"), JAVA_FLOAT.withName("one_minus_beta2"), JAVA_FLOAT.withName("eps"),
-            JAVA_FLOAT.withName("step_size"), JAVA_FLOAT.withName("bc2_sqrt"));
+            JAVA_FLOAT.withName("step_size"), JAVA_FLOAT.withName("bc2_sqrt"), JAVA_FLOAT.withName("prev_lr"),
+            JAVA_FLOAT.withName("prev_step_size"), JAVA_FLOAT.withName("prev_bc2_sqrt"));
     static final StructLayout DEBIAS = MemoryLayout.structLayout(ADDRESS.withName("d_grad_half"), ADDRESS.withName("d_corr"),
             JAVA_FLOAT.withName("keep"), MemoryLayout.paddingLayout(4));
+
+    /**
+     * Where the previous step's Δθ comes from for next_batch_end and the trapezoids: θ_t kept on the
+     * device (the step exactly as θ moved), or recomputed from the optimizer state the step reads
+     * anyway (the update as the optimizer computed it, before θ's float rounding; docs/LCA.md). The
+     * latter moves 8 bytes less per parameter and step; plain SGD has no state and recomputes it from
+     * g_t, so it needs the trapezoids on.
+     */
+    public enum PreviousStep { KEPT_THETA, FROM_STATE }
+
+    /** Refuses {@link PreviousStep#FROM_STATE} where there is nothing to recompute the step from. */
+    static void checkPrevious(String optimizer, double momentum, boolean trapezoids, PreviousStep previous) {
+        if (previous == PreviousStep.FROM_STATE && "sgd".equals(optimizer) && momentum == 0 && !trapezoids) {
+            throw new IllegalArgumentException("plain SGD has no optimizer state to take the previous step from: keep θ_t, or keep g_t (trapezoids on)");
+        }
+    }
 
     /** Per-slot, per-layer sums and counts of one step; a slot not computed this step holds zeros. */
     public record Step(double[][] lca, long[][] helped, long[][] hurt) {
@@ -62,7 +79,14 @@ public final class FusedOptimizer implements AutoCloseable {
      */
     public FusedOptimizer(ParamLayout layout, String optimizer, double lr, double momentum, double beta1, double beta2, double eps, double keep,
                           boolean trapezoids) {
+        this(layout, optimizer, lr, momentum, beta1, beta2, eps, keep, trapezoids, PreviousStep.KEPT_THETA);
+    }
+
+    /** @param previous where the previous step's Δθ comes from ({@link PreviousStep}) */
+    public FusedOptimizer(ParamLayout layout, String optimizer, double lr, double momentum, double beta1, double beta2, double eps, double keep,
+                          boolean trapezoids, PreviousStep previous) {
         if (!trapezoids && !Double.isNaN(keep)) throw new IllegalArgumentException("debiased_trap is a trapezoid: it needs trapezoids on");
+        checkPrevious(optimizer, momentum, trapezoids, previous);
         if (layout.layerCount() > MAX_LAYERS) {
             throw new IllegalArgumentException("the fused optimizer takes up to " + MAX_LAYERS + " layers in one launch, this model has " + layout.layerCount());
         }
@@ -100,7 +124,7 @@ public final class FusedOptimizer implements AutoCloseable {
         try {
             workspaceBytes = Math.max(1, wsBytes.get(JAVA_LONG, 0));
             workspace = owned.alloc(workspaceBytes);
-            thetaPrev = owned.alloc(d);
+            thetaPrev = previous == PreviousStep.KEPT_THETA ? owned.alloc(d) : 0;
             gradPrev = trapezoids ? owned.alloc(d) : 0;
             // Adam's moments start at zero, as nn/Adam's (the momentum buffer is set from g on step 1).
             m = kind == SGD ? 0 : kind == ADAM ? owned.zeroed(d) : owned.alloc(d);
@@ -180,14 +204,23 @@ public final class FusedOptimizer implements AutoCloseable {
         return new Step(lca, hp, hu);
     }
 
-    /** Step t's bias corrections, as nn/Adam computes them (in double, then rounded). */
+    /** Step t's bias corrections, as nn/Adam computes them (in double, then rounded), and step t−1's. */
     private void advance() {
         t++;
-        double bc1 = 1 - Math.pow(beta1, t);
-        double bc2 = 1 - Math.pow(beta2, t);
         set("first_step", t == 1 ? 1 : 0);
-        set("step_size", (float) (lr / bc1));
-        set("bc2_sqrt", (float) Math.sqrt(bc2));
+        set("prev_lr", lr);
+        set("prev_step_size", stepSize(t - 1));
+        set("prev_bc2_sqrt", bc2Sqrt(t - 1));
+        set("step_size", stepSize(t));
+        set("bc2_sqrt", bc2Sqrt(t));
+    }
+
+    private float stepSize(int step) {
+        return (float) (lr / (1 - Math.pow(beta1, step)));
+    }
+
+    private float bc2Sqrt(int step) {
+        return (float) Math.sqrt(1 - Math.pow(beta2, step));
     }
 
     private void set(String field, int value) {

@@ -27,9 +27,27 @@ public final class GpuTrainingLoop implements AutoCloseable {
     /**
      * How LCA is computed: not at all; fused into the optimizer (every free estimator); fused
      * without the trapezoids (next_batch_end and same_batch only: g_t is not kept, 8 bytes per
-     * parameter less); or as its own launch after a plain step (next_batch_end only).
+     * parameter less); either of those with the previous step's Δθ taken from the optimizer state
+     * instead of a kept θ_t ({@link FusedOptimizer.PreviousStep#FROM_STATE}: 8 bytes less again); or
+     * as its own launch after a plain step (next_batch_end only).
      */
-    public enum Lca { OFF, FUSED, FUSED_NO_TRAP, SEPARATE }
+    public enum Lca {
+        OFF, FUSED, FUSED_NO_TRAP, FUSED_FROM_STATE, FUSED_NO_TRAP_FROM_STATE, SEPARATE;
+
+        boolean fused() {
+            return this != OFF && this != SEPARATE;
+        }
+
+        /** free_trap and debiased_trap: g_t is kept for the next step. */
+        boolean trapezoids() {
+            return this == FUSED || this == FUSED_FROM_STATE;
+        }
+
+        FusedOptimizer.PreviousStep previous() {
+            return this == FUSED_FROM_STATE || this == FUSED_NO_TRAP_FROM_STATE ? FusedOptimizer.PreviousStep.FROM_STATE
+                    : FusedOptimizer.PreviousStep.KEPT_THETA;
+        }
+    }
 
     /**
      * @param optimizer "sgd" or "adam" (Adam with nn/Adam's defaults β 0.9, 0.999, ε 1e-8)
@@ -41,8 +59,11 @@ public final class GpuTrainingLoop implements AutoCloseable {
             if (lca == null) throw new IllegalArgumentException("Lca mode is null");
             if (batch < 1) throw new IllegalArgumentException("--batch must be positive, got " + batch);
             if (window < 1) throw new IllegalArgumentException("the result window must be at least one step, got " + window);
+            if (lca.fused()) FusedOptimizer.checkPrevious(optimizer, momentum, lca.trapezoids(), lca.previous());
             if (!Double.isNaN(keep)) {
-                if (lca != Lca.FUSED) throw new IllegalArgumentException("debiased_trap is computed by the fused kernel only (Lca.FUSED), not " + lca);
+                if (!lca.trapezoids()) {
+                    throw new IllegalArgumentException("debiased_trap is computed by the fused kernel with trapezoids only (Lca.FUSED, Lca.FUSED_FROM_STATE), not " + lca);
+                }
                 if (batch < 2) throw new IllegalArgumentException("debiased_trap needs --batch 2 or more, got " + batch);
             }
         }
@@ -97,7 +118,7 @@ public final class GpuTrainingLoop implements AutoCloseable {
         try {
             gpu = owned.own(new GpuMlp(mlp, b));
             optimizer = owned.own(new FusedOptimizer(mlp.layout(), options.optimizer(), options.lr(), options.momentum(), 0.9, 0.999, 1e-8,
-                    options.keep(), options.lca() == Lca.FUSED));
+                    options.keep(), options.lca().trapezoids(), options.lca().previous()));
             separate = options.lca() == Lca.SEPARATE ? owned.own(new CudaLcaAccumulator(mlp.layout())) : null;
             DeviceRows rows = owned.own(DeviceRows.of(train));
             setX = rows.x();
@@ -178,7 +199,7 @@ public final class GpuTrainingLoop implements AutoCloseable {
         boolean last = c == steps;
         switch (options.lca()) {
             case OFF -> optimizer.plainStep(theta, grad);
-            case FUSED, FUSED_NO_TRAP -> {
+            case FUSED, FUSED_NO_TRAP, FUSED_FROM_STATE, FUSED_NO_TRAP_FROM_STATE -> {
                 if (!last) {
                     optimizer.launch(theta, grad, half, sumAt, helpedAt, hurtAt);
                 } else {

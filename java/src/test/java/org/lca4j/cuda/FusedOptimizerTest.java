@@ -24,12 +24,25 @@ class FusedOptimizerTest {
 
     @Test
     void sgdMomentumAndAdamMatchTheCpu() {
-        run("sgd", 0.0, new Sgd(0.05, 0));
-        run("sgd", 0.9, new Sgd(0.05, 0.9));
-        run("adam", 0.0, new Adam(0.01));
+        run("sgd", 0.0, new Sgd(0.05, 0), FusedOptimizer.PreviousStep.KEPT_THETA);
+        run("sgd", 0.9, new Sgd(0.05, 0.9), FusedOptimizer.PreviousStep.KEPT_THETA);
+        run("adam", 0.0, new Adam(0.01), FusedOptimizer.PreviousStep.KEPT_THETA);
     }
 
-    private static void run(String name, double momentum, Optimizer cpu) {
+    /**
+     * Without θ_t kept, the previous step is the optimizer's update recomputed from its state: it may
+     * differ from θ's actual move only by θ's float rounding (half an ulp of θ_t per parameter), so
+     * the sums are held to that bound. A wrong state or step-size (Adam's bias correction of the other
+     * step, say) is off by orders of magnitude more.
+     */
+    @Test
+    void withoutKeptThetaThePreviousStepComesFromTheOptimizerState() {
+        run("sgd", 0.0, new Sgd(0.05, 0), FusedOptimizer.PreviousStep.FROM_STATE);
+        run("sgd", 0.9, new Sgd(0.05, 0.9), FusedOptimizer.PreviousStep.FROM_STATE);
+        run("adam", 0.0, new Adam(0.01), FusedOptimizer.PreviousStep.FROM_STATE);
+    }
+
+    private static void run(String name, double momentum, Optimizer cpu, FusedOptimizer.PreviousStep previous) {
         ParamLayout layout = ParamLayout.builder().add("a", 7, 13).add("b", 1).add("c", 4097).add("d", 3, 3).build();
         int d = (int) layout.size(), layers = layout.layerCount();
         double keep = 0.9;
@@ -40,7 +53,8 @@ class FusedOptimizerTest {
         double[] prevCorr = null;
         Lca4jNative api = CudaDevice.api();
         float lr = name.equals("adam") ? 0.01f : 0.05f;
-        try (FusedOptimizer gpu = new FusedOptimizer(layout, name, lr, momentum, 0.9, 0.999, 1e-8, keep);
+        boolean fromState = previous == FusedOptimizer.PreviousStep.FROM_STATE;
+        try (FusedOptimizer gpu = new FusedOptimizer(layout, name, lr, momentum, 0.9, 0.999, 1e-8, keep, true, previous);
              DeviceBuffer dt = new DeviceBuffer(api, d * 4L); DeviceBuffer dg = new DeviceBuffer(api, d * 4L);
              DeviceBuffer dh = new DeviceBuffer(api, d * 4L)) {
             api.copyToDevice(dt.address(), MemorySegment.ofArray(theta));
@@ -64,6 +78,7 @@ class FusedOptimizerTest {
                 double[] corr = new double[d];
                 double[][] expect = new double[FusedOptimizer.SLOTS][layers];
                 double[][] scale = new double[FusedOptimizer.SLOTS][layers];
+                double[][] rounding = new double[FusedOptimizer.SLOTS][layers]; // Σ |multiplier| · ulp(θ_t), from-state only
                 for (int l = 0; l < layers; l++) {
                     for (long i = layout.layer(l).offset(); i < layout.layer(l).offset() + layout.layer(l).size(); i++) {
                         int k = (int) i;
@@ -76,12 +91,19 @@ class FusedOptimizerTest {
                             add(expect, scale, FusedOptimizer.NEXT_BATCH_END, l, (double) g[k] * delta);
                             add(expect, scale, FusedOptimizer.FREE_TRAP, l, ft);
                             add(expect, scale, FusedOptimizer.DEBIASED_TRAP, l, ft + prevCorr[k]);
+                            if (fromState) {
+                                double u = Math.ulp(before[k]), trap = Math.abs((float) (0.5 * ((double) prevGrad[k] + g[k])));
+                                rounding[FusedOptimizer.NEXT_BATCH_END][l] += Math.abs(g[k]) * u;
+                                rounding[FusedOptimizer.FREE_TRAP][l] += trap * u;
+                                rounding[FusedOptimizer.DEBIASED_TRAP][l] += trap * u;
+                            }
                         }
                     }
                 }
                 for (int q = 0; q < FusedOptimizer.SLOTS; q++) {
                     for (int l = 0; l < layers; l++) {
-                        assertEquals(expect[q][l], s.lca()[q][l], 1e-6 * scale[q][l] + 1e-12, name + " step " + step + " slot " + q + " layer " + l);
+                        assertEquals(expect[q][l], s.lca()[q][l], 1e-6 * scale[q][l] + rounding[q][l] + 1e-12,
+                                name + " " + previous + " step " + step + " slot " + q + " layer " + l);
                     }
                 }
                 prevTheta = before;

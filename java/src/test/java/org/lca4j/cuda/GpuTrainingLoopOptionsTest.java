@@ -25,8 +25,11 @@ class GpuTrainingLoopOptionsTest {
     void badOptionsAreNamed() {
         refused("--batch must be positive", () -> options(0, Double.NaN, GpuTrainingLoop.Lca.FUSED, 10));
         refused("window", () -> options(8, Double.NaN, GpuTrainingLoop.Lca.FUSED, 0));
-        refused("fused kernel only", () -> options(8, 0.9, GpuTrainingLoop.Lca.SEPARATE, 10));
-        refused("fused kernel only", () -> options(8, 0.9, GpuTrainingLoop.Lca.FUSED_NO_TRAP, 10));
+        refused("with trapezoids only", () -> options(8, 0.9, GpuTrainingLoop.Lca.SEPARATE, 10));
+        refused("with trapezoids only", () -> options(8, 0.9, GpuTrainingLoop.Lca.FUSED_NO_TRAP, 10));
+        refused("with trapezoids only", () -> options(8, 0.9, GpuTrainingLoop.Lca.FUSED_NO_TRAP_FROM_STATE, 10));
+        refused("plain SGD has no optimizer state", () -> new GpuTrainingLoop.Options("sgd", 0.1, 0, 8, Double.NaN,
+                GpuTrainingLoop.Lca.FUSED_NO_TRAP_FROM_STATE, 10));
         refused("--batch 2 or more", () -> options(1, 0.9, GpuTrainingLoop.Lca.FUSED, 10));
         refused("Lca mode is null", () -> options(8, Double.NaN, null, 10));
     }

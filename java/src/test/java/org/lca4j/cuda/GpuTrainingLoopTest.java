@@ -50,21 +50,27 @@ class GpuTrainingLoopTest {
             double keep = 1 - BATCH / (double) train.n();
             List<GpuTrainingLoop.StepResult> gpu = new ArrayList<>();
             // A window of 7 does not divide 26 calls: the step finished across a window boundary is covered.
+            List<GpuTrainingLoop.StepResult> fromState = new ArrayList<>();
             try (GpuTrainingLoop loop = new GpuTrainingLoop(mlp, train, theta0, options(optimizer, keep, GpuTrainingLoop.Lca.FUSED, 7))) {
                 loop.run(order::batch, STEPS, gpu::add);
             }
+            try (GpuTrainingLoop loop = new GpuTrainingLoop(mlp, train, theta0, options(optimizer, keep, GpuTrainingLoop.Lca.FUSED_FROM_STATE, 7))) {
+                loop.run(order::batch, STEPS, fromState::add);
+            }
             assertEquals(STEPS, gpu.size(), optimizer);
+            assertEquals(STEPS, fromState.size(), optimizer);
             for (int t = 0; t < STEPS; t++) {
                 StepEvent c = cpu.get(t);
                 GpuTrainingLoop.StepResult g = gpu.get(t);
                 assertEquals(t, g.step());
                 assertEquals(c.batchLoss(), g.loss(), 1e-4 * Math.abs(c.batchLoss()), optimizer + " batch loss at step " + t);
                 for (int e = 0; e < NAMES.length; e++) {
-                    double[] ce = c.lca().get(NAMES[e]).lca(), ge = g.lca()[SLOT[e]];
+                    double[] ce = c.lca().get(NAMES[e]).lca(), ge = g.lca()[SLOT[e]], fe = fromState.get(t).lca()[SLOT[e]];
                     double scale = 0;
                     for (double v : ce) scale = Math.max(scale, Math.abs(v));
                     for (int l = 0; l < ce.length; l++) {
                         assertEquals(ce[l], ge[l], 2e-3 * scale + 1e-9, optimizer + " " + NAMES[e] + " at step " + t + " layer " + l);
+                        assertEquals(ce[l], fe[l], 2e-3 * scale + 1e-9, optimizer + " " + NAMES[e] + " (Δθ from state) at step " + t + " layer " + l);
                     }
                 }
             }
@@ -83,6 +89,12 @@ class GpuTrainingLoopTest {
         float[] again = finalTheta(mlp, train, theta0, order, options("sgd", Double.NaN, GpuTrainingLoop.Lca.FUSED, 11), second);
         float[] sep = finalTheta(mlp, train, theta0, order, options("sgd", Double.NaN, GpuTrainingLoop.Lca.SEPARATE, 5), separate);
         float[] noTrap = finalTheta(mlp, train, theta0, order, options("sgd", Double.NaN, GpuTrainingLoop.Lca.FUSED_NO_TRAP, 5), lean);
+        List<GpuTrainingLoop.StepResult> state = new ArrayList<>(), stateAgain = new ArrayList<>();
+        float[] fromState = finalTheta(mlp, train, theta0, order, options("sgd", Double.NaN, GpuTrainingLoop.Lca.FUSED_NO_TRAP_FROM_STATE, 5), state);
+        float[] fromStateAgain = finalTheta(mlp, train, theta0, order, options("sgd", Double.NaN, GpuTrainingLoop.Lca.FUSED_NO_TRAP_FROM_STATE, 9),
+                stateAgain);
+        assertArrayEquals(off, fromState, "fused LCA with Δθ from the optimizer state changed θ");
+        assertArrayEquals(fromState, fromStateAgain);
         assertArrayEquals(off, noTrap, "fused LCA without trapezoids changed θ");
         assertArrayEquals(off, fused, "fused LCA changed θ");
         assertArrayEquals(off, sep, "separate LCA changed θ");
@@ -100,6 +112,13 @@ class GpuTrainingLoopTest {
                 assertArrayEquals(first.get(t).lca()[q], lean.get(t).lca()[q], "no-trapezoid slot " + q + " step " + t);
             }
             assertEquals(0.0, lean.get(t).lca()[FusedOptimizer.FREE_TRAP][0]);
+            // Δθ from the state: same_batch untouched, next_batch_end within θ's rounding, reruns bit for bit.
+            assertArrayEquals(first.get(t).lca()[FusedOptimizer.SAME_BATCH], state.get(t).lca()[FusedOptimizer.SAME_BATCH], "same_batch, step " + t);
+            double[] kept = first.get(t).lca()[FusedOptimizer.NEXT_BATCH_END], rec = state.get(t).lca()[FusedOptimizer.NEXT_BATCH_END];
+            for (int l = 0; l < kept.length; l++) assertEquals(kept[l], rec[l], 1e-3 * Math.abs(kept[l]) + 1e-9, "Δθ from state, step " + t + " layer " + l);
+            for (int q = 0; q < FusedOptimizer.SLOTS; q++) {
+                assertArrayEquals(state.get(t).lca()[q], stateAgain.get(t).lca()[q], "from-state rerun, slot " + q + " step " + t);
+            }
         }
     }
 
