@@ -23,13 +23,15 @@ import org.lca4j.train.Seeds;
 /**
  * The free estimators' cost on a whole GPU training step (issue 5): the device-resident training
  * step ({@link GpuTrainingLoop}: gather, forward and backward with cuBLAS, optimizer) with LCA off,
- * with the fused optimizer + LCA kernel (all free estimators, and without the trapezoids), and with a
+ * with the fused optimizer + LCA kernel (all free estimators, and without the trapezoids, each with θ_t kept
+ * or with the previous step's Δθ taken from the optimizer state), and with a
  * plain optimizer step followed by a separate LCA launch, for MNIST-FC (the paper's batch of 250) and an MLP of over 100M parameters. Each figure is
  * the median over rounds (modes interleaved) of the median window time, a window being the steps
  * between two reads of the results, which synchronize with the GPU; the first windows are warm-up.
  *
- * <p>Usage: {@code GpuStepOverhead out.json out.md [--quick] [--max-params N]}; needs a CUDA device and
- * cuBLAS. {@code --max-params} leaves out the larger models (a rehearsal on the CPU emulation).
+ * <p>Usage: {@code GpuStepOverhead out.json out.md [--quick] [--max-params N] [--rounds N]}; needs a CUDA
+ * device and cuBLAS. {@code --max-params} leaves out the larger models (a rehearsal on the CPU emulation);
+ * {@code --rounds} sets how many interleaved rounds the medians take (default 3, 1 with --quick).
  */
 public final class GpuStepOverhead {
     private static final int WINDOW = 50, WARM_WINDOWS = 2;
@@ -42,7 +44,7 @@ public final class GpuStepOverhead {
 
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
-            System.err.println("usage: GpuStepOverhead out.json out.md [--quick] [--max-params N]");
+            System.err.println("usage: GpuStepOverhead out.json out.md [--quick] [--max-params N] [--rounds N]");
             System.exit(2);
         }
         CudaDevice.Availability device = CudaDevice.probe();
@@ -51,16 +53,19 @@ public final class GpuStepOverhead {
             System.exit(77);
         }
         boolean quick = Arrays.asList(args).contains("--quick");
-        long maxParams = maxParams(args);
-        int windows = quick ? 4 : 8, rounds = quick ? 1 : 3;
+        long maxParams = number(args, "--max-params", Long.MAX_VALUE);
+        int windows = quick ? 4 : 8, rounds = (int) number(args, "--rounds", quick ? 1 : 3);
+        if (rounds < 1) throw new IllegalArgumentException("--rounds must be at least 1, got " + rounds);
+        List<Lca> columns = List.of(Lca.FUSED, Lca.FUSED_NO_TRAP, Lca.FUSED_FROM_STATE, Lca.FUSED_NO_TRAP_FROM_STATE, Lca.SEPARATE);
         List<Case> cases = List.of(
                 new Case("mnist-fc", "784,100,50,10", 250, 55_000),
                 new Case("mlp-107M", "784,8192,8192,4096,10", 256, 20_000),
                 new Case("mlp-107M", "784,8192,8192,4096,10", 1024, 20_000));
         List<Map<String, Object>> rows = new ArrayList<>();
         StringBuilder md = new StringBuilder("Device: " + device.description() + "\n\n"
-                + "| model | parameters | batch | plain step ms | fused, all free estimators | fused, no trapezoids | plain + separate LCA launch |\n"
-                + "|---|---:|---:|---:|---:|---:|---:|\n");
+                + "| model | parameters | batch | plain step ms | fused, all free estimators | fused, no trapezoids "
+                + "| fused, all free, Δθ from state | fused, no trapezoids, Δθ from state | plain + separate LCA launch |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Case c : cases) {
             Mlp mlp = Mlp.parse(c.widths());
             if (mlp.parameterCount() > maxParams) continue;
@@ -90,7 +95,7 @@ public final class GpuStepOverhead {
             row.put("per_round_ms", perRound);
             rows.add(row);
             md.append(String.format("| %s | %,d | %d | %.3f |", c.name(), mlp.parameterCount(), c.batch(), plain));
-            for (Lca mode : List.of(Lca.FUSED, Lca.FUSED_NO_TRAP, Lca.SEPARATE)) {
+            for (Lca mode : columns) {
                 md.append(String.format(" %.3f ms (%+.1f%%) |", ms.get(mode), 100 * (ms.get(mode) / plain - 1)));
             }
             md.append('\n');
@@ -100,14 +105,15 @@ public final class GpuStepOverhead {
         System.out.print(md);
     }
 
-    static long maxParams(String[] args) {
-        int i = Arrays.asList(args).indexOf("--max-params");
-        if (i < 0) return Long.MAX_VALUE;
-        if (i + 1 >= args.length) throw new IllegalArgumentException("--max-params needs a number");
+    /** The number after {@code flag}, or {@code absent} when the flag is not given. */
+    static long number(String[] args, String flag, long absent) {
+        int i = Arrays.asList(args).indexOf(flag);
+        if (i < 0) return absent;
+        if (i + 1 >= args.length) throw new IllegalArgumentException(flag + " needs a number");
         try {
             return Long.parseLong(args[i + 1]);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--max-params: not a number: " + args[i + 1]);
+            throw new IllegalArgumentException(flag + ": not a number: " + args[i + 1]);
         }
     }
 

@@ -37,13 +37,14 @@ class GpuStepOverheadTest {
     }
 
     @Test
-    void maxParamsIsReadOrRefusedByName() {
-        assertEquals(Long.MAX_VALUE, GpuStepOverhead.maxParams(new String[] {"a.json", "a.md", "--quick"}));
-        assertEquals(300_000L, GpuStepOverhead.maxParams(new String[] {"a.json", "a.md", "--max-params", "300000"}));
+    void numericFlagsAreReadOrRefusedByName() {
+        assertEquals(Long.MAX_VALUE, GpuStepOverhead.number(new String[] {"a.json", "a.md", "--quick"}, "--max-params", Long.MAX_VALUE));
+        assertEquals(300_000L, GpuStepOverhead.number(new String[] {"a.json", "a.md", "--max-params", "300000"}, "--max-params", Long.MAX_VALUE));
+        assertEquals(2L, GpuStepOverhead.number(new String[] {"a.json", "a.md", "--rounds", "2", "--max-params", "9"}, "--rounds", 3));
         var e = assertThrows(IllegalArgumentException.class,
-                () -> GpuStepOverhead.maxParams(new String[] {"a.json", "a.md", "--max-params", "lots"}));
-        assertTrue(e.getMessage().contains("lots"), e.getMessage());
+                () -> GpuStepOverhead.number(new String[] {"a.json", "a.md", "--max-params", "lots"}, "--max-params", 0));
+        assertTrue(e.getMessage().contains("--max-params") && e.getMessage().contains("lots"), e.getMessage());
         assertThrows(IllegalArgumentException.class,
-                () -> GpuStepOverhead.maxParams(new String[] {"a.json", "a.md", "--max-params"}));
+                () -> GpuStepOverhead.number(new String[] {"a.json", "a.md", "--rounds"}, "--rounds", 3));
     }
 }
