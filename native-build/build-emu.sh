@@ -24,7 +24,7 @@ TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$TMP/src" "$TMP/dev" "$DEST"
 rewrite() {  # $1 source, $2 destination
-  perl -pe 's/(\b\w+(?:<[\w, ]+>)?)<<<(.*?)>>>/::lca4j_emu::launcher($1, $2)/g;
+  perl -pe 's/(\b\w+(?:<[\w, -]+>)?)<<<(.*?)>>>/::lca4j_emu::launcher($1, $2)/g;
             s/const\s+__grid_constant__\s+(\w+(?:<\w+>)?)\s+(\w+)/const $1 &$2/g' "$1" > "$2"
   # A launch this cannot rewrite (split over lines, say) must fail here, not compile into nothing.
   if grep -n '<<<' "$2" >&2; then echo "build-emu: cannot rewrite the launch above in $1" >&2; exit 1; fi

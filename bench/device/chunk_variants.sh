@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Times the chunked kernels (fused LCA, fused optimizer + LCA) compiled with other chunk lengths and
-# blocks-per-SM bounds (cuda/src/common.cuh: LCA4J_CHUNK_STEPS, LCA4J_MIN_BLOCKS), to choose the
-# library's defaults from measurements, llm.c style. One device call, no Java:
+# blocks-per-SM bounds (cuda/src/common.cuh: LCA4J_CHUNK_STEPS, LCA4J_MIN_BLOCKS) and, with an "s"
+# suffix, the optimizer kernel specialized per buffer combination (cuda/src/optim_lca.cu:
+# LCA4J_OPT_SPECIALIZE), to choose the library's defaults from measurements, llm.c style. One device
+# call, no Java:
 #   device run: bash bench/device/chunk_variants.sh     (results: $OUT/variants.md and one .jsonl each)
 # Each variant is checked against the CPU references (--quick) before it is timed.
 set -uo pipefail
@@ -10,11 +12,13 @@ OUT="${OUT:-/tmp/chunk_variants}"
 mkdir -p "$OUT"
 cd "$ROOT"
 nvidia-smi -L > /dev/null 2>&1 || { echo "chunk_variants: no NVIDIA GPU here" >&2; exit 77; }
-VARIANTS=(${LCA4J_VARIANTS:-8x3 8x1 4x1 2x1 4x3})   # steps x min-blocks; the first is the library's
+VARIANTS=(${LCA4J_VARIANTS:-8x3 8x3s 8x4s 4x3s})   # steps x min-blocks [s]; the first is the library's
 status=0
 for v in "${VARIANTS[@]}"; do  # builds in parallel: nvcc is the slow part
   ( LCA4J_CHECK_ARCH=sm_90 LCA4J_CHECK_BIN="/tmp/lca_check_$v" \
-    LCA4J_CHECK_FLAGS="-DLCA4J_CHUNK_STEPS=${v%x*} -DLCA4J_MIN_BLOCKS=${v#*x}" bash cuda/dev/run.sh --quick --no-oom > "/tmp/check_$v.txt" 2>&1
+    b="${v%s}"; spec=$([[ "$v" == *s ]] && echo 1 || echo 0)
+    LCA4J_CHECK_FLAGS="-DLCA4J_CHUNK_STEPS=${b%x*} -DLCA4J_MIN_BLOCKS=${b#*x} -DLCA4J_OPT_SPECIALIZE=$spec" \
+      bash cuda/dev/run.sh --quick --no-oom > "/tmp/check_$v.txt" 2>&1
     echo "variant $v: checks rc $?" ) &
 done
 wait
@@ -28,7 +32,8 @@ import json, subprocess, sys
 out, variants = sys.argv[1], sys.argv[2:]
 rows = {v: [json.loads(l) for l in open(f"{out}/variant-{v}.jsonl")] for v in variants if __import__("os").path.exists(f"{out}/variant-{v}.jsonl")}
 gpu = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"], capture_output=True, text=True).stdout.strip()
-print(f"GPU: {gpu}. Variant = chunk steps (x 1024 elements per chunk) x min blocks per SM; % of a D2D copy of the same bytes (layer_lca), ms (optimizer).\n")
+print(f"GPU: {gpu}. Variant = chunk steps (x 1024 elements per chunk) x min blocks per SM, s = optimizer kernel specialized; "
+      "% of a D2D copy of the same bytes (layer_lca), ms (optimizer).\n")
 keys = [(r["params"], r["layers"], r["cumulative"]) for r in next(iter(rows.values())) if r["kernel"] == "layer_lca"]
 print("| layer_lca params, layers, cumulative | " + " | ".join(rows) + " |")
 print("|---|" + "---:|" * len(rows))
@@ -38,13 +43,13 @@ for k in keys:
         r = next(r for r in rs if r["kernel"] == "layer_lca" and (r["params"], r["layers"], r["cumulative"]) == k)
         cells.append(f"{100 * r['copy_ms'] / r['fused_ms']:.0f}% ({r['fused_ms']:.3f} ms)")
     print(f"| {k[0]:.0e}, {k[1]}, {k[2]} | " + " | ".join(cells) + " |")
-print("\n| optimizer (momentum) params | " + " | ".join(f"{v}: plain / fused / fused+trap ms" for v in rows) + " |")
+print("\n| optimizer (momentum) params | " + " | ".join(f"{v}: plain / fused / fused+trap / from state / from state+trap ms" for v in rows) + " |")
 print("|---|" + "---:|" * len(rows))
 for p in [r["params"] for r in next(iter(rows.values())) if r["kernel"] == "optimizer_momentum"]:
     cells = []
     for v, rs in rows.items():
         r = next(r for r in rs if r["kernel"] == "optimizer_momentum" and r["params"] == p)
-        cells.append(f"{r['plain_ms']:.3f} / {r['fused_ms']:.3f} / {r['fused_all_ms']:.3f}")
+        cells.append(" / ".join("–" if r.get(k) is None else f"{r[k]:.3f}" for k in ("plain_ms", "fused_ms", "fused_all_ms", "state_ms", "state_all_ms")))
     print(f"| {p:.0e} | " + " | ".join(cells) + " |")
 PY
 cat "$OUT/variants.md"

@@ -66,9 +66,58 @@ __device__ inline double sensitivity(const lca4j_optimizer &o, float g, float mm
     return -__dmul_rn((double)o.step_size, __dsub_rn(__ddiv_rn((double)o.one_minus_beta1, d), through_v));
 }
 
+// Which buffers a launch has (bits: 1 θ_{t−1} kept, 2 g_{t−1} kept, 4 debiased_trap's correction).
+// FLAGS < 0 reads them from the pointers at run time, the library's default. Development variant
+// (LCA4J_OPT_SPECIALIZE=1, timed by bench/device/chunk_variants.sh, not yet measured on a GPU): one
+// instantiation per combination, so the slots a launch does not fill cost no registers, and all
+// slots reduced together with one barrier instead of two per value. Same bits either way.
+#ifndef LCA4J_OPT_SPECIALIZE
+#define LCA4J_OPT_SPECIALIZE 0
+#endif
+
+// Every active slot's sum and counts, each reduced exactly as block_sum does (xor shuffles in each
+// warp, then warp 0 over the warps in order), with a single barrier; inactive slots are written 0.
+template <int FLAGS>
+__device__ inline void reduce_slots(const double *s, const int *neg, const int *pos, double *part_sum, long long *part_neg,
+                                    long long *part_pos, int64_t chunks, int block) {
+    constexpr bool active[LCA4J_SLOTS] = {true, (FLAGS & 2) != 0, true, (FLAGS & 6) == 6};
+    __shared__ double wd[LCA4J_SLOTS][THREADS / 32];
+    __shared__ long long wi[2 * LCA4J_SLOTS][THREADS / 32];
+    const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+#pragma unroll
+    for (int k = 0; k < LCA4J_SLOTS; k++) {
+        if (!active[k]) continue;
+        const double ws = warp_sum(s[k]);
+        const long long wn = warp_sum((long long)neg[k]), wp = warp_sum((long long)pos[k]);
+        if (lane == 0) {
+            wd[k][warp] = ws;
+            wi[2 * k][warp] = wn;
+            wi[2 * k + 1][warp] = wp;
+        }
+    }
+    __syncthreads();
+    if (warp != 0) return;
+    const bool in = lane < THREADS / 32;
+#pragma unroll
+    for (int k = 0; k < LCA4J_SLOTS; k++) {
+        double ss = 0;
+        long long nn = 0, pp = 0;
+        if (active[k]) {
+            ss = warp_sum(in ? wd[k][lane] : 0.0);
+            nn = warp_sum(in ? wi[2 * k][lane] : 0LL);
+            pp = warp_sum(in ? wi[2 * k + 1][lane] : 0LL);
+        }
+        if (lane == 0) {
+            part_sum[k * chunks + block] = ss;
+            part_neg[k * chunks + block] = nn;
+            part_pos[k * chunks + block] = pp;
+        }
+    }
+}
+
 // Four parameters per thread and pass (16-byte loads and stores where the layer is aligned), each
 // with exactly the arithmetic of one element: the vector width changes the memory traffic, never a bit.
-template <int MAXL>
+template <int MAXL, int FLAGS>
 __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) optimizer_lca_kernel(const __grid_constant__ OptimArgs<MAXL> a, float *theta,
                                                                 float *theta_prev, const float *grad, float *grad_prev,
                                                                 float *m, float *v, const float *half, float *corr, float keep,
@@ -81,7 +130,10 @@ __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) optimizer_lca_kerne
     const bool vec = a.vec[l];
     const int64_t start = a.offset[l] + (int64_t)(block - a.prefix[l]) * CHUNK;
     const int64_t end = min(start + CHUNK, a.offset[l] + a.n[l]);
-    const bool prev = a.has_prev, trap = a.has_prev && grad_prev, kept = theta_prev != nullptr;
+    const bool kept = FLAGS < 0 ? theta_prev != nullptr : (FLAGS & 1) != 0;
+    const bool has_gp = FLAGS < 0 ? grad_prev != nullptr : (FLAGS & 2) != 0;
+    const bool has_corr = FLAGS < 0 ? corr != nullptr : (FLAGS & 4) != 0;
+    const bool prev = a.has_prev, trap = a.has_prev && has_gp;
     double s[LCA4J_SLOTS] = {};
     int neg[LCA4J_SLOTS] = {}, pos[LCA4J_SLOTS] = {};  // at most CHUNK / THREADS each
     for (int64_t i = start + threadIdx.x * 4; i < end; i += THREADS * 4) {
@@ -90,10 +142,10 @@ __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) optimizer_lca_kerne
         load4(grad, i, k, vec, g);
         load4(theta, i, k, vec, th);
         if (prev && kept) load4(theta_prev, i, k, vec, tp);
-        if (prev && grad_prev) load4(grad_prev, i, k, vec, gp);
+        if (prev && has_gp) load4(grad_prev, i, k, vec, gp);
         if (m) load4((const float *)m, i, k, vec, mm);
         if (v) load4((const float *)v, i, k, vec, vv);
-        if (corr) {
+        if (has_corr) {
             load4(half, i, k, vec, hf);
             if (trap) load4((const float *)corr, i, k, vec, cr);
         }
@@ -103,7 +155,7 @@ __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) optimizer_lca_kerne
             if (prev) {
                 // m and v still hold step t−1's state here: update() below advances them.
                 const double d = kept ? __dsub_rn((double)th[j], (double)tp[j])
-                                      : -(double)previous_update(a.o, grad_prev ? gp[j] : 0.f, m ? mm[j] : 0.f, v ? vv[j] : 0.f);
+                                      : -(double)previous_update(a.o, has_gp ? gp[j] : 0.f, m ? mm[j] : 0.f, v ? vv[j] : 0.f);
                 const double nbe = __dmul_rn((double)g[j], d);
                 s[0] = __dadd_rn(s[0], nbe);
                 neg[0] += nbe < 0;
@@ -114,7 +166,7 @@ __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) optimizer_lca_kerne
                     s[1] = __dadd_rn(s[1], ft);
                     neg[1] += ft < 0;
                     pos[1] += ft > 0;
-                    if (corr) {
+                    if (has_corr) {
                         const double db = __dadd_rn(ft, (double)cr[j]);
                         s[3] = __dadd_rn(s[3], db);
                         neg[3] += db < 0;
@@ -123,7 +175,7 @@ __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) optimizer_lca_kerne
                 }
             }
             next[j] = update(a.o, th[j], g[j], m ? mm + j : nullptr, v ? vv + j : nullptr);
-            if (corr) {
+            if (has_corr) {
                 const double spread = __dsub_rn(__dmul_rn(2.0, (double)hf[j]), (double)g[j]);  // a − b
                 const double sens = sensitivity(a.o, g[j], m ? mm[j] : 0.f, v ? vv[j] : 0.f);
                 cr[j] = (float)__dmul_rn(__dmul_rn(__dmul_rn(-0.5, (double)keep), __dmul_rn(spread, spread)), sens);
@@ -135,10 +187,14 @@ __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) optimizer_lca_kerne
         }
         if (kept) store4(theta_prev, i, k, vec, th);
         store4(theta, i, k, vec, next);
-        if (grad_prev) store4(grad_prev, i, k, vec, g);
+        if (has_gp) store4(grad_prev, i, k, vec, g);
         if (m) store4(m, i, k, vec, mm);
         if (v) store4(v, i, k, vec, vv);
-        if (corr) store4(corr, i, k, vec, cr);
+        if (has_corr) store4(corr, i, k, vec, cr);
+    }
+    if constexpr (FLAGS >= 0) {
+        reduce_slots<FLAGS>(s, neg, pos, part_sum, part_neg, part_pos, chunks, block);
+        return;
     }
 #pragma unroll
     for (int k = 0; k < LCA4J_SLOTS; k++) {
@@ -222,9 +278,25 @@ extern "C" int lca4j_optimizer_step_lca(const lca4j_optimizer *opt, const int64_
     long long *pp = pn + LCA4J_SLOTS * chunks;
     cudaStream_t s = (cudaStream_t)stream;
     if (chunks > 0) {
-        optimizer_lca_kernel<LCA4J_MAX_LAYERS_PER_LAUNCH><<<(unsigned)chunks, THREADS, 0, s>>>(
-            a, d_theta, d_theta_prev, d_grad, d_grad_prev, d_m, d_v, debias ? debias->d_grad_half : nullptr,
-            debias ? debias->d_corr : nullptr, debias ? debias->keep : 0.f, ps, pn, pp, chunks);
+        const float *half = debias ? debias->d_grad_half : nullptr;
+        float *corr = debias ? debias->d_corr : nullptr;
+        const float keep = debias ? debias->keep : 0.f;
+#if LCA4J_OPT_SPECIALIZE
+        const int flags = (d_theta_prev ? 1 : 0) | (d_grad_prev ? 2 : 0) | (corr ? 4 : 0);
+        switch (flags) {
+#define LCA4J_OPT_CASE(F)                                                                                                 \
+    case F:                                                                                                               \
+        optimizer_lca_kernel<LCA4J_MAX_LAYERS_PER_LAUNCH, F><<<(unsigned)chunks, THREADS, 0, s>>>(                        \
+            a, d_theta, d_theta_prev, d_grad, d_grad_prev, d_m, d_v, half, corr, keep, ps, pn, pp, chunks);              \
+        break;
+            LCA4J_OPT_CASE(0) LCA4J_OPT_CASE(1) LCA4J_OPT_CASE(2) LCA4J_OPT_CASE(3)
+            LCA4J_OPT_CASE(4) LCA4J_OPT_CASE(5) LCA4J_OPT_CASE(6) LCA4J_OPT_CASE(7)
+#undef LCA4J_OPT_CASE
+        }
+#else
+        optimizer_lca_kernel<LCA4J_MAX_LAYERS_PER_LAUNCH, -1><<<(unsigned)chunks, THREADS, 0, s>>>(
+            a, d_theta, d_theta_prev, d_grad, d_grad_prev, d_m, d_v, half, corr, keep, ps, pn, pp, chunks);
+#endif
         LCA4J_CHECK_LAUNCH("optimizer_lca_kernel");
     }
     CleanupArgs<LCA4J_MAX_LAYERS_PER_LAUNCH> ca;
