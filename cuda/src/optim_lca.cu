@@ -194,16 +194,16 @@ __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) optimizer_lca_kerne
     }
     if constexpr (FLAGS >= 0) {
         reduce_slots<FLAGS>(s, neg, pos, part_sum, part_neg, part_pos, chunks, block);
-        return;
-    }
+    } else {
 #pragma unroll
-    for (int k = 0; k < LCA4J_SLOTS; k++) {
-        const double ss = block_sum(s[k], sh_d);
-        const long long nn = block_sum((long long)neg[k], sh_i), pp = block_sum((long long)pos[k], sh_i);
-        if (threadIdx.x == 0) {
-            part_sum[k * chunks + block] = ss;
-            part_neg[k * chunks + block] = nn;
-            part_pos[k * chunks + block] = pp;
+        for (int k = 0; k < LCA4J_SLOTS; k++) {
+            const double ss = block_sum(s[k], sh_d);
+            const long long nn = block_sum((long long)neg[k], sh_i), pp = block_sum((long long)pos[k], sh_i);
+            if (threadIdx.x == 0) {
+                part_sum[k * chunks + block] = ss;
+                part_neg[k * chunks + block] = nn;
+                part_pos[k * chunks + block] = pp;
+            }
         }
     }
 }
