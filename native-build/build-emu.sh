@@ -17,9 +17,8 @@ if ! command -v "$CXX" >/dev/null 2>&1; then
   echo "build-emu: $CXX not found; the emulated-device tests cannot run" >&2
   exit 1
 fi
-if [[ -f "$DEST/lca_check" ]] && [[ -z "$(find "$ROOT/cuda" "$0" -newer "$DEST/lca_check" -type f)" ]]; then
-  exit 0
-fi
+source "$ROOT/native-build/common.sh"
+up_to_date "$DEST/lca_check" "$ROOT/cuda" "$0" && exit 0
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$TMP/src" "$TMP/dev" "$DEST"

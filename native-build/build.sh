@@ -7,20 +7,15 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="${1:-$ROOT/java/target/classes/native/linux-x86_64}"
-source "$ROOT/native-build/nvcc.sh"
-if [[ -z "$NVCC" ]]; then
-  echo "native-build: nvcc not found; building without the CUDA library (the CPU backend is used)"
-  exit 0
-fi
+source "$ROOT/native-build/common.sh"
+need_nvcc native-build "building without the CUDA library (the CPU backend is used)"
 if [[ "$(uname -s)-$(uname -m)" != Linux-x86_64 ]]; then
   echo "native-build: only linux-x86_64 is built; skipping on $(uname -s)-$(uname -m)"
   exit 0
 fi
 LIB="$DEST/liblca4j.so"
 SOURCES=("$ROOT"/cuda/src/*.cu)
-if [[ -f "$LIB" ]] && [[ -z "$(find "$ROOT/cuda/src" "$ROOT/cuda/include" "$0" -newer "$LIB" -type f)" ]]; then
-  exit 0
-fi
+up_to_date "$LIB" "$ROOT/cuda/src" "$ROOT/cuda/include" "$0" && exit 0
 mkdir -p "$DEST"
 # Machine code for Ampere and Hopper, plus PTX of the newest so later GPUs can JIT it.
 ARCHS=(${LCA4J_CUDA_ARCHS:-80 90})

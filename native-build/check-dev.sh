@@ -6,14 +6,9 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${1:-$ROOT/java/target/lca_check}"
-source "$ROOT/native-build/nvcc.sh"
-if [[ -z "$NVCC" ]]; then
-  echo "check-dev: nvcc not found; cuda/dev/lca_check.cu not compiled"
-  exit 0
-fi
-if [[ -f "$OUT" ]] && [[ -z "$(find "$ROOT/cuda" "$0" -newer "$OUT" -type f)" ]]; then
-  exit 0
-fi
+source "$ROOT/native-build/common.sh"
+need_nvcc check-dev "cuda/dev/lca_check.cu not compiled"
+up_to_date "$OUT" "$ROOT/cuda" "$0" && exit 0
 mkdir -p "$(dirname "$OUT")"
 echo "check-dev: compiling cuda/dev/lca_check.cu (not run: it needs a GPU; bench/device/gpu_check.sh runs it)"
 "$NVCC" -std=c++17 -O1 -arch=sm_90 -I"$ROOT/cuda/include" -Xcompiler -Wall -o "$OUT" "$ROOT"/cuda/dev/lca_check.cu "$ROOT"/cuda/src/*.cu
