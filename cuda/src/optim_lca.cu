@@ -253,6 +253,14 @@ extern "C" int lca4j_optimizer_step_lca(const lca4j_optimizer *opt, const int64_
     if (debias && (!debias->d_grad_half || !debias->d_corr || !(debias->keep >= 0.f && debias->keep <= 1.f)))
         return LCA4J_ERR_BAD_ARGUMENT;
     if (!state_ok(*opt, d_m, d_v)) return LCA4J_ERR_BAD_ARGUMENT;
+    const float *half = debias ? debias->d_grad_half : nullptr;
+    float *corr = debias ? debias->d_corr : nullptr;
+    const float keep = debias ? debias->keep : 0.f;
+    // Vector access needs every buffer 16-byte aligned at the layer's start: the bases once, the offsets per layer.
+    bool bases_aligned = true;
+    for (const float *b : {(const float *)d_theta, (const float *)d_theta_prev, d_grad, (const float *)d_grad_prev, (const float *)d_m,
+                           (const float *)d_v, half, (const float *)corr})
+        bases_aligned = bases_aligned && aligned16(b);
     static thread_local OptimArgs<LCA4J_MAX_LAYERS_PER_LAUNCH> a;
     a.o = *opt;
     a.n_layers = n_layers;
@@ -265,11 +273,7 @@ extern "C" int lca4j_optimizer_step_lca(const lca4j_optimizer *opt, const int64_
         a.n[l] = sizes[l];
         off += sizes[l];
         a.prefix[l + 1] = a.prefix[l] + (int)chunks_of(sizes[l]);
-        const float *bufs[] = {d_theta, d_theta_prev, d_grad, d_grad_prev, d_m, d_v, debias ? debias->d_grad_half : nullptr,
-                               debias ? debias->d_corr : nullptr};
-        bool al = a.offset[l] % 4 == 0;
-        for (const float *b : bufs) al = al && aligned16(b);
-        a.vec[l] = al;
+        a.vec[l] = bases_aligned && a.offset[l] % 4 == 0;
     }
     const int64_t chunks = a.prefix[n_layers];
     if (workspace_bytes < LCA4J_SLOTS * partial_bytes(chunks) || (chunks > 0 && !d_workspace)) return LCA4J_ERR_WORKSPACE;
@@ -278,9 +282,6 @@ extern "C" int lca4j_optimizer_step_lca(const lca4j_optimizer *opt, const int64_
     long long *pp = pn + LCA4J_SLOTS * chunks;
     cudaStream_t s = (cudaStream_t)stream;
     if (chunks > 0) {
-        const float *half = debias ? debias->d_grad_half : nullptr;
-        float *corr = debias ? debias->d_corr : nullptr;
-        const float keep = debias ? debias->keep : 0.f;
 #if LCA4J_OPT_SPECIALIZE
         const int flags = (d_theta_prev ? 1 : 0) | (d_grad_prev ? 2 : 0) | (corr ? 4 : 0);
         switch (flags) {
