@@ -597,8 +597,9 @@ static void run_checks(bool quick, bool provoke_oom) {
     if (provoke_oom) check_error_recovery();
     check_layer_lca({1}, 0, false, true, "one parameter");
     check_layer_lca({7, 1, 13, 0, 4097}, 1, false, true, "odd sizes, empty layer, misaligned");
-    check_layer_lca({100 * 784, 100, 50 * 100, 50, 10 * 50, 10}, 0, false, true, "MNIST-FC");
-    check_layer_lca({100 * 784, 100, 50 * 100, 50, 10 * 50, 10}, 3, true, true, "MNIST-FC, Simpson combination");
+    std::vector<int64_t> mnist_fc = {100 * 784, 100, 50 * 100, 50, 10 * 50, 10};
+    check_layer_lca(mnist_fc, 0, false, true, "MNIST-FC");
+    check_layer_lca(mnist_fc, 3, true, true, "MNIST-FC, Simpson combination");
     check_layer_lca({12345, 8191, 8193, 3}, 2, false, false, "delta input");
     std::vector<int64_t> many;
     for (int l = 0; l < 300; l++) many.push_back(1 + (int64_t)(rng() % 20000));
@@ -608,12 +609,10 @@ static void run_checks(bool quick, bool provoke_oom) {
     check_layer_lca(more, 0, true, true, "700 layers (three launches)");
     if (!quick) check_layer_lca({60000000, 39999997, 3}, 0, false, true, "1e8 parameters");
     for (int k : {LCA4J_SGD, LCA4J_SGD_MOMENTUM, LCA4J_ADAM}) {
-        const char *nm[] = {"sgd", "sgd momentum", "adam"};
-        check_optimizer(k, {100 * 784, 100, 50 * 100, 50, 10 * 50, 10}, nm[k]);
-        check_optimizer(k, many, nm[k]);
-        const char *ns[] = {"sgd, dtheta from g_prev", "sgd momentum, dtheta from m", "adam, dtheta from m, v"};
-        check_optimizer(k, {100 * 784, 100, 50 * 100, 50, 10 * 50, 10}, ns[k], true);
-        check_optimizer(k, many, ns[k], true);
+        const char *kept[] = {"sgd", "sgd momentum", "adam"};
+        const char *from_state[] = {"sgd, dtheta from g_prev", "sgd momentum, dtheta from m", "adam, dtheta from m, v"};
+        for (bool fs : {false, true})
+            for (const auto *sizes : {&mnist_fc, &many}) check_optimizer(k, *sizes, fs ? from_state[k] : kept[k], fs);
     }
     check_vector_ops(1);
     check_vector_ops(1000003);
