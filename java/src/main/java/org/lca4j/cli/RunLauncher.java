@@ -67,7 +67,7 @@ final class RunLauncher {
             Path html = ReportWriter.write(cfg.out());
             out.println("report: " + html.toAbsolutePath()
                     + ReportWriter.figuresLeftOut().map(why -> " (figures left out: Java could not draw text here: " + why
-                    + "; apt-get install fontconfig fonts-dejavu-core)").orElse(""));
+                    + "; " + ReportWriter.FONTS_INSTALL + ")").orElse(""));
         }
         if (live != null) serveUntilInterrupted(live);
         return s;

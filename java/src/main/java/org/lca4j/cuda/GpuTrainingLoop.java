@@ -32,20 +32,33 @@ public final class GpuTrainingLoop implements AutoCloseable {
      * as its own launch after a plain step (next_batch_end only).
      */
     public enum Lca {
-        OFF, FUSED, FUSED_NO_TRAP, FUSED_FROM_STATE, FUSED_NO_TRAP_FROM_STATE, SEPARATE;
+        OFF(false, false, FusedOptimizer.PreviousStep.KEPT_THETA),
+        FUSED(true, true, FusedOptimizer.PreviousStep.KEPT_THETA),
+        FUSED_NO_TRAP(true, false, FusedOptimizer.PreviousStep.KEPT_THETA),
+        FUSED_FROM_STATE(true, true, FusedOptimizer.PreviousStep.FROM_STATE),
+        FUSED_NO_TRAP_FROM_STATE(true, false, FusedOptimizer.PreviousStep.FROM_STATE),
+        SEPARATE(false, false, FusedOptimizer.PreviousStep.KEPT_THETA);
+
+        private final boolean fused, trapezoids;
+        private final FusedOptimizer.PreviousStep previous;
+
+        Lca(boolean fused, boolean trapezoids, FusedOptimizer.PreviousStep previous) {
+            this.fused = fused;
+            this.trapezoids = trapezoids;
+            this.previous = previous;
+        }
 
         boolean fused() {
-            return this != OFF && this != SEPARATE;
+            return fused;
         }
 
         /** free_trap and debiased_trap: g_t is kept for the next step. */
         boolean trapezoids() {
-            return this == FUSED || this == FUSED_FROM_STATE;
+            return trapezoids;
         }
 
         FusedOptimizer.PreviousStep previous() {
-            return this == FUSED_FROM_STATE || this == FUSED_NO_TRAP_FROM_STATE ? FusedOptimizer.PreviousStep.FROM_STATE
-                    : FusedOptimizer.PreviousStep.KEPT_THETA;
+            return previous;
         }
     }
 

@@ -12,6 +12,9 @@ import java.util.Optional;
  * figures embedded as PNG). Every number is read or computed from the run's files.
  */
 public final class ReportWriter {
+    /** How a Debian or Ubuntu machine gets the fonts the figures need. */
+    public static final String FONTS_INSTALL = "apt-get install fontconfig fonts-dejavu-core";
+
     static {
         System.setProperty("java.awt.headless", "true");
     }
@@ -40,8 +43,8 @@ public final class ReportWriter {
 
     static Path write(Path runDir, Charts charts) throws IOException {
         RunData d = RunData.load(runDir);
-        String body = charts.unavailable().map(ReportWriter::leftOutNote).orElse("") + HeaderSection.render(d, charts) + LayerSection.render(d, charts) + ParameterSection.render(d, charts)
-                + PaperSection.render(d, charts) + CostSection.render(d);
+        String body = charts.unavailable().map(ReportWriter::leftOutNote).orElse("") + HeaderSection.render(d, charts)
+                + LayerSection.render(d, charts) + ParameterSection.render(d, charts) + PaperSection.render(d, charts) + CostSection.render(d);
         Path html = runDir.resolve("report.html");
         Path tmp = runDir.resolve(".report.html.tmp");
         Files.writeString(tmp, page(d, body), StandardCharsets.UTF_8);
@@ -51,7 +54,7 @@ public final class ReportWriter {
 
     private static String leftOutNote(String why) {
         return Html.note("Figures left out: this Java could not draw text on this machine (" + why + "). Install fontconfig and a font"
-                + " (Debian, Ubuntu: apt-get install fontconfig fonts-dejavu-core), then run the command again; the tables below"
+                + " (Debian, Ubuntu: " + FONTS_INSTALL + "), then run the command again; the tables below"
                 + " are complete.");
     }
 
