@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compiles the device checks and benchmarks (cuda/dev/lca_check.cu) against the library sources
-# (and the optimizer kernel's specialized development variant),
+# (and the development variants of the optimizer and fused LCA kernels),
 # without running them, so a change to the C API that breaks them fails the build here rather than
 # on a GPU machine. Without nvcc it says so and exits 0. Rebuilds only when a source changed.
 set -euo pipefail
@@ -12,6 +12,8 @@ up_to_date "$OUT" "$ROOT/cuda" "$0" && exit 0
 mkdir -p "$(dirname "$OUT")"
 echo "check-dev: compiling cuda/dev/lca_check.cu (not run: it needs a GPU; bench/device/gpu_check.sh runs it)"
 "$NVCC" -std=c++17 -O1 -arch=sm_90 -I"$ROOT/cuda/include" -Xcompiler -Wall -o "$OUT" "$ROOT"/cuda/dev/lca_check.cu "$ROOT"/cuda/src/*.cu
-# The development variant bench/device/chunk_variants.sh times on a GPU must keep compiling too.
-"$NVCC" -std=c++17 -O1 -arch=sm_90 -DLCA4J_OPT_SPECIALIZE=1 -I"$ROOT/cuda/include" -Xcompiler -Wall -c -o "$OUT.specialized.o" \
-  "$ROOT"/cuda/src/optim_lca.cu
+# The development variants bench/device/chunk_variants.sh times on a GPU must keep compiling too.
+for variant in LCA4J_OPT_SPECIALIZE:optim_lca LCA4J_LCA_SPREAD:layer_lca; do
+  "$NVCC" -std=c++17 -O1 -arch=sm_90 -D"${variant%:*}=1" -I"$ROOT/cuda/include" -Xcompiler -Wall -c -o "$OUT.${variant#*:}.variant.o" \
+    "$ROOT/cuda/src/${variant#*:}.cu"
+done

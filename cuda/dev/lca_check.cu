@@ -607,6 +607,12 @@ static void run_checks(bool quick, bool provoke_oom) {
     std::vector<int64_t> more;
     for (int l = 0; l < 700; l++) more.push_back((int64_t)(rng() % 3000));
     check_layer_lca(more, 0, true, true, "700 layers (three launches)");
+    // The spread kernel's edge cases (LCA4J_LCA_SPREAD): blocks that span dozens of layers, and block
+    // ranges that end exactly on layer ends, with empty layers at those ends.
+    std::vector<int64_t> tiny;
+    for (int l = 0; l < 320; l++) tiny.push_back((int64_t)(rng() % 41));
+    check_layer_lca(tiny, 1, false, true, "320 tiny layers");
+    check_layer_lca({1024, 0, 1024, 1024, 0, 0, 1024, 2048, 0}, 0, false, true, "blocks end on layer ends");
     if (!quick) check_layer_lca({60000000, 39999997, 3}, 0, false, true, "1e8 parameters");
     for (int k : {LCA4J_SGD, LCA4J_SGD_MOMENTUM, LCA4J_ADAM}) {
         const char *kept[] = {"sgd", "sgd momentum", "adam"};

@@ -54,9 +54,10 @@ void record_failure(const char *call);
 
 inline int64_t chunks_of(int64_t n) { return (n + CHUNK - 1) / CHUNK; }
 
-// The layer whose chunk range holds `block`: prefix[l] <= block < prefix[l + 1]. All threads of a
-// block search the same value, so the loads from the kernel argument stay uniform.
-__host__ __device__ inline int layer_of_block(const int *prefix, int n_layers, int block) {
+// The layer whose range holds `block` (a chunk, or a quad of the spread kernel): the last l with
+// prefix[l] <= block, so empty layers are passed over. All threads of a block search the same value, so the loads from the kernel argument stay uniform.
+template <typename I>
+__host__ __device__ inline int layer_of_block(const I *prefix, int n_layers, I block) {
     int lo = 0, hi = n_layers - 1;
     while (lo < hi) {
         int mid = (lo + hi + 1) / 2;
@@ -89,17 +90,22 @@ __device__ inline T block_sum(T v, T *shared /* [THREADS / 32] */) {
 
 // Blocks for a grid-stride loop over n elements: enough to fill every SM a few times over; more
 // only adds scheduling.
-inline int grid_for(int64_t n) {
+// Multiprocessors of the current device, asked once per thread; a guess will do if asking fails.
+inline int sm_count() {
     static thread_local int sms = 0;
     if (sms == 0) {
         int dev = 0;
         if (cudaGetDevice(&dev) != cudaSuccess || cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess) {
-            (void)cudaGetLastError();  // a guess will do; the launch check must not read this error
+            (void)cudaGetLastError();  // the next launch check must not read this error
             sms = 108;
         }
     }
+    return sms;
+}
+
+inline int grid_for(int64_t n) {
     int64_t need = (n + THREADS - 1) / THREADS;
-    int64_t cap = (int64_t)sms * 8;
+    int64_t cap = (int64_t)sm_count() * 8;
     return (int)(need < cap ? (need < 1 ? 1 : need) : cap);
 }
 

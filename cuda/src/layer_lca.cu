@@ -1,8 +1,19 @@
 // Fused multi-layer LCA: one launch computes, for every layer, Σ A, the helped and hurt counts, and
 // optionally A per parameter and the running per-parameter sums (docs/LCA.md, "Exact LCA").
 // Shape after apex's multi_tensor_apply: every layer's pointers travel in the kernel argument with a
-// block → layer table; each block reduces one chunk of one layer into a partial, and a small cleanup
-// launch reduces each layer's partials in a fixed order. Development variants: cuda/dev/layer_lca.cu.
+// block → layer table; each block reduces its share of the parameters into partials, and a small
+// cleanup launch reduces each layer's partials in a fixed order.
+// Two ways to share out the parameters, chosen at compile time so cuda/dev can time both
+// (bench/device/chunk_variants.sh, variant suffix "p"):
+//   chunked (default): one block per chunk of one layer; as many blocks as chunks, so the grid's last
+//     wave can stand part-empty, which costs most at 10^7 parameters (README, "Performance").
+//   spread (LCA4J_LCA_SPREAD=1): exactly the blocks that are resident at once, each given an equal run
+//     of the flat parameter range, crossing layer ends, with one partial per (block, layer) it touches.
+#ifndef LCA4J_LCA_SPREAD
+#define LCA4J_LCA_SPREAD 0
+#endif
+#include <algorithm>
+#include <vector>
 #include "partials.cuh"
 
 namespace lca4j {
@@ -13,28 +24,20 @@ struct LcaArgs {
     int chunk_base;  // partial index of this launch's first chunk
     lca4j_combine c;
     int plain;       // ḡ is g0 itself: skip the combination arithmetic
-    int prefix[MAXL + 1];
+    int64_t prefix[MAXL + 1];  // chunked: chunks before layer l; spread: quads (4 parameters) before it
     unsigned char vec[MAXL];  // every pointer of the layer is 16-byte aligned: vector loads
     lca4j_layer layer[MAXL];
 };
 
+// Adds A over elements [start, end) of layer l into this thread's sums (start a multiple of 4).
 // The explicit _rn intrinsics keep nvcc from contracting into FMAs, so every A is the same double
 // the Java backend computes (Java never fuses); only the order of the sums differs.
 // PER_PARAM: some layer wants A per parameter or running sums. A separate instantiation, because
 // their vector registers cost the sums-only kernel 7% of its bandwidth on the H100 (spills).
 template <int MAXL, bool PER_PARAM>
-__global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) layer_lca_kernel(const __grid_constant__ LcaArgs<MAXL> a, double *part_sum,
-                                                            long long *part_neg, long long *part_pos) {
-    __shared__ double sh_d[THREADS / 32];
-    __shared__ long long sh_i[THREADS / 32];
-    const int block = blockIdx.x;
-    const int l = layer_of_block(a.prefix, a.n_layers, block);
+__device__ inline void lca_range(const LcaArgs<MAXL> &a, int l, int64_t start, int64_t end, double &sum, int &neg, int &pos) {
     const lca4j_layer &L = a.layer[l];
     const bool vec = a.vec[l];
-    const int64_t start = (int64_t)(block - a.prefix[l]) * CHUNK;
-    const int64_t end = min(start + CHUNK, L.n);
-    double sum = 0;
-    int neg = 0, pos = 0;  // at most CHUNK / THREADS each: int keeps registers (and blocks per SM) free
     for (int64_t i = start + threadIdx.x * 4; i < end; i += THREADS * 4) {
         const int k = (int)min((int64_t)4, end - i);
         float g0[4], g1[4], g2[4], bf[4], af[4];
@@ -75,45 +78,147 @@ __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) layer_lca_kernel(co
         if (PER_PARAM && L.cumulative) store4(L.cumulative, i, k, vec, cum);
         if (PER_PARAM && L.step_a) store4(L.step_a, i, k, vec, step_a);
     }
+}
+
+// Reduces the block's sums and writes them as partial p (thread 0).
+__device__ inline void write_partial(double sum, int neg, int pos, int64_t p, double *part_sum, long long *part_neg, long long *part_pos) {
+    __shared__ double sh_d[THREADS / 32];
+    __shared__ long long sh_i[THREADS / 32];
     sum = block_sum(sum, sh_d);
     const long long nn = block_sum((long long)neg, sh_i), pp = block_sum((long long)pos, sh_i);
     if (threadIdx.x == 0) {
-        part_sum[a.chunk_base + block] = sum;
-        part_neg[a.chunk_base + block] = nn;
-        part_pos[a.chunk_base + block] = pp;
+        part_sum[p] = sum;
+        part_neg[p] = nn;
+        part_pos[p] = pp;
+    }
+}
+
+template <int MAXL, bool PER_PARAM>
+__global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) layer_lca_kernel(const __grid_constant__ LcaArgs<MAXL> a, double *part_sum,
+                                                            long long *part_neg, long long *part_pos) {
+    const int64_t block = blockIdx.x;
+    const int l = layer_of_block(a.prefix, a.n_layers, block);
+    const int64_t start = (block - a.prefix[l]) * CHUNK;
+    double sum = 0;
+    int neg = 0, pos = 0;  // at most CHUNK / THREADS each: int keeps registers (and blocks per SM) free
+    lca_range<MAXL, PER_PARAM>(a, l, start, min(start + CHUNK, a.layer[l].n), sum, neg, pos);
+    write_partial(sum, neg, pos, a.chunk_base + block, part_sum, part_neg, part_pos);
+}
+
+// Block b of B takes quads [b·Q/B, (b+1)·Q/B) of the Q in all layers. Its pieces get partial indices
+// b + l: strictly increasing along the (block, layer) staircase, so layer l's partials are those of
+// blocks first_block(l) to last_block(l), consecutive, and no two pieces share one.
+__host__ __device__ inline int64_t block_of_quad(int64_t q, int64_t quads, int64_t blocks) { return ((q + 1) * blocks - 1) / quads; }
+
+template <int MAXL, bool PER_PARAM>
+__global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) layer_lca_spread_kernel(const __grid_constant__ LcaArgs<MAXL> a,
+                                                                   double *part_sum, long long *part_neg, long long *part_pos) {
+    const int64_t b = blockIdx.x, blocks = gridDim.x, quads = a.prefix[a.n_layers];
+    int64_t q = b * quads / blocks;
+    const int64_t q_end = (b + 1) * quads / blocks;
+    int l = layer_of_block(a.prefix, a.n_layers, q);
+    while (q < q_end) {
+        const int64_t piece_end = min(q_end, a.prefix[l + 1]);
+        double sum = 0;
+        int neg = 0, pos = 0;  // at most a block's share / THREADS each: int up to 2·10^14 parameters
+        lca_range<MAXL, PER_PARAM>(a, l, (q - a.prefix[l]) * 4, min((piece_end - a.prefix[l]) * 4, a.layer[l].n), sum, neg, pos);
+        write_partial(sum, neg, pos, a.chunk_base + b + l, part_sum, part_neg, part_pos);
+        q = piece_end;
+        while (l < a.n_layers - 1 && a.prefix[l + 1] <= q) l++;  // passes over empty layers
     }
 }
 
 template <int MAXL>
-static int launch_group(const lca4j_layer *layers, int n, const lca4j_combine &c, int plain, int chunk_base, double *ps,
-                        long long *pn, long long *pp, int64_t total, double *d_sum, int64_t *d_helped, int64_t *d_hurt,
-                        int out_base, cudaStream_t stream) {
+struct SpreadCleanupArgs {
+    int chunk_base;
+    int64_t blocks;
+    int64_t prefix[MAXL + 1];
+};
+
+template <int MAXL>
+__global__ void __launch_bounds__(THREADS) spread_cleanup_kernel(const __grid_constant__ SpreadCleanupArgs<MAXL> a, const double *part_sum,
+                                                                 const long long *part_neg, const long long *part_pos, double *out_sum,
+                                                                 int64_t *out_neg, int64_t *out_pos, int out_base) {
+    const int l = blockIdx.x;
+    const int64_t first = a.prefix[l], last = a.prefix[l + 1] - 1, quads = a.prefix[gridDim.x];
+    int64_t begin = 0, end = 0;  // an empty layer has no partials: its totals are 0
+    if (last >= first) {
+        begin = a.chunk_base + block_of_quad(first, quads, a.blocks) + l;
+        end = a.chunk_base + block_of_quad(last, quads, a.blocks) + l + 1;
+    }
+    reduce_layer_partials(l, begin, end, 1, part_sum, part_neg, part_pos, 0, out_sum, out_neg, out_pos, 0, out_base);
+}
+
+// Blocks of a spread launch: those resident at once (the kernel is compiled for LCA4J_MIN_BLOCKS per
+// multiprocessor), fewer when there are not THREADS quads for each.
+inline int64_t spread_blocks(int64_t quads) {
+    const int64_t resident = (int64_t)sm_count() * LCA4J_MIN_BLOCKS, need = (quads + THREADS - 1) / THREADS;
+    return need < resident ? (need < 1 ? 1 : need) : resident;
+}
+
+inline int64_t quads_of(int64_t n) { return (n + 3) / 4; }
+
+// Partials one launch group writes, and the group boundaries: both ways of sharing out agree here.
+inline int64_t group_partials(const int64_t *sizes, int n) {
+    if (!LCA4J_LCA_SPREAD) return total_chunks(sizes, n);
+    int64_t quads = 0;
+    for (int l = 0; l < n; l++) quads += quads_of(sizes[l]);
+    return spread_blocks(quads) + n;
+}
+
+inline int64_t all_partials(const int64_t *sizes, int n_layers) {
+    int64_t p = 0;
+    for (int first = 0; first < n_layers; first += LCA4J_MAX_LAYERS_PER_LAUNCH)
+        p += group_partials(sizes + first, std::min(n_layers - first, LCA4J_MAX_LAYERS_PER_LAUNCH));
+    return p;
+}
+
+template <int MAXL>
+static int launch_group(const lca4j_layer *layers, int n, const lca4j_combine &c, int plain, int64_t chunk_base, double *ps,
+                        long long *pn, long long *pp, double *d_sum, int64_t *d_helped, int64_t *d_hurt, int out_base,
+                        cudaStream_t stream) {
     static thread_local LcaArgs<MAXL> a;  // up to 32 KB: kept off the stack; the launch copies it
-    CleanupArgs<MAXL> ca;
     a.n_layers = n;
-    a.chunk_base = chunk_base;
+    a.chunk_base = (int)chunk_base;
     a.c = c;
     a.plain = plain;
     a.prefix[0] = 0;
+    bool per_param = false;
     for (int l = 0; l < n; l++) {
         const lca4j_layer &L = layers[l];
         a.layer[l] = L;
-        a.prefix[l + 1] = a.prefix[l] + (int)chunks_of(L.n);
+        a.prefix[l + 1] = a.prefix[l] + (LCA4J_LCA_SPREAD ? quads_of(L.n) : chunks_of(L.n));
         a.vec[l] = aligned16(L.g0) && aligned16(L.after) && aligned16(L.before) && aligned16(L.g1) && aligned16(L.g2) &&
                    aligned16(L.d0) && aligned16(L.d1) && aligned16(L.cumulative) && aligned16(L.step_a);
+        per_param |= L.cumulative || L.step_a;
     }
-    ca.n_layers = n;
-    ca.chunk_base = chunk_base;
+    const int64_t work = a.prefix[n];
+#if LCA4J_LCA_SPREAD
+    const int64_t blocks = spread_blocks(work);
+    if (work > 0) {
+        if (per_param) layer_lca_spread_kernel<MAXL, true><<<(unsigned)blocks, THREADS, 0, stream>>>(a, ps, pn, pp);
+        else layer_lca_spread_kernel<MAXL, false><<<(unsigned)blocks, THREADS, 0, stream>>>(a, ps, pn, pp);
+        LCA4J_CHECK_LAUNCH("layer_lca_spread_kernel");
+    }
+    static thread_local SpreadCleanupArgs<MAXL> ca;
+    ca.chunk_base = (int)chunk_base;
+    ca.blocks = blocks;
     for (int l = 0; l <= n; l++) ca.prefix[l] = a.prefix[l];
-    bool per_param = false;
-    for (int l = 0; l < n; l++) per_param |= layers[l].cumulative || layers[l].step_a;
-    if (a.prefix[n] > 0) {
-        if (per_param) layer_lca_kernel<MAXL, true><<<a.prefix[n], THREADS, 0, stream>>>(a, ps, pn, pp);
-        else layer_lca_kernel<MAXL, false><<<a.prefix[n], THREADS, 0, stream>>>(a, ps, pn, pp);
+    spread_cleanup_kernel<MAXL><<<n, THREADS, 0, stream>>>(ca, ps, pn, pp, d_sum, d_helped, d_hurt, out_base);
+    LCA4J_CHECK_LAUNCH("layer_lca spread_cleanup_kernel");
+#else
+    if (work > 0) {
+        if (per_param) layer_lca_kernel<MAXL, true><<<(unsigned)work, THREADS, 0, stream>>>(a, ps, pn, pp);
+        else layer_lca_kernel<MAXL, false><<<(unsigned)work, THREADS, 0, stream>>>(a, ps, pn, pp);
         LCA4J_CHECK_LAUNCH("layer_lca_kernel");
     }
-    cleanup_kernel<MAXL><<<n, THREADS, 0, stream>>>(ca, 1, ps, pn, pp, total, d_sum, d_helped, d_hurt, 0, out_base);
+    CleanupArgs<MAXL> ca;
+    ca.n_layers = n;
+    ca.chunk_base = (int)chunk_base;
+    for (int l = 0; l <= n; l++) ca.prefix[l] = (int)a.prefix[l];
+    cleanup_kernel<MAXL><<<n, THREADS, 0, stream>>>(ca, 1, ps, pn, pp, 0, d_sum, d_helped, d_hurt, 0, out_base);
     LCA4J_CHECK_LAUNCH("layer_lca cleanup_kernel");
+#endif
     return 0;
 }
 
@@ -124,21 +229,22 @@ using namespace lca4j;
 extern "C" int lca4j_layer_lca_workspace(const int64_t *sizes, int n_layers, size_t *bytes) {
     if (!sizes || n_layers < 1 || !bytes) return LCA4J_ERR_BAD_ARGUMENT;
     for (int l = 0; l < n_layers; l++) if (sizes[l] < 0) return LCA4J_ERR_BAD_ARGUMENT;
-    *bytes = partial_bytes(total_chunks(sizes, n_layers));
+    *bytes = partial_bytes(all_partials(sizes, n_layers));
     return 0;
 }
 
 extern "C" int lca4j_layer_lca(const lca4j_layer *layers, int n_layers, const lca4j_combine *combine, void *d_workspace,
                                size_t workspace_bytes, double *d_sum, int64_t *d_helped, int64_t *d_hurt, void *stream) {
     if (!layers || n_layers < 1 || !d_sum || !d_helped || !d_hurt) return LCA4J_ERR_BAD_ARGUMENT;
-    int64_t total = 0;
+    std::vector<int64_t> sizes(n_layers);
     bool extra = false;
     for (int l = 0; l < n_layers; l++) {
         const lca4j_layer &L = layers[l];
         if (L.n < 0 || (L.n > 0 && (!L.g0 || !L.after))) return LCA4J_ERR_BAD_ARGUMENT;
-        total += chunks_of(L.n);
+        sizes[l] = L.n;
         extra |= L.g1 || L.g2 || L.d0 || L.d1;
     }
+    const int64_t total = all_partials(sizes.data(), n_layers);
     if (workspace_bytes < partial_bytes(total) || (total > 0 && !d_workspace)) return LCA4J_ERR_WORKSPACE;
     lca4j_combine c = combine ? *combine : lca4j_combine{1, 1, 1, 1, 1, 0};
     if (!(c.divisor != 0)) return LCA4J_ERR_BAD_ARGUMENT;
@@ -146,15 +252,15 @@ extern "C" int lca4j_layer_lca(const lca4j_layer *layers, int n_layers, const lc
     double *ps = (double *)d_workspace;
     long long *pn = (long long *)(ps + total);
     long long *pp = pn + total;
-    int chunk_base = 0;
+    int64_t chunk_base = 0;
     for (int first = 0; first < n_layers; first += LCA4J_MAX_LAYERS_PER_LAUNCH) {
-        const int n = n_layers - first < LCA4J_MAX_LAYERS_PER_LAUNCH ? n_layers - first : LCA4J_MAX_LAYERS_PER_LAUNCH;
-        const int st = n <= 16 ? launch_group<16>(layers + first, n, c, plain, chunk_base, ps, pn, pp, total, d_sum, d_helped,
-                                                  d_hurt, first, (cudaStream_t)stream)
-                               : launch_group<LCA4J_MAX_LAYERS_PER_LAUNCH>(layers + first, n, c, plain, chunk_base, ps, pn, pp, total,
-                                                                           d_sum, d_helped, d_hurt, first, (cudaStream_t)stream);
+        const int n = std::min(n_layers - first, LCA4J_MAX_LAYERS_PER_LAUNCH);
+        const int st = n <= 16 ? launch_group<16>(layers + first, n, c, plain, chunk_base, ps, pn, pp, d_sum, d_helped, d_hurt, first,
+                                                  (cudaStream_t)stream)
+                               : launch_group<LCA4J_MAX_LAYERS_PER_LAUNCH>(layers + first, n, c, plain, chunk_base, ps, pn, pp, d_sum,
+                                                                           d_helped, d_hurt, first, (cudaStream_t)stream);
         if (st) return st;
-        for (int l = first; l < first + n; l++) chunk_base += (int)chunks_of(layers[l].n);
+        chunk_base += group_partials(sizes.data() + first, n);
     }
     return 0;
 }
