@@ -4,7 +4,7 @@
 #   liblca4j.so   the C API, kernels run as fibers on the CPU, and the five cuBLAS calls the
 #                 Java side binds (point both lca4j.native.path and lca4j.cublas.path at it)
 #   lca_check     cuda/dev/lca_check.cu against the emulation
-#   lca_check_variants  the same, with the development variants (LCA4J_OPT_SPECIALIZE, LCA4J_LCA_SPREAD)
+#   lca_check_variants  the same, with the development variants (LCA4J_OPT_SPECIALIZE, LCA4J_SPREAD)
 #   emu_selftest  the emulation's own checks (cuda/emu/emu_selftest.cu; run by emu-checks.sh)
 # The only rewrites are syntax g++ lacks: `k<<<grid, block, shm, stream>>>(args)` becomes a call
 # through lca4j_emu::launcher, and `const __grid_constant__ T a` becomes `const T &a` (one copy per
@@ -43,7 +43,7 @@ echo "build-emu: $("$CXX" --version | head -1) -> $DEST (CPU emulation of cuda/s
 "$CXX" "${FLAGS[@]}" -o "$TMP/lca_check" -x c++ "$TMP/dev/lca_check.cu" "${SRCS[@]}" -x c++ "$ROOT/cuda/emu/emu.cpp" -lpthread
 # The development variants bench/device/chunk_variants.sh times on a GPU, checked here by the same
 # lca_check so that a variant is correct before device time is spent on it.
-"$CXX" "${FLAGS[@]}" -DLCA4J_OPT_SPECIALIZE=1 -DLCA4J_LCA_SPREAD=1 -o "$TMP/lca_check_variants" -x c++ "$TMP/dev/lca_check.cu" \
+"$CXX" "${FLAGS[@]}" -DLCA4J_OPT_SPECIALIZE=1 -DLCA4J_SPREAD=1 -o "$TMP/lca_check_variants" -x c++ "$TMP/dev/lca_check.cu" \
   "${SRCS[@]}" -x c++ "$ROOT/cuda/emu/emu.cpp" -lpthread
 mv "$TMP/liblca4j.so" "$DEST/"
 "$CXX" "${FLAGS[@]}" -o "$TMP/emu_selftest" -x c++ "$TMP/dev/emu_selftest.cu" -x c++ "$ROOT/cuda/emu/emu.cpp" -lpthread

@@ -13,7 +13,9 @@ mkdir -p "$(dirname "$OUT")"
 echo "check-dev: compiling cuda/dev/lca_check.cu (not run: it needs a GPU; bench/device/gpu_check.sh runs it)"
 "$NVCC" -std=c++17 -O1 -arch=sm_90 -I"$ROOT/cuda/include" -Xcompiler -Wall -o "$OUT" "$ROOT"/cuda/dev/lca_check.cu "$ROOT"/cuda/src/*.cu
 # The development variants bench/device/chunk_variants.sh times on a GPU must keep compiling too.
-for variant in LCA4J_OPT_SPECIALIZE:optim_lca LCA4J_LCA_SPREAD:layer_lca; do
-  "$NVCC" -std=c++17 -O1 -arch=sm_90 -D"${variant%:*}=1" -I"$ROOT/cuda/include" -Xcompiler -Wall -c -o "$OUT.${variant#*:}.variant.o" \
-    "$ROOT/cuda/src/${variant#*:}.cu"
+for variant in "optim_lca -DLCA4J_OPT_SPECIALIZE=1" "optim_lca -DLCA4J_SPREAD=1" "optim_lca -DLCA4J_OPT_SPECIALIZE=1 -DLCA4J_SPREAD=1" \
+               "layer_lca -DLCA4J_SPREAD=1"; do
+  src="${variant%% *}"
+  "$NVCC" -std=c++17 -O1 -arch=sm_90 ${variant#* } -I"$ROOT/cuda/include" -Xcompiler -Wall -c -o "$OUT.variant.o" "$ROOT/cuda/src/$src.cu"
 done
+rm -f "$OUT.variant.o"

@@ -12,5 +12,5 @@ for s in 0 "$SEED"; do
   LCA4J_EMU_SCHEDULE=$s "$DIR/emu_selftest" 2>&1 | sed 's/^lca4j-emu:/      (expected) lca4j-emu:/'
 done
 LCA4J_EMU_SCHEDULE="$SEED" LCA4J_EMU_SMS=132 "$DIR/lca_check" --quick
-echo "emu-checks: the development variants (specialized optimizer kernel, spread fused LCA)"
+echo "emu-checks: the development variants (specialized optimizer kernel, spread kernels)"
 LCA4J_EMU_SCHEDULE="$SEED" LCA4J_EMU_SMS=132 "$DIR/lca_check_variants" --quick

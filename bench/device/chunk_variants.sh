@@ -3,8 +3,8 @@
 # blocks-per-SM bounds (cuda/src/common.cuh: LCA4J_CHUNK_STEPS, LCA4J_MIN_BLOCKS) and the development
 # variants, to choose the library's defaults from measurements, llm.c style. Suffixes:
 #   s  the optimizer kernel specialized per buffer combination (cuda/src/optim_lca.cu: LCA4J_OPT_SPECIALIZE)
-#   p  the fused LCA spread over exactly the resident blocks (cuda/src/layer_lca.cu: LCA4J_LCA_SPREAD)
-# The two touch different kernels, so one "sp" build times both. One device call, no Java:
+#   p  both kernels spread over exactly the resident blocks instead of chunked (cuda/src/partials.cuh:
+#      LCA4J_SPREAD) One device call, no Java:
 #   device run: bash bench/device/chunk_variants.sh     (results: $OUT/variants.md and one .jsonl each)
 # Each variant is checked against the CPU references (--quick) before it is timed.
 # LCA4J_EMULATED=1 rehearses it here: each variant built on the CPU emulation (native-build/build-emu.sh),
@@ -19,14 +19,14 @@ if [[ -n "${LCA4J_EMULATED:-}" ]]; then
   MAX_PARAMS="${MAX_PARAMS:-300000}"
 fi
 nvidia-smi -L > /dev/null 2>&1 || { echo "chunk_variants: no NVIDIA GPU here" >&2; exit 77; }
-VARIANTS=(${LCA4J_VARIANTS:-8x3 8x3sp 8x4sp 4x3s})   # steps x min-blocks [s][p]; the first is the library's
+VARIANTS=(${LCA4J_VARIANTS:-8x3 8x3s 8x3p 8x3sp 8x4sp})   # steps x min-blocks [s][p]; the first is the library's
 status=0
 build_and_check() {  # $1 variant: leaves /tmp/lca_check_$1 and its check's output in /tmp/check_$1.txt
   local b="${1%%[sp]*}" suffix spec spread flags
   suffix="${1#"$b"}"
   spec=$([[ "$suffix" == *s* ]] && echo 1 || echo 0)
   spread=$([[ "$suffix" == *p* ]] && echo 1 || echo 0)
-  flags="-DLCA4J_CHUNK_STEPS=${b%x*} -DLCA4J_MIN_BLOCKS=${b#*x} -DLCA4J_OPT_SPECIALIZE=$spec -DLCA4J_LCA_SPREAD=$spread"
+  flags="-DLCA4J_CHUNK_STEPS=${b%x*} -DLCA4J_MIN_BLOCKS=${b#*x} -DLCA4J_OPT_SPECIALIZE=$spec -DLCA4J_SPREAD=$spread"
   if [[ -n "${LCA4J_EMULATED:-}" ]]; then
     LCA4J_EMU_CXXFLAGS="$flags" bash native-build/build-emu.sh "/tmp/emu_variant_$1" > /dev/null &&
       cp "/tmp/emu_variant_$1/lca_check" "/tmp/lca_check_$1" && "/tmp/lca_check_$1" --quick --no-oom
@@ -52,7 +52,7 @@ rows = {v: [json.loads(l) for l in open(f"{out}/variant-{v}.jsonl")] for v in va
 if not rows:
     sys.exit("chunk_variants: no variant was timed")
 print(f"GPU: {gpu}. Variant = chunk steps (x 1024 elements per chunk) x min blocks per SM, s = optimizer kernel specialized, "
-      "p = fused LCA spread over the resident blocks; "
+      "p = spread over the resident blocks; "
       "% of a D2D copy of the same bytes (layer_lca), ms (optimizer).\n")
 keys = [(r["params"], r["layers"], r["cumulative"]) for r in next(iter(rows.values())) if r["kernel"] == "layer_lca"]
 print("| layer_lca params, layers, cumulative | " + " | ".join(rows) + " |")

@@ -152,7 +152,11 @@ static double sensitivity_ref(const lca4j_optimizer &o, float g, float mm, float
 }
 
 // from_state: no θ_{t−1} kept; Δθ_{t−1} is the previous update recomputed from m, v (or g_{t−1}).
-static void check_optimizer(int kind, const std::vector<int64_t> &sizes, const char *what, bool from_state = false) {
+// from_state: no θ_{t−1} kept (Δθ_{t−1} from the optimizer state); with_gprev: g_{t−1} kept (free_trap);
+// with_debias: debiased_trap's inputs given. Every combination is a separate kernel instantiation
+// in the specialized development variant (LCA4J_OPT_SPECIALIZE).
+static void check_optimizer(int kind, const std::vector<int64_t> &sizes, const char *what, bool from_state = false, bool with_gprev = true,
+                            bool with_debias = true) {
     const int L = (int)sizes.size(), S = LCA4J_SLOTS;
     int64_t D = 0;
     for (auto s : sizes) D += s;
@@ -183,8 +187,9 @@ static void check_optimizer(int kind, const std::vector<int64_t> &sizes, const c
                                                 dsum, dneg, dpos, nullptr);
         EXPECT(st == LCA4J_ERR_BAD_ARGUMENT, "optimizer %s: plain SGD with neither θ_{t−1} nor g_{t−1} gave %d", what, st);
     }
-    CK(lca4j_optimizer_step_lca(&o, sizes.data(), L, dth, from_state ? nullptr : dprev, dg, dgp, kind == LCA4J_SGD ? nullptr : dm,
-                                kind == LCA4J_ADAM ? dv : nullptr, &debias, 1, dws, ws, dsum, dneg, dpos, nullptr));
+    CK(lca4j_optimizer_step_lca(&o, sizes.data(), L, dth, from_state ? nullptr : dprev, dg, with_gprev ? dgp : nullptr,
+                                kind == LCA4J_SGD ? nullptr : dm, kind == LCA4J_ADAM ? dv : nullptr, with_debias ? &debias : nullptr, 1,
+                                dws, ws, dsum, dneg, dpos, nullptr));
     auto th2 = host(dth, D), prev2 = host(dprev, D), gp2 = host(dgp, D), corr2 = host(dcorr, D);
     auto mFused = host(dm, D), vFused = host(dv, D);
     // The plain step (LCA off) from the same inputs must leave the same θ, m and v bits.
@@ -223,12 +228,15 @@ static void check_optimizer(int kind, const std::vector<int64_t> &sizes, const c
                 volatile float den = sqrtf(vv) / o.bc2_sqrt; den = den + o.eps;
                 volatile float u = o.step_size * mm; u = u / den; next = th - u;
             }
-            if (th2[i] != next || (!from_state && prev2[i] != th) || gp2[i] != gi) badTheta++;
+            // Buffers not given stay as they were.
+            if (th2[i] != next || (!from_state && prev2[i] != th) || gp2[i] != (with_gprev ? gi : gprev[i])) badTheta++;
             const double spread = 2.0 * half[i] - gi;
             const double c = -0.5 * (double)debias.keep * (spread * spread) * sensitivity_ref(o, gi, kind == LCA4J_SGD ? 0.f : mm, kind == LCA4J_ADAM ? vv : 0.f);
-            if (fabs(corr2[i] - c) > 1e-6 * fabs(c) + 1e-30) badCorr++;
+            if (with_debias ? fabs(corr2[i] - c) > 1e-6 * fabs(c) + 1e-30 : corr2[i] != corr[i]) badCorr++;
             double ft = (double)(float)(0.5 * ((double)gprev[i] + gi)) * d;
-            double A[S] = {(double)gi * d, ft, (double)gi * ((double)next - th), ft + (double)corr[i]};
+            // Slots a launch cannot fill are written 0.
+            double A[S] = {(double)gi * d, with_gprev ? ft : 0.0, (double)gi * ((double)next - th),
+                           with_gprev && with_debias ? ft + (double)corr[i] : 0.0};
             for (int q = 0; q < S; q++) { s[q] += A[q]; sa[q] += fabs(A[q]); n[q] += A[q] < 0; }
         }
         for (int q = 0; q < S; q++) {
@@ -240,7 +248,7 @@ static void check_optimizer(int kind, const std::vector<int64_t> &sizes, const c
     EXPECT(badTheta == 0, "optimizer %s: %lld parameters differ from the CPU step's bits", what, badTheta);
     EXPECT(badCorr == 0, "optimizer %s: %lld debiased_trap corrections differ from the CPU's", what, badCorr);
     EXPECT(worst < 1e-10, "optimizer %s: estimator sums off by %.3g", what, worst);
-    printf("ok  optimizer %-40s layers %4d params %11lld  max rel err %.2e\n", what, L, (long long)D, worst);
+    printf("ok  optimizer %-52s layers %4d params %11lld  max rel err %.2e\n", what, L, (long long)D, worst);
     for (void *p : {(void *)dth, (void *)dprev, (void *)dg, (void *)dgp, (void *)dm, (void *)dv, (void *)dhalf, (void *)dcorr, dws,
                     (void *)dsum, (void *)dneg, (void *)dpos})
         CK(lca4j_free(p));
@@ -607,7 +615,7 @@ static void run_checks(bool quick, bool provoke_oom) {
     std::vector<int64_t> more;
     for (int l = 0; l < 700; l++) more.push_back((int64_t)(rng() % 3000));
     check_layer_lca(more, 0, true, true, "700 layers (three launches)");
-    // The spread kernel's edge cases (LCA4J_LCA_SPREAD): blocks that span dozens of layers, and block
+    // The spread kernel's edge cases (LCA4J_SPREAD): blocks that span dozens of layers, and block
     // ranges that end exactly on layer ends, with empty layers at those ends.
     std::vector<int64_t> tiny;
     for (int l = 0; l < 320; l++) tiny.push_back((int64_t)(rng() % 41));
@@ -619,7 +627,18 @@ static void run_checks(bool quick, bool provoke_oom) {
         const char *from_state[] = {"sgd, dtheta from g_prev", "sgd momentum, dtheta from m", "adam, dtheta from m, v"};
         for (bool fs : {false, true})
             for (const auto *sizes : {&mnist_fc, &many}) check_optimizer(k, *sizes, fs ? from_state[k] : kept[k], fs);
+        // The other buffer combinations (no g_{t−1}, no debias inputs), on MNIST-FC's layers.
+        for (bool fs : {false, true})
+            for (int b = 0; b < 3; b++) {
+                const bool gp = b & 1, db = b & 2;
+                if (fs && k == LCA4J_SGD && !gp) continue;  // refused: no way to the previous step (checked above)
+                const std::string w = std::string(fs ? from_state[k] : kept[k]) + (gp ? "" : ", no g_prev") + (db ? "" : ", no debias");
+                check_optimizer(k, mnist_fc, w.c_str(), fs, gp, db);
+            }
     }
+    // The spread variant's edge cases (LCA4J_SPREAD), as for layer_lca above.
+    check_optimizer(LCA4J_ADAM, tiny, "adam, 320 tiny layers", true);
+    check_optimizer(LCA4J_SGD_MOMENTUM, {1024, 0, 1024, 1024, 0, 0, 1024, 2048, 0}, "sgd momentum, blocks end on layer ends");
     check_vector_ops(1);
     check_vector_ops(1000003);
     check_mlp_ops(1000, 250, 784, 10);

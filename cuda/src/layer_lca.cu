@@ -3,15 +3,7 @@
 // Shape after apex's multi_tensor_apply: every layer's pointers travel in the kernel argument with a
 // block → layer table; each block reduces its share of the parameters into partials, and a small
 // cleanup launch reduces each layer's partials in a fixed order.
-// Two ways to share out the parameters, chosen at compile time so cuda/dev can time both
-// (bench/device/chunk_variants.sh, variant suffix "p"):
-//   chunked (default): one block per chunk of one layer; as many blocks as chunks, so the grid's last
-//     wave can stand part-empty, which costs most at 10^7 parameters (README, "Performance").
-//   spread (LCA4J_LCA_SPREAD=1): exactly the blocks that are resident at once, each given an equal run
-//     of the flat parameter range, crossing layer ends, with one partial per (block, layer) it touches.
-#ifndef LCA4J_LCA_SPREAD
-#define LCA4J_LCA_SPREAD 0
-#endif
+// Sharing the parameters out over blocks: chunked by default, spread with LCA4J_SPREAD=1 (partials.cuh).
 #include <algorithm>
 #include <vector>
 #include "partials.cuh"
@@ -105,71 +97,22 @@ __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) layer_lca_kernel(co
     write_partial(sum, neg, pos, a.chunk_base + block, part_sum, part_neg, part_pos);
 }
 
-// Block b of B takes quads [b·Q/B, (b+1)·Q/B) of the Q in all layers. Its pieces get partial indices
-// b + l: strictly increasing along the (block, layer) staircase, so layer l's partials are those of
-// blocks first_block(l) to last_block(l), consecutive, and no two pieces share one.
-__host__ __device__ inline int64_t block_of_quad(int64_t q, int64_t quads, int64_t blocks) { return ((q + 1) * blocks - 1) / quads; }
-
 template <int MAXL, bool PER_PARAM>
 __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) layer_lca_spread_kernel(const __grid_constant__ LcaArgs<MAXL> a,
                                                                    double *part_sum, long long *part_neg, long long *part_pos) {
-    const int64_t b = blockIdx.x, blocks = gridDim.x, quads = a.prefix[a.n_layers];
-    int64_t q = b * quads / blocks;
-    const int64_t q_end = (b + 1) * quads / blocks;
-    int l = layer_of_block(a.prefix, a.n_layers, q);
-    while (q < q_end) {
-        const int64_t piece_end = min(q_end, a.prefix[l + 1]);
+    for_each_piece(a.prefix, a.n_layers, [&](int l, int64_t first, int64_t end, int64_t p) {
         double sum = 0;
         int neg = 0, pos = 0;  // at most a block's share / THREADS each: int up to 2·10^14 parameters
-        lca_range<MAXL, PER_PARAM>(a, l, (q - a.prefix[l]) * 4, min((piece_end - a.prefix[l]) * 4, a.layer[l].n), sum, neg, pos);
-        write_partial(sum, neg, pos, a.chunk_base + b + l, part_sum, part_neg, part_pos);
-        q = piece_end;
-        while (l < a.n_layers - 1 && a.prefix[l + 1] <= q) l++;  // passes over empty layers
-    }
+        lca_range<MAXL, PER_PARAM>(a, l, first * 4, min(end * 4, a.layer[l].n), sum, neg, pos);
+        write_partial(sum, neg, pos, a.chunk_base + p, part_sum, part_neg, part_pos);
+    });
 }
 
-template <int MAXL>
-struct SpreadCleanupArgs {
-    int chunk_base;
-    int64_t blocks;
-    int64_t prefix[MAXL + 1];
-};
-
-template <int MAXL>
-__global__ void __launch_bounds__(THREADS) spread_cleanup_kernel(const __grid_constant__ SpreadCleanupArgs<MAXL> a, const double *part_sum,
-                                                                 const long long *part_neg, const long long *part_pos, double *out_sum,
-                                                                 int64_t *out_neg, int64_t *out_pos, int out_base) {
-    const int l = blockIdx.x;
-    const int64_t first = a.prefix[l], last = a.prefix[l + 1] - 1, quads = a.prefix[gridDim.x];
-    int64_t begin = 0, end = 0;  // an empty layer has no partials: its totals are 0
-    if (last >= first) {
-        begin = a.chunk_base + block_of_quad(first, quads, a.blocks) + l;
-        end = a.chunk_base + block_of_quad(last, quads, a.blocks) + l + 1;
-    }
-    reduce_layer_partials(l, begin, end, 1, part_sum, part_neg, part_pos, 0, out_sum, out_neg, out_pos, 0, out_base);
-}
-
-// Blocks of a spread launch: those resident at once (the kernel is compiled for LCA4J_MIN_BLOCKS per
-// multiprocessor), fewer when there are not THREADS quads for each.
-inline int64_t spread_blocks(int64_t quads) {
-    const int64_t resident = (int64_t)sm_count() * LCA4J_MIN_BLOCKS, need = (quads + THREADS - 1) / THREADS;
-    return need < resident ? (need < 1 ? 1 : need) : resident;
-}
-
-inline int64_t quads_of(int64_t n) { return (n + 3) / 4; }
-
-// Partials one launch group writes, and the group boundaries: both ways of sharing out agree here.
-inline int64_t group_partials(const int64_t *sizes, int n) {
-    if (!LCA4J_LCA_SPREAD) return total_chunks(sizes, n);
-    int64_t quads = 0;
-    for (int l = 0; l < n; l++) quads += quads_of(sizes[l]);
-    return spread_blocks(quads) + n;
-}
-
+// Partials of all launch groups (LCA4J_MAX_LAYERS_PER_LAUNCH layers each).
 inline int64_t all_partials(const int64_t *sizes, int n_layers) {
     int64_t p = 0;
     for (int first = 0; first < n_layers; first += LCA4J_MAX_LAYERS_PER_LAUNCH)
-        p += group_partials(sizes + first, std::min(n_layers - first, LCA4J_MAX_LAYERS_PER_LAUNCH));
+        p += launch_partials(sizes + first, std::min(n_layers - first, LCA4J_MAX_LAYERS_PER_LAUNCH));
     return p;
 }
 
@@ -187,39 +130,25 @@ static int launch_group(const lca4j_layer *layers, int n, const lca4j_combine &c
     for (int l = 0; l < n; l++) {
         const lca4j_layer &L = layers[l];
         a.layer[l] = L;
-        a.prefix[l + 1] = a.prefix[l] + (LCA4J_LCA_SPREAD ? quads_of(L.n) : chunks_of(L.n));
+        a.prefix[l + 1] = a.prefix[l] + units_of(L.n);
         a.vec[l] = aligned16(L.g0) && aligned16(L.after) && aligned16(L.before) && aligned16(L.g1) && aligned16(L.g2) &&
                    aligned16(L.d0) && aligned16(L.d1) && aligned16(L.cumulative) && aligned16(L.step_a);
         per_param |= L.cumulative || L.step_a;
     }
     const int64_t work = a.prefix[n];
-#if LCA4J_LCA_SPREAD
-    const int64_t blocks = spread_blocks(work);
+    const int64_t grid = LCA4J_SPREAD ? spread_blocks(work) : work;
     if (work > 0) {
-        if (per_param) layer_lca_spread_kernel<MAXL, true><<<(unsigned)blocks, THREADS, 0, stream>>>(a, ps, pn, pp);
-        else layer_lca_spread_kernel<MAXL, false><<<(unsigned)blocks, THREADS, 0, stream>>>(a, ps, pn, pp);
-        LCA4J_CHECK_LAUNCH("layer_lca_spread_kernel");
-    }
-    static thread_local SpreadCleanupArgs<MAXL> ca;
-    ca.chunk_base = (int)chunk_base;
-    ca.blocks = blocks;
-    for (int l = 0; l <= n; l++) ca.prefix[l] = a.prefix[l];
-    spread_cleanup_kernel<MAXL><<<n, THREADS, 0, stream>>>(ca, ps, pn, pp, d_sum, d_helped, d_hurt, out_base);
-    LCA4J_CHECK_LAUNCH("layer_lca spread_cleanup_kernel");
+#if LCA4J_SPREAD
+        if (per_param) layer_lca_spread_kernel<MAXL, true><<<(unsigned)grid, THREADS, 0, stream>>>(a, ps, pn, pp);
+        else layer_lca_spread_kernel<MAXL, false><<<(unsigned)grid, THREADS, 0, stream>>>(a, ps, pn, pp);
 #else
-    if (work > 0) {
-        if (per_param) layer_lca_kernel<MAXL, true><<<(unsigned)work, THREADS, 0, stream>>>(a, ps, pn, pp);
-        else layer_lca_kernel<MAXL, false><<<(unsigned)work, THREADS, 0, stream>>>(a, ps, pn, pp);
+        if (per_param) layer_lca_kernel<MAXL, true><<<(unsigned)grid, THREADS, 0, stream>>>(a, ps, pn, pp);
+        else layer_lca_kernel<MAXL, false><<<(unsigned)grid, THREADS, 0, stream>>>(a, ps, pn, pp);
+#endif
         LCA4J_CHECK_LAUNCH("layer_lca_kernel");
     }
-    CleanupArgs<MAXL> ca;
-    ca.n_layers = n;
-    ca.chunk_base = (int)chunk_base;
-    for (int l = 0; l <= n; l++) ca.prefix[l] = (int)a.prefix[l];
-    cleanup_kernel<MAXL><<<n, THREADS, 0, stream>>>(ca, 1, ps, pn, pp, 0, d_sum, d_helped, d_hurt, 0, out_base);
-    LCA4J_CHECK_LAUNCH("layer_lca cleanup_kernel");
-#endif
-    return 0;
+    return launch_cleanup<MAXL>("layer_lca cleanup_kernel", a.prefix, n, chunk_base, grid, 1, ps, pn, pp, 0, d_sum, d_helped, d_hurt, 0,
+                                out_base, stream);
 }
 
 }  // namespace lca4j
@@ -260,7 +189,7 @@ extern "C" int lca4j_layer_lca(const lca4j_layer *layers, int n_layers, const lc
                                : launch_group<LCA4J_MAX_LAYERS_PER_LAUNCH>(layers + first, n, c, plain, chunk_base, ps, pn, pp, d_sum,
                                                                            d_helped, d_hurt, first, (cudaStream_t)stream);
         if (st) return st;
-        chunk_base += group_partials(sizes.data() + first, n);
+        chunk_base += launch_partials(sizes.data() + first, n);
     }
     return 0;
 }

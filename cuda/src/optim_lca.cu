@@ -14,7 +14,7 @@ struct OptimArgs {
     lca4j_optimizer o;
     int n_layers;
     int has_prev;
-    int prefix[MAXL + 1];
+    int64_t prefix[MAXL + 1];  // units (chunks, or quads when spread) before layer l
     int64_t offset[MAXL];
     int64_t n[MAXL];
     unsigned char vec[MAXL];  // the layer starts 16-byte aligned in every buffer: vector loads and stores
@@ -76,14 +76,16 @@ __device__ inline double sensitivity(const lca4j_optimizer &o, float g, float mm
 #endif
 
 // Every active slot's sum and counts, each reduced exactly as block_sum does (xor shuffles in each
-// warp, then warp 0 over the warps in order), with a single barrier; inactive slots are written 0.
+// warp, then warp 0 over the warps in order), behind one barrier (spread: and one before, for the
+// shared arrays' previous use); inactive slots are written 0.
 template <int FLAGS>
 __device__ inline void reduce_slots(const double *s, const int *neg, const int *pos, double *part_sum, long long *part_neg,
-                                    long long *part_pos, int64_t chunks, int block) {
+                                    long long *part_pos, int64_t per_slot, int64_t p) {
     constexpr bool active[LCA4J_SLOTS] = {true, (FLAGS & 2) != 0, true, (FLAGS & 6) == 6};
     __shared__ double wd[LCA4J_SLOTS][THREADS / 32];
     __shared__ long long wi[2 * LCA4J_SLOTS][THREADS / 32];
     const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+    if (LCA4J_SPREAD) __syncthreads();  // warp 0 may still be reading the previous piece's values
 #pragma unroll
     for (int k = 0; k < LCA4J_SLOTS; k++) {
         if (!active[k]) continue;
@@ -108,34 +110,38 @@ __device__ inline void reduce_slots(const double *s, const int *neg, const int *
             pp = warp_sum(in ? wi[2 * k + 1][lane] : 0LL);
         }
         if (lane == 0) {
-            part_sum[k * chunks + block] = ss;
-            part_neg[k * chunks + block] = nn;
-            part_pos[k * chunks + block] = pp;
+            part_sum[k * per_slot + p] = ss;
+            part_neg[k * per_slot + p] = nn;
+            part_pos[k * per_slot + p] = pp;
         }
     }
 }
 
-// Four parameters per thread and pass (16-byte loads and stores where the layer is aligned), each
-// with exactly the arithmetic of one element: the vector width changes the memory traffic, never a bit.
+// Which buffers a launch has, from FLAGS or (FLAGS < 0) from the pointers.
+struct OptimBuffers {
+    float *theta, *theta_prev;
+    const float *grad;
+    float *grad_prev, *m, *v;
+    const float *half;
+    float *corr;
+    float keep;
+};
+
+// Steps elements [start, end) of the flat vectors (layer l) and adds the estimators into this
+// thread's sums: four parameters per thread and pass (16-byte loads and stores where the layer is
+// aligned), each with exactly the arithmetic of one element, so the vector width changes the memory
+// traffic, never a bit.
 template <int MAXL, int FLAGS>
-__global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) optimizer_lca_kernel(const __grid_constant__ OptimArgs<MAXL> a, float *theta,
-                                                                float *theta_prev, const float *grad, float *grad_prev,
-                                                                float *m, float *v, const float *half, float *corr, float keep,
-                                                                double *part_sum, long long *part_neg,
-                                                                long long *part_pos, int64_t chunks) {
-    __shared__ double sh_d[THREADS / 32];
-    __shared__ long long sh_i[THREADS / 32];
-    const int block = blockIdx.x;
-    const int l = layer_of_block(a.prefix, a.n_layers, block);
+__device__ inline void optim_range(const OptimArgs<MAXL> &a, const OptimBuffers &bf, int l, int64_t start, int64_t end,
+                                   double *s, int *neg, int *pos) {
+    float *theta = bf.theta, *theta_prev = bf.theta_prev, *grad_prev = bf.grad_prev, *m = bf.m, *v = bf.v, *corr = bf.corr;
+    const float *grad = bf.grad, *half = bf.half;
+    const float keep = bf.keep;
     const bool vec = a.vec[l];
-    const int64_t start = a.offset[l] + (int64_t)(block - a.prefix[l]) * CHUNK;
-    const int64_t end = min(start + CHUNK, a.offset[l] + a.n[l]);
     const bool kept = FLAGS < 0 ? theta_prev != nullptr : (FLAGS & 1) != 0;
     const bool has_gp = FLAGS < 0 ? grad_prev != nullptr : (FLAGS & 2) != 0;
     const bool has_corr = FLAGS < 0 ? corr != nullptr : (FLAGS & 4) != 0;
     const bool prev = a.has_prev, trap = a.has_prev && has_gp;
-    double s[LCA4J_SLOTS] = {};
-    int neg[LCA4J_SLOTS] = {}, pos[LCA4J_SLOTS] = {};  // at most CHUNK / THREADS each
     for (int64_t i = start + threadIdx.x * 4; i < end; i += THREADS * 4) {
         const int k = (int)min((int64_t)4, end - i);
         float g[4], th[4], tp[4], gp[4], mm[4], vv[4], hf[4], cr[4], next[4];
@@ -192,20 +198,55 @@ __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) optimizer_lca_kerne
         if (v) store4(v, i, k, vec, vv);
         if (has_corr) store4(corr, i, k, vec, cr);
     }
+}
+
+// Reduces the block's sums of every slot and writes them as partial p of each slot (thread 0).
+template <int FLAGS>
+__device__ inline void write_slots(const double *s, const int *neg, const int *pos, double *part_sum, long long *part_neg,
+                                   long long *part_pos, int64_t per_slot, int64_t p) {
     if constexpr (FLAGS >= 0) {
-        reduce_slots<FLAGS>(s, neg, pos, part_sum, part_neg, part_pos, chunks, block);
+        reduce_slots<FLAGS>(s, neg, pos, part_sum, part_neg, part_pos, per_slot, p);
     } else {
+        __shared__ double sh_d[THREADS / 32];
+        __shared__ long long sh_i[THREADS / 32];
 #pragma unroll
         for (int k = 0; k < LCA4J_SLOTS; k++) {
             const double ss = block_sum(s[k], sh_d);
             const long long nn = block_sum((long long)neg[k], sh_i), pp = block_sum((long long)pos[k], sh_i);
             if (threadIdx.x == 0) {
-                part_sum[k * chunks + block] = ss;
-                part_neg[k * chunks + block] = nn;
-                part_pos[k * chunks + block] = pp;
+                part_sum[k * per_slot + p] = ss;
+                part_neg[k * per_slot + p] = nn;
+                part_pos[k * per_slot + p] = pp;
             }
         }
     }
+}
+
+template <int MAXL, int FLAGS>
+__global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) optimizer_lca_kernel(const __grid_constant__ OptimArgs<MAXL> a,
+                                                                float *theta, float *theta_prev, const float *grad,
+                                                                float *grad_prev, float *m, float *v, const float *half,
+                                                                float *corr, float keep, double *part_sum, long long *part_neg,
+                                                                long long *part_pos, int64_t per_slot) {
+    // Built here, not passed as one struct argument: that way nvcc keeps the default kernel's
+    // registers and spills as measured (the struct argument cost it 24 bytes more spills).
+    const OptimBuffers bf = {theta, theta_prev, grad, grad_prev, m, v, half, corr, keep};
+#if LCA4J_SPREAD
+    for_each_piece(a.prefix, a.n_layers, [&](int l, int64_t first, int64_t end, int64_t p) {
+        double s[LCA4J_SLOTS] = {};
+        int neg[LCA4J_SLOTS] = {}, pos[LCA4J_SLOTS] = {};  // at most a block's share / THREADS each
+        optim_range<MAXL, FLAGS>(a, bf, l, a.offset[l] + first * 4, a.offset[l] + min(end * 4, a.n[l]), s, neg, pos);
+        write_slots<FLAGS>(s, neg, pos, part_sum, part_neg, part_pos, per_slot, p);
+    });
+#else
+    const int64_t block = blockIdx.x;
+    const int l = layer_of_block(a.prefix, a.n_layers, block);
+    const int64_t start = a.offset[l] + (block - a.prefix[l]) * CHUNK;
+    double s[LCA4J_SLOTS] = {};
+    int neg[LCA4J_SLOTS] = {}, pos[LCA4J_SLOTS] = {};  // at most CHUNK / THREADS each
+    optim_range<MAXL, FLAGS>(a, bf, l, start, min(start + CHUNK, a.offset[l] + a.n[l]), s, neg, pos);
+    write_slots<FLAGS>(s, neg, pos, part_sum, part_neg, part_pos, per_slot, block);
+#endif
 }
 
 // The same update without any LCA: the baseline a training loop runs when LCA is off, so the
@@ -235,7 +276,7 @@ extern "C" int lca4j_optimizer_step(const lca4j_optimizer *opt, float *d_theta, 
 extern "C" int lca4j_optimizer_workspace(const int64_t *sizes, int n_layers, size_t *bytes) {
     if (!sizes || n_layers < 1 || n_layers > LCA4J_MAX_LAYERS_PER_LAUNCH || !bytes) return LCA4J_ERR_BAD_ARGUMENT;
     for (int l = 0; l < n_layers; l++) if (sizes[l] < 0) return LCA4J_ERR_BAD_ARGUMENT;
-    *bytes = LCA4J_SLOTS * partial_bytes(total_chunks(sizes, n_layers));
+    *bytes = LCA4J_SLOTS * partial_bytes(launch_partials(sizes, n_layers));
     return 0;
 }
 
@@ -272,40 +313,37 @@ extern "C" int lca4j_optimizer_step_lca(const lca4j_optimizer *opt, const int64_
         a.offset[l] = off;
         a.n[l] = sizes[l];
         off += sizes[l];
-        a.prefix[l + 1] = a.prefix[l] + (int)chunks_of(sizes[l]);
+        a.prefix[l + 1] = a.prefix[l] + units_of(sizes[l]);
         a.vec[l] = bases_aligned && a.offset[l] % 4 == 0;
     }
-    const int64_t chunks = a.prefix[n_layers];
-    if (workspace_bytes < LCA4J_SLOTS * partial_bytes(chunks) || (chunks > 0 && !d_workspace)) return LCA4J_ERR_WORKSPACE;
+    const int64_t work = a.prefix[n_layers], per_slot = launch_partials(sizes, n_layers);
+    if (workspace_bytes < LCA4J_SLOTS * partial_bytes(per_slot) || (work > 0 && !d_workspace)) return LCA4J_ERR_WORKSPACE;
     double *ps = (double *)d_workspace;
-    long long *pn = (long long *)(ps + LCA4J_SLOTS * chunks);
-    long long *pp = pn + LCA4J_SLOTS * chunks;
+    long long *pn = (long long *)(ps + LCA4J_SLOTS * per_slot);
+    long long *pp = pn + LCA4J_SLOTS * per_slot;
     cudaStream_t s = (cudaStream_t)stream;
-    if (chunks > 0) {
+    const int64_t grid = LCA4J_SPREAD ? spread_blocks(work) : work;
+    if (work > 0) {
+#define LCA4J_OPT_LAUNCH(F)                                                                                                 \
+    optimizer_lca_kernel<LCA4J_MAX_LAYERS_PER_LAUNCH, F><<<(unsigned)grid, THREADS, 0, s>>>(                                \
+        a, d_theta, d_theta_prev, d_grad, d_grad_prev, d_m, d_v, half, corr, keep, ps, pn, pp, per_slot)
 #if LCA4J_OPT_SPECIALIZE
-        const int flags = (d_theta_prev ? 1 : 0) | (d_grad_prev ? 2 : 0) | (corr ? 4 : 0);
-        switch (flags) {
-#define LCA4J_OPT_CASE(F)                                                                                                 \
-    case F:                                                                                                               \
-        optimizer_lca_kernel<LCA4J_MAX_LAYERS_PER_LAUNCH, F><<<(unsigned)chunks, THREADS, 0, s>>>(                        \
-            a, d_theta, d_theta_prev, d_grad, d_grad_prev, d_m, d_v, half, corr, keep, ps, pn, pp, chunks);              \
-        break;
-            LCA4J_OPT_CASE(0) LCA4J_OPT_CASE(1) LCA4J_OPT_CASE(2) LCA4J_OPT_CASE(3)
-            LCA4J_OPT_CASE(4) LCA4J_OPT_CASE(5) LCA4J_OPT_CASE(6) LCA4J_OPT_CASE(7)
-#undef LCA4J_OPT_CASE
+        switch ((d_theta_prev ? 1 : 0) | (d_grad_prev ? 2 : 0) | (corr ? 4 : 0)) {
+            case 0: LCA4J_OPT_LAUNCH(0); break;
+            case 1: LCA4J_OPT_LAUNCH(1); break;
+            case 2: LCA4J_OPT_LAUNCH(2); break;
+            case 3: LCA4J_OPT_LAUNCH(3); break;
+            case 4: LCA4J_OPT_LAUNCH(4); break;
+            case 5: LCA4J_OPT_LAUNCH(5); break;
+            case 6: LCA4J_OPT_LAUNCH(6); break;
+            default: LCA4J_OPT_LAUNCH(7); break;
         }
 #else
-        optimizer_lca_kernel<LCA4J_MAX_LAYERS_PER_LAUNCH, -1><<<(unsigned)chunks, THREADS, 0, s>>>(
-            a, d_theta, d_theta_prev, d_grad, d_grad_prev, d_m, d_v, half, corr, keep, ps, pn, pp, chunks);
+        LCA4J_OPT_LAUNCH(-1);
 #endif
+#undef LCA4J_OPT_LAUNCH
         LCA4J_CHECK_LAUNCH("optimizer_lca_kernel");
     }
-    CleanupArgs<LCA4J_MAX_LAYERS_PER_LAUNCH> ca;
-    ca.n_layers = n_layers;
-    ca.chunk_base = 0;
-    for (int l = 0; l <= n_layers; l++) ca.prefix[l] = a.prefix[l];
-    cleanup_kernel<LCA4J_MAX_LAYERS_PER_LAUNCH><<<n_layers, THREADS, 0, s>>>(ca, LCA4J_SLOTS, ps, pn, pp, chunks, d_sum, d_helped,
-                                                                             d_hurt, n_layers, 0);
-    LCA4J_CHECK_LAUNCH("optimizer cleanup_kernel");
-    return 0;
+    return launch_cleanup<LCA4J_MAX_LAYERS_PER_LAUNCH>("optimizer cleanup_kernel", a.prefix, n_layers, 0, grid, LCA4J_SLOTS, ps, pn, pp,
+                                                       per_slot, d_sum, d_helped, d_hurt, n_layers, 0, s);
 }
