@@ -1,5 +1,5 @@
 // Device check and benchmark of every lca4j kernel, in the manner of llm.c's dev/cuda: a plain CPU
-// reference beside each kernel, validation on fresh random inputs (odd sizes, 1 to 300 layers, sizes
+// reference beside each kernel, validation on fresh random inputs (odd sizes, 1 to 2,500 layers, sizes
 // not a multiple of 4, misaligned layers, up to 1e8 parameters), a rerun that must match bit for bit,
 // then timings in GB/s against the bytes each kernel must move.
 // Build and run (on a machine with a GPU):  cuda/dev/run.sh   (exit status 0 = every check passed)
@@ -614,7 +614,11 @@ static void run_checks(bool quick, bool provoke_oom) {
     check_layer_lca(many, 1, false, true, "300 layers");
     std::vector<int64_t> more;
     for (int l = 0; l < 700; l++) more.push_back((int64_t)(rng() % 3000));
-    check_layer_lca(more, 0, true, true, "700 layers (three launches)");
+    check_layer_lca(more, 0, true, true, "700 layers back to back");
+    check_layer_lca(more, 1, false, true, "700 layers with gaps (three launches)");
+    std::vector<int64_t> most;
+    for (int l = 0; l < 2500; l++) most.push_back((int64_t)(rng() % 50));
+    check_layer_lca(most, 0, false, true, "2500 layers");
     // The spread kernel's edge cases (LCA4J_SPREAD): blocks that span dozens of layers, and block
     // ranges that end exactly on layer ends, with empty layers at those ends.
     std::vector<int64_t> tiny;

@@ -10,26 +10,30 @@
 
 namespace lca4j {
 
+// Settings every launch shares.
+struct LcaMath {
+    lca4j_combine c;
+    int plain;  // ḡ is g0 itself: skip the combination arithmetic
+};
+
 template <int MAXL>
 struct LcaArgs {
     int n_layers;
     int chunk_base;  // partial index of this launch's first chunk
-    lca4j_combine c;
-    int plain;       // ḡ is g0 itself: skip the combination arithmetic
+    LcaMath math;
     int64_t prefix[MAXL + 1];  // chunked: chunks before layer l; spread: quads (4 parameters) before it
     unsigned char vec[MAXL];  // every pointer of the layer is 16-byte aligned: vector loads
     lca4j_layer layer[MAXL];
 };
 
-// Adds A over elements [start, end) of layer l into this thread's sums (start a multiple of 4).
+// Adds A over elements [start, end) of layer L into this thread's sums (start a multiple of 4).
 // The explicit _rn intrinsics keep nvcc from contracting into FMAs, so every A is the same double
 // the Java backend computes (Java never fuses); only the order of the sums differs.
 // PER_PARAM: some layer wants A per parameter or running sums. A separate instantiation, because
 // their vector registers cost the sums-only kernel 7% of its bandwidth on the H100 (spills).
-template <int MAXL, bool PER_PARAM>
-__device__ inline void lca_range(const LcaArgs<MAXL> &a, int l, int64_t start, int64_t end, double &sum, int &neg, int &pos) {
-    const lca4j_layer &L = a.layer[l];
-    const bool vec = a.vec[l];
+template <bool PER_PARAM>
+__device__ inline void lca_range(const LcaMath &a, const lca4j_layer &L, bool vec, int64_t start, int64_t end, double &sum, int &neg,
+                                 int &pos) {
     for (int64_t i = start + threadIdx.x * 4; i < end; i += THREADS * 4) {
         const int k = (int)min((int64_t)4, end - i);
         float g0[4], g1[4], g2[4], bf[4], af[4];
@@ -93,7 +97,7 @@ __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) layer_lca_kernel(co
     const int64_t start = (block - a.prefix[l]) * CHUNK;
     double sum = 0;
     int neg = 0, pos = 0;  // at most CHUNK / THREADS each: int keeps registers (and blocks per SM) free
-    lca_range<MAXL, PER_PARAM>(a, l, start, min(start + CHUNK, a.layer[l].n), sum, neg, pos);
+    lca_range<PER_PARAM>(a.math, a.layer[l], a.vec[l], start, min(start + CHUNK, a.layer[l].n), sum, neg, pos);
     write_partial(sum, neg, pos, a.chunk_base + block, part_sum, part_neg, part_pos);
 }
 
@@ -103,10 +107,89 @@ __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) layer_lca_spread_ke
     for_each_piece(a.prefix, a.n_layers, [&](int l, int64_t first, int64_t end, int64_t p) {
         double sum = 0;
         int neg = 0, pos = 0;  // at most a block's share / THREADS each: int up to 2·10^14 parameters
-        lca_range<MAXL, PER_PARAM>(a, l, first * 4, min(end * 4, a.layer[l].n), sum, neg, pos);
+        lca_range<PER_PARAM>(a.math, a.layer[l], a.vec[l], first * 4, min(end * 4, a.layer[l].n), sum, neg, pos);
         write_partial(sum, neg, pos, a.chunk_base + p, part_sum, part_neg, part_pos);
     });
 }
+
+#if LCA4J_SPREAD
+// More layers than one LcaArgs holds, laid out back to back in the same buffers (layer l's pointers
+// are layer 0's plus the elements before it, as in a flat parameter vector, which is how the Java
+// side and most training code hold them): two numbers per layer are enough then, so up to
+// FLAT_LAYERS take one launch instead of one per LCA4J_MAX_LAYERS_PER_LAUNCH.
+constexpr int FLAT_LAYERS = 1920;  // the argument stays under CUDA's 32,764 bytes
+
+struct FlatLcaArgs {
+    int n_layers;
+    int base_vec;  // every pointer of layer 0 is 16-byte aligned
+    LcaMath math;
+    lca4j_layer base;                 // layer 0's pointers
+    int64_t prefix[FLAT_LAYERS + 1];  // quads before layer l
+    int64_t offset[FLAT_LAYERS + 1];  // elements before layer l
+};
+
+template <typename T>
+__device__ inline T *shifted(T *p, int64_t by) { return p ? p + by : p; }
+
+template <bool PER_PARAM>
+__global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) layer_lca_flat_kernel(const __grid_constant__ FlatLcaArgs a, double *part_sum,
+                                                                                    long long *part_neg, long long *part_pos) {
+    for_each_piece(a.prefix, a.n_layers, [&](int l, int64_t first, int64_t end, int64_t p) {
+        const int64_t off = a.offset[l];
+        const lca4j_layer &B = a.base;
+        const lca4j_layer L = {shifted(B.g0, off),     shifted(B.g1, off),         shifted(B.g2, off),     shifted(B.d0, off),
+                               shifted(B.d1, off),     shifted(B.before, off),     shifted(B.after, off),  shifted(B.cumulative, off),
+                               shifted(B.step_a, off), a.offset[l + 1] - off};
+        double sum = 0;
+        int neg = 0, pos = 0;
+        lca_range<PER_PARAM>(a.math, L, a.base_vec && off % 4 == 0, first * 4, min(end * 4, L.n), sum, neg, pos);
+        write_partial(sum, neg, pos, p, part_sum, part_neg, part_pos);
+    });
+}
+
+template <typename T>
+static bool at(const T *p, const T *base, int64_t off) { return base ? p == base + off : p == nullptr; }
+
+static bool back_to_back(const lca4j_layer *layers, int n) {
+    const lca4j_layer &f = layers[0];
+    int64_t off = 0;
+    for (int l = 0; l < n; l++) {
+        const lca4j_layer &L = layers[l];
+        if (!(at(L.g0, f.g0, off) && at(L.g1, f.g1, off) && at(L.g2, f.g2, off) && at(L.d0, f.d0, off) && at(L.d1, f.d1, off) &&
+              at(L.before, f.before, off) && at(L.after, f.after, off) && at(L.cumulative, f.cumulative, off) &&
+              at(L.step_a, f.step_a, off)))
+            return false;
+        off += L.n;
+    }
+    return true;
+}
+
+// Its partials are at most those of the grouped launches: the workspace for those fits.
+static int launch_flat(const lca4j_layer *layers, int n, const LcaMath &math, double *ps, long long *pn, long long *pp, double *d_sum,
+                       int64_t *d_helped, int64_t *d_hurt, cudaStream_t stream) {
+    static thread_local FlatLcaArgs a;
+    const lca4j_layer &f = layers[0];
+    a.n_layers = n;
+    a.math = math;
+    a.base = f;
+    a.base_vec = aligned16(f.g0) && aligned16(f.after) && aligned16(f.before) && aligned16(f.g1) && aligned16(f.g2) && aligned16(f.d0) &&
+                 aligned16(f.d1) && aligned16(f.cumulative) && aligned16(f.step_a);
+    a.prefix[0] = a.offset[0] = 0;
+    for (int l = 0; l < n; l++) {
+        a.prefix[l + 1] = a.prefix[l] + quads_of(layers[l].n);
+        a.offset[l + 1] = a.offset[l] + layers[l].n;
+    }
+    const bool per_param = f.cumulative || f.step_a;
+    const int64_t work = a.prefix[n], grid = spread_blocks(work);
+    if (work > 0) {
+        if (per_param) layer_lca_flat_kernel<true><<<(unsigned)grid, THREADS, 0, stream>>>(a, ps, pn, pp);
+        else layer_lca_flat_kernel<false><<<(unsigned)grid, THREADS, 0, stream>>>(a, ps, pn, pp);
+        LCA4J_CHECK_LAUNCH("layer_lca_flat_kernel");
+    }
+    return launch_cleanup<FLAT_LAYERS>("layer_lca cleanup_kernel", a.prefix, n, 0, grid, 1, ps, pn, pp, 0, d_sum, d_helped, d_hurt, 0, 0,
+                                       stream);
+}
+#endif
 
 // Partials of all launch groups (LCA4J_MAX_LAYERS_PER_LAUNCH layers each).
 inline int64_t all_partials(const int64_t *sizes, int n_layers) {
@@ -123,8 +206,7 @@ static int launch_group(const lca4j_layer *layers, int n, const lca4j_combine &c
     static thread_local LcaArgs<MAXL> a;  // up to 32 KB: kept off the stack; the launch copies it
     a.n_layers = n;
     a.chunk_base = (int)chunk_base;
-    a.c = c;
-    a.plain = plain;
+    a.math = {c, plain};
     a.prefix[0] = 0;
     bool per_param = false;
     for (int l = 0; l < n; l++) {
@@ -181,6 +263,10 @@ extern "C" int lca4j_layer_lca(const lca4j_layer *layers, int n_layers, const lc
     double *ps = (double *)d_workspace;
     long long *pn = (long long *)(ps + total);
     long long *pp = pn + total;
+#if LCA4J_SPREAD
+    if (n_layers > LCA4J_MAX_LAYERS_PER_LAUNCH && n_layers <= FLAT_LAYERS && back_to_back(layers, n_layers))
+        return launch_flat(layers, n_layers, LcaMath{c, plain}, ps, pn, pp, d_sum, d_helped, d_hurt, (cudaStream_t)stream);
+#endif
     int64_t chunk_base = 0;
     for (int first = 0; first < n_layers; first += LCA4J_MAX_LAYERS_PER_LAUNCH) {
         const int n = std::min(n_layers - first, LCA4J_MAX_LAYERS_PER_LAUNCH);
