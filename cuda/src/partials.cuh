@@ -24,12 +24,6 @@ struct CleanupArgs {
     int prefix[MAXL + 1];
 };
 
-inline int64_t total_chunks(const int64_t *sizes, int n_layers) {
-    int64_t c = 0;
-    for (int l = 0; l < n_layers; l++) c += chunks_of(sizes[l]);
-    return c;
-}
-
 // A double sum and two counts per chunk (and per slot, for kernels that fill several estimators).
 inline size_t partial_bytes(int64_t chunks) { return (size_t)chunks * (sizeof(double) + 2 * sizeof(long long)); }
 
