@@ -4,7 +4,8 @@
 # variants, to choose the library's defaults from measurements, llm.c style. Suffixes:
 #   s  the optimizer kernel specialized per buffer combination (cuda/src/optim_lca.cu: LCA4J_OPT_SPECIALIZE)
 #   p  both kernels spread over exactly the resident blocks instead of chunked (cuda/src/partials.cuh:
-#      LCA4J_SPREAD) One device call, no Java:
+#      LCA4J_SPREAD)
+# One device call, no Java:
 #   device run: bash bench/device/chunk_variants.sh     (results: $OUT/variants.md and one .jsonl each)
 # Each variant is checked against the CPU references (--quick) before it is timed.
 # LCA4J_EMULATED=1 rehearses it here: each variant built on the CPU emulation (native-build/build-emu.sh),

@@ -151,7 +151,6 @@ static double sensitivity_ref(const lca4j_optimizer &o, float g, float mm, float
     return -(double)o.step_size * ((double)o.one_minus_beta1 / d - through_v);
 }
 
-// from_state: no θ_{t−1} kept; Δθ_{t−1} is the previous update recomputed from m, v (or g_{t−1}).
 // from_state: no θ_{t−1} kept (Δθ_{t−1} from the optimizer state); with_gprev: g_{t−1} kept (free_trap);
 // with_debias: debiased_trap's inputs given. Every combination is a separate kernel instantiation
 // in the specialized development variant (LCA4J_OPT_SPECIALIZE).
@@ -624,7 +623,8 @@ static void run_checks(bool quick, bool provoke_oom) {
     std::vector<int64_t> tiny;
     for (int l = 0; l < 320; l++) tiny.push_back((int64_t)(rng() % 41));
     check_layer_lca(tiny, 1, false, true, "320 tiny layers");
-    check_layer_lca({1024, 0, 1024, 1024, 0, 0, 1024, 2048, 0}, 0, false, true, "blocks end on layer ends");
+    const std::vector<int64_t> layer_ends = {1024, 0, 1024, 1024, 0, 0, 1024, 2048, 0};
+    check_layer_lca(layer_ends, 0, false, true, "blocks end on layer ends");
     if (!quick) check_layer_lca({60000000, 39999997, 3}, 0, false, true, "1e8 parameters");
     for (int k : {LCA4J_SGD, LCA4J_SGD_MOMENTUM, LCA4J_ADAM}) {
         const char *kept[] = {"sgd", "sgd momentum", "adam"};
@@ -642,7 +642,7 @@ static void run_checks(bool quick, bool provoke_oom) {
     }
     // The spread variant's edge cases (LCA4J_SPREAD), as for layer_lca above.
     check_optimizer(LCA4J_ADAM, tiny, "adam, 320 tiny layers", true);
-    check_optimizer(LCA4J_SGD_MOMENTUM, {1024, 0, 1024, 1024, 0, 0, 1024, 2048, 0}, "sgd momentum, blocks end on layer ends");
+    check_optimizer(LCA4J_SGD_MOMENTUM, layer_ends, "sgd momentum, blocks end on layer ends");
     check_vector_ops(1);
     check_vector_ops(1000003);
     check_mlp_ops(1000, 250, 784, 10);

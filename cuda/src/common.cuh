@@ -54,8 +54,9 @@ void record_failure(const char *call);
 
 inline int64_t chunks_of(int64_t n) { return (n + CHUNK - 1) / CHUNK; }
 
-// The layer whose range holds `block` (a chunk, or a quad of the spread kernel): the last l with
-// prefix[l] <= block, so empty layers are passed over. All threads of a block search the same value, so the loads from the kernel argument stay uniform.
+// The layer whose range holds `block` (a chunk, or a quad of the spread kernels): the last l with
+// prefix[l] <= block, so empty layers are passed over. All threads of a block search the same
+// value, so the loads from the kernel argument stay uniform.
 template <typename I>
 __host__ __device__ inline int layer_of_block(const I *prefix, int n_layers, I block) {
     int lo = 0, hi = n_layers - 1;

@@ -76,40 +76,28 @@ __device__ inline void lca_range(const LcaMath &a, const lca4j_layer &L, bool ve
     }
 }
 
-// Reduces the block's sums and writes them as partial p (thread 0).
-__device__ inline void write_partial(double sum, int neg, int pos, int64_t p, double *part_sum, long long *part_neg, long long *part_pos) {
-    __shared__ double sh_d[THREADS / 32];
-    __shared__ long long sh_i[THREADS / 32];
-    sum = block_sum(sum, sh_d);
-    const long long nn = block_sum((long long)neg, sh_i), pp = block_sum((long long)pos, sh_i);
-    if (threadIdx.x == 0) {
-        part_sum[p] = sum;
-        part_neg[p] = nn;
-        part_pos[p] = pp;
-    }
+// One run of the block's share: quads [first, end) of layer L (clipped to its size) into partial p.
+template <bool PER_PARAM>
+__device__ inline void lca_partial(const LcaMath &math, const lca4j_layer &L, bool vec, int64_t first, int64_t end, int64_t p,
+                                   double *part_sum, long long *part_neg, long long *part_pos) {
+    double sum = 0;
+    int neg = 0, pos = 0;  // at most a share / THREADS each: a chunk's, or int up to 2·10^14 parameters spread
+    lca_range<PER_PARAM>(math, L, vec, first * 4, min(end * 4, L.n), sum, neg, pos);
+    write_partial(sum, neg, pos, p, part_sum, part_neg, part_pos);
 }
 
 template <int MAXL, bool PER_PARAM>
 __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) layer_lca_kernel(const __grid_constant__ LcaArgs<MAXL> a, double *part_sum,
                                                             long long *part_neg, long long *part_pos) {
-    const int64_t block = blockIdx.x;
-    const int l = layer_of_block(a.prefix, a.n_layers, block);
-    const int64_t start = (block - a.prefix[l]) * CHUNK;
-    double sum = 0;
-    int neg = 0, pos = 0;  // at most CHUNK / THREADS each: int keeps registers (and blocks per SM) free
-    lca_range<PER_PARAM>(a.math, a.layer[l], a.vec[l], start, min(start + CHUNK, a.layer[l].n), sum, neg, pos);
-    write_partial(sum, neg, pos, a.chunk_base + block, part_sum, part_neg, part_pos);
+    for_each_share(a.prefix, a.n_layers, [&](int l, int64_t first, int64_t end, int64_t p) {
+        lca_partial<PER_PARAM>(a.math, a.layer[l], a.vec[l], first, end, a.chunk_base + p, part_sum, part_neg, part_pos);
+    });
 }
 
-template <int MAXL, bool PER_PARAM>
-__global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) layer_lca_spread_kernel(const __grid_constant__ LcaArgs<MAXL> a,
-                                                                   double *part_sum, long long *part_neg, long long *part_pos) {
-    for_each_piece(a.prefix, a.n_layers, [&](int l, int64_t first, int64_t end, int64_t p) {
-        double sum = 0;
-        int neg = 0, pos = 0;  // at most a block's share / THREADS each: int up to 2·10^14 parameters
-        lca_range<PER_PARAM>(a.math, a.layer[l], a.vec[l], first * 4, min(end * 4, a.layer[l].n), sum, neg, pos);
-        write_partial(sum, neg, pos, a.chunk_base + p, part_sum, part_neg, part_pos);
-    });
+// Every pointer of the layer is 16-byte aligned: vector loads and stores.
+inline bool aligned_layer(const lca4j_layer &L) {
+    return aligned16(L.g0) && aligned16(L.after) && aligned16(L.before) && aligned16(L.g1) && aligned16(L.g2) && aligned16(L.d0) &&
+           aligned16(L.d1) && aligned16(L.cumulative) && aligned16(L.step_a);
 }
 
 #if LCA4J_SPREAD
@@ -134,16 +122,13 @@ __device__ inline T *shifted(T *p, int64_t by) { return p ? p + by : p; }
 template <bool PER_PARAM>
 __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) layer_lca_flat_kernel(const __grid_constant__ FlatLcaArgs a, double *part_sum,
                                                                                     long long *part_neg, long long *part_pos) {
-    for_each_piece(a.prefix, a.n_layers, [&](int l, int64_t first, int64_t end, int64_t p) {
+    for_each_share(a.prefix, a.n_layers, [&](int l, int64_t first, int64_t end, int64_t p) {
         const int64_t off = a.offset[l];
         const lca4j_layer &B = a.base;
         const lca4j_layer L = {shifted(B.g0, off),     shifted(B.g1, off),         shifted(B.g2, off),     shifted(B.d0, off),
                                shifted(B.d1, off),     shifted(B.before, off),     shifted(B.after, off),  shifted(B.cumulative, off),
                                shifted(B.step_a, off), a.offset[l + 1] - off};
-        double sum = 0;
-        int neg = 0, pos = 0;
-        lca_range<PER_PARAM>(a.math, L, a.base_vec && off % 4 == 0, first * 4, min(end * 4, L.n), sum, neg, pos);
-        write_partial(sum, neg, pos, p, part_sum, part_neg, part_pos);
+        lca_partial<PER_PARAM>(a.math, L, a.base_vec && off % 4 == 0, first, end, p, part_sum, part_neg, part_pos);
     });
 }
 
@@ -172,8 +157,7 @@ static int launch_flat(const lca4j_layer *layers, int n, const LcaMath &math, do
     a.n_layers = n;
     a.math = math;
     a.base = f;
-    a.base_vec = aligned16(f.g0) && aligned16(f.after) && aligned16(f.before) && aligned16(f.g1) && aligned16(f.g2) && aligned16(f.d0) &&
-                 aligned16(f.d1) && aligned16(f.cumulative) && aligned16(f.step_a);
+    a.base_vec = aligned_layer(f);
     a.prefix[0] = a.offset[0] = 0;
     for (int l = 0; l < n; l++) {
         a.prefix[l + 1] = a.prefix[l] + quads_of(layers[l].n);
@@ -213,20 +197,14 @@ static int launch_group(const lca4j_layer *layers, int n, const lca4j_combine &c
         const lca4j_layer &L = layers[l];
         a.layer[l] = L;
         a.prefix[l + 1] = a.prefix[l] + units_of(L.n);
-        a.vec[l] = aligned16(L.g0) && aligned16(L.after) && aligned16(L.before) && aligned16(L.g1) && aligned16(L.g2) &&
-                   aligned16(L.d0) && aligned16(L.d1) && aligned16(L.cumulative) && aligned16(L.step_a);
+        a.vec[l] = aligned_layer(L);
         per_param |= L.cumulative || L.step_a;
     }
     const int64_t work = a.prefix[n];
     const int64_t grid = LCA4J_SPREAD ? spread_blocks(work) : work;
     if (work > 0) {
-#if LCA4J_SPREAD
-        if (per_param) layer_lca_spread_kernel<MAXL, true><<<(unsigned)grid, THREADS, 0, stream>>>(a, ps, pn, pp);
-        else layer_lca_spread_kernel<MAXL, false><<<(unsigned)grid, THREADS, 0, stream>>>(a, ps, pn, pp);
-#else
         if (per_param) layer_lca_kernel<MAXL, true><<<(unsigned)grid, THREADS, 0, stream>>>(a, ps, pn, pp);
         else layer_lca_kernel<MAXL, false><<<(unsigned)grid, THREADS, 0, stream>>>(a, ps, pn, pp);
-#endif
         LCA4J_CHECK_LAUNCH("layer_lca_kernel");
     }
     return launch_cleanup<MAXL>("layer_lca cleanup_kernel", a.prefix, n, chunk_base, grid, 1, ps, pn, pp, 0, d_sum, d_helped, d_hurt, 0,
@@ -247,7 +225,8 @@ extern "C" int lca4j_layer_lca_workspace(const int64_t *sizes, int n_layers, siz
 extern "C" int lca4j_layer_lca(const lca4j_layer *layers, int n_layers, const lca4j_combine *combine, void *d_workspace,
                                size_t workspace_bytes, double *d_sum, int64_t *d_helped, int64_t *d_hurt, void *stream) {
     if (!layers || n_layers < 1 || !d_sum || !d_helped || !d_hurt) return LCA4J_ERR_BAD_ARGUMENT;
-    std::vector<int64_t> sizes(n_layers);
+    static thread_local std::vector<int64_t> sizes;  // kept: no allocation per step
+    sizes.resize(n_layers);
     bool extra = false;
     for (int l = 0; l < n_layers; l++) {
         const lca4j_layer &L = layers[l];

@@ -207,18 +207,8 @@ __device__ inline void write_slots(const double *s, const int *neg, const int *p
     if constexpr (FLAGS >= 0) {
         reduce_slots<FLAGS>(s, neg, pos, part_sum, part_neg, part_pos, per_slot, p);
     } else {
-        __shared__ double sh_d[THREADS / 32];
-        __shared__ long long sh_i[THREADS / 32];
 #pragma unroll
-        for (int k = 0; k < LCA4J_SLOTS; k++) {
-            const double ss = block_sum(s[k], sh_d);
-            const long long nn = block_sum((long long)neg[k], sh_i), pp = block_sum((long long)pos[k], sh_i);
-            if (threadIdx.x == 0) {
-                part_sum[k * per_slot + p] = ss;
-                part_neg[k * per_slot + p] = nn;
-                part_pos[k * per_slot + p] = pp;
-            }
-        }
+        for (int k = 0; k < LCA4J_SLOTS; k++) write_partial(s[k], neg[k], pos[k], k * per_slot + p, part_sum, part_neg, part_pos);
     }
 }
 
@@ -231,22 +221,12 @@ __global__ void __launch_bounds__(THREADS, LCA4J_MIN_BLOCKS) optimizer_lca_kerne
     // Built here, not passed as one struct argument: that way nvcc keeps the default kernel's
     // registers and spills as measured (the struct argument cost it 24 bytes more spills).
     const OptimBuffers bf = {theta, theta_prev, grad, grad_prev, m, v, half, corr, keep};
-#if LCA4J_SPREAD
-    for_each_piece(a.prefix, a.n_layers, [&](int l, int64_t first, int64_t end, int64_t p) {
+    for_each_share(a.prefix, a.n_layers, [&](int l, int64_t first, int64_t end, int64_t p) {
         double s[LCA4J_SLOTS] = {};
-        int neg[LCA4J_SLOTS] = {}, pos[LCA4J_SLOTS] = {};  // at most a block's share / THREADS each
+        int neg[LCA4J_SLOTS] = {}, pos[LCA4J_SLOTS] = {};  // at most a share / THREADS each
         optim_range<MAXL, FLAGS>(a, bf, l, a.offset[l] + first * 4, a.offset[l] + min(end * 4, a.n[l]), s, neg, pos);
         write_slots<FLAGS>(s, neg, pos, part_sum, part_neg, part_pos, per_slot, p);
     });
-#else
-    const int64_t block = blockIdx.x;
-    const int l = layer_of_block(a.prefix, a.n_layers, block);
-    const int64_t start = a.offset[l] + (block - a.prefix[l]) * CHUNK;
-    double s[LCA4J_SLOTS] = {};
-    int neg[LCA4J_SLOTS] = {}, pos[LCA4J_SLOTS] = {};  // at most CHUNK / THREADS each
-    optim_range<MAXL, FLAGS>(a, bf, l, start, min(start + CHUNK, a.offset[l] + a.n[l]), s, neg, pos);
-    write_slots<FLAGS>(s, neg, pos, part_sum, part_neg, part_pos, per_slot, block);
-#endif
 }
 
 // The same update without any LCA: the baseline a training loop runs when LCA is off, so the

@@ -27,6 +27,21 @@ struct CleanupArgs {
 // A double sum and two counts per chunk (and per slot, for kernels that fill several estimators).
 inline size_t partial_bytes(int64_t chunks) { return (size_t)chunks * (sizeof(double) + 2 * sizeof(long long)); }
 
+// Reduces this block's sum and counts in the fixed tree and writes them as partial p (thread 0).
+__device__ inline void write_partial(double sum, long long neg, long long pos, int64_t p, double *part_sum, long long *part_neg,
+                                     long long *part_pos) {
+    __shared__ double sh_d[THREADS / 32];
+    __shared__ long long sh_i[THREADS / 32];
+    sum = block_sum(sum, sh_d);
+    neg = block_sum(neg, sh_i);
+    pos = block_sum(pos, sh_i);
+    if (threadIdx.x == 0) {
+        part_sum[p] = sum;
+        part_neg[p] = neg;
+        part_pos[p] = pos;
+    }
+}
+
 // Adds partials [begin, end) of every slot for layer l in index order and writes slot s's totals to
 // out_*[s·out_stride + out_base + l] (thread 0): the body of every cleanup launch, one block per layer.
 __device__ inline void reduce_layer_partials(int l, int64_t begin, int64_t end, int slots, const double *part_sum,
@@ -86,15 +101,19 @@ inline int64_t launch_partials(const int64_t *sizes, int n_layers) {
     return LCA4J_SPREAD ? spread_blocks(units) + n_layers : units;
 }
 
-// Block b of B takes quads [b·Q/B, (b+1)·Q/B) of the Q in all layers (prefix[l] quads before layer l),
-// and calls piece(l, first, end, p) for each layer l it touches with quads [first, end) of that layer
-// and the partial index p = b + l. Indices grow strictly along the (block, layer) staircase, so
-// layer l's partials are those of blocks block_of_quad(its first quad) to block_of_quad(its last),
-// consecutive, and no two pieces share one. Uniform over the block, so piece may use barriers.
+// Spread: block b of B takes quads [b·Q/B, (b+1)·Q/B) of the Q in all layers (prefix[l] quads before
+// layer l). Each (block, layer) piece gets the partial index b + l: indices grow strictly along the
+// (block, layer) staircase, so layer l's partials are those of blocks block_of_quad(its first quad)
+// to block_of_quad(its last), consecutive, and no two pieces share one.
 __host__ __device__ inline int64_t block_of_quad(int64_t q, int64_t quads, int64_t blocks) { return ((q + 1) * blocks - 1) / quads; }
 
+// Calls piece(l, first, end, p) for each run of this block's share: quads [first, end) of layer l
+// (end may pass the layer's last quad; callers clip to its size), written as partial p. Chunked,
+// that is one chunk (prefix[l] chunks before layer l, p = the block); spread, one call per layer the
+// block's run touches. Uniform over the block, so piece may use barriers.
 template <typename F>
-__device__ inline void for_each_piece(const int64_t *prefix, int n_layers, F piece) {
+__device__ inline void for_each_share(const int64_t *prefix, int n_layers, F piece) {
+#if LCA4J_SPREAD
     const int64_t b = blockIdx.x, blocks = gridDim.x, quads = prefix[n_layers];
     int64_t q = b * quads / blocks;
     const int64_t q_end = (b + 1) * quads / blocks;
@@ -105,6 +124,12 @@ __device__ inline void for_each_piece(const int64_t *prefix, int n_layers, F pie
         q = piece_end;
         while (l < n_layers - 1 && prefix[l + 1] <= q) l++;  // passes over empty layers
     }
+#else
+    const int64_t block = blockIdx.x;
+    const int l = layer_of_block(prefix, n_layers, block);
+    const int64_t first = (block - prefix[l]) * (CHUNK / 4);
+    piece(l, first, first + CHUNK / 4, block);
+#endif
 }
 
 template <int MAXL>
