@@ -13,26 +13,26 @@ import java.util.Set;
 public enum Estimator {
     FIRST_ORDER("first_order", EnumSet.of(Point.FULL_START)) {
         @Override
-        public void estimate(PointGradients p, float[] out) {
-            System.arraycopy(p.fullStart(), 0, out, 0, out.length);
+        float[] point(PointGradients p) {
+            return p.fullStart();
         }
     },
     SAME_BATCH("same_batch", EnumSet.of(Point.TRAIN_START)) {
         @Override
-        public void estimate(PointGradients p, float[] out) {
-            System.arraycopy(p.trainStart(), 0, out, 0, out.length);
+        float[] point(PointGradients p) {
+            return p.trainStart();
         }
     },
     NEXT_BATCH("next_batch", EnumSet.of(Point.NEXT_START)) {
         @Override
-        public void estimate(PointGradients p, float[] out) {
-            System.arraycopy(p.nextStart(), 0, out, 0, out.length);
+        float[] point(PointGradients p) {
+            return p.nextStart();
         }
     },
     NEXT_BATCH_END("next_batch_end", EnumSet.of(Point.NEXT_END)) {
         @Override
-        public void estimate(PointGradients p, float[] out) {
-            System.arraycopy(p.nextEnd(), 0, out, 0, out.length);
+        float[] point(PointGradients p) {
+            return p.nextEnd();
         }
     },
     NEXT_BATCH_TRAP("next_batch_trap", EnumSet.of(Point.NEXT_START, Point.NEXT_END)) {
@@ -90,7 +90,28 @@ public enum Estimator {
     }
 
     /** Writes this estimator's ḡ_t into {@code out}. */
-    public abstract void estimate(PointGradients p, float[] out);
+    public void estimate(PointGradients p, float[] out) {
+        float[] only = point(p);
+        System.arraycopy(only, 0, out, 0, out.length);
+    }
+
+    /**
+     * This step's ḡ_t without a copy when it is one point's gradient: that point's own array, to be
+     * read (not written) during the step; otherwise {@code scratch} (may be null for a one-point
+     * estimator, {@code points().size() == 1}), filled by {@link #estimate}. A
+     * copy would cost as much as a quarter of the LCA step it feeds (README, "Performance").
+     */
+    public float[] gbar(PointGradients p, float[] scratch) {
+        float[] only = point(p);
+        if (only != null) return only;
+        estimate(p, scratch);
+        return scratch;
+    }
+
+    /** The one gradient this estimator's ḡ_t is, or null when it combines several (those override {@link #estimate}). */
+    float[] point(PointGradients p) {
+        return null;
+    }
 
     public String id() {
         return id;

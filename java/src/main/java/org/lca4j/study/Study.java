@@ -1,6 +1,7 @@
 package org.lca4j.study;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +24,10 @@ public final class Study {
     private final Map<String, double[][]> series = new LinkedHashMap<>();
     private final Map<String, double[]> helped = new LinkedHashMap<>();
     private final Map<String, Correlation[]> paramStep = new LinkedHashMap<>();
-    private final Map<String, Long> nanos = new LinkedHashMap<>();
+    // Time per step, by the step being recorded: costs are medians over steps (see finish).
+    private final Map<String, long[]> nanos = new LinkedHashMap<>();
     private final Map<String, Long> evals = new LinkedHashMap<>();
-    private long trainingNanos;
+    private final long[] trainingNanos;
     private int recorded;
 
     /** @param sampleIndices flat parameter indices whose per-step A is kept for scatter plots */
@@ -35,6 +37,7 @@ public final class Study {
         this.steps = Math.toIntExact(totalSteps);
         this.earlyEnd = Math.max(1, (int) Math.ceil(0.1 * totalSteps));
         this.samples = sampleIndices.clone();
+        this.trainingNanos = new long[steps];
         List<String> all = new ArrayList<>(names);
         all.add(EXACT);
         for (String n : all) {
@@ -43,7 +46,7 @@ public final class Study {
         }
         for (String n : names) {
             paramStep.put(n, new Correlation[]{new Correlation(), new Correlation(), new Correlation()});
-            nanos.put(n, 0L);
+            nanos.put(n, new long[steps]);
             evals.put(n, 0L);
         }
     }
@@ -78,19 +81,33 @@ public final class Study {
         return out;
     }
 
-    /** Charges an estimator's own work for one step. */
+    /** Charges an estimator's own work to the step not yet recorded (may be called in parts). */
     public void addCost(String estimator, long stepNanos, int batchEvals) {
-        nanos.merge(estimator, stepNanos, Long::sum);
+        if (recorded < steps) nanos.get(estimator)[recorded] += stepNanos;
         evals.merge(estimator, (long) batchEvals, Long::sum);
     }
 
-    /** Plain training work of one step (batch gradient and optimizer update). */
+    /** Plain training work (batch gradient and optimizer update), charged to the step not yet recorded. */
     public void addTrainingTime(long stepNanos) {
-        trainingNanos += stepNanos;
+        if (recorded < steps) trainingNanos[recorded] += stepNanos;
     }
 
+    /** A typical step's plain training time: the median over the recorded steps (see {@link #finish}). */
     public double trainingMsPerStep() {
-        return recorded == 0 ? 0 : trainingNanos / 1e6 / recorded;
+        return medianMs(trainingNanos);
+    }
+
+    /**
+     * Median rather than mean: the first step pays the JVM's class loading and compilation (hundreds
+     * of ms) and a few later ones a garbage collection, each charged to whichever work happened to
+     * run then, so a mean would rank estimators by the order they run in (docs/LCA.md, cost).
+     */
+    private double medianMs(long[] perStep) {
+        if (recorded == 0) return 0;
+        long[] v = Arrays.copyOf(perStep, recorded);
+        Arrays.sort(v);
+        int m = recorded / 2;
+        return (recorded % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2.0) / 1e6;
     }
 
     /** The cost-vs-quality rows, given each estimator's accumulator for the cumulative comparisons. */
@@ -109,7 +126,7 @@ public final class Study {
             Metrics all = metrics(n, 0, recorded, ps[0], cum);
             Metrics early = metrics(n, 0, Math.min(earlyEnd, recorded), ps[1], null);
             Metrics late = recorded > earlyEnd ? metrics(n, earlyEnd, recorded, ps[2], null) : null;
-            double ms = recorded == 0 ? 0 : nanos.get(n) / 1e6 / recorded;
+            double ms = medianMs(nanos.get(n));
             double ev = declaredEvals.get(n) < 0 ? -1 : recorded == 0 ? 0 : evals.get(n) / (double) recorded;
             rows.add(new EstimatorReport(n, declaredEvals.get(n), ev, ms, train > 0 ? (train + ms) / train : Double.NaN, all, early, late));
         }

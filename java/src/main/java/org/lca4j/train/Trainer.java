@@ -124,8 +124,10 @@ public final class Trainer {
 
             batches = gpu ? GpuGradients.batches(mlp, train, cfg.batch()) : new BatchGradient(mlp, train, cfg.batch());
             TrainingPoints points = new TrainingPoints(batches, referenceObjective, train.n(), cfg.batch(), cfg.estimatorBatches(), seeds, dim, opt);
+            // A one-point estimator's ḡ is that point's own array (Estimator.gbar): no buffer, no copy.
+            Map<String, float[]> scratch = new LinkedHashMap<>();
+            estimators.forEach(e -> scratch.put(e.id(), e.points().size() > 1 ? new float[dim] : null));
             Map<String, float[]> gbars = new LinkedHashMap<>();
-            estimators.forEach(e -> gbars.put(e.id(), new float[dim]));
             float[] grad = new float[dim];
             float[] nextGrad = new float[dim];
             float[] before = new float[dim];
@@ -164,8 +166,8 @@ public final class Trainer {
                 for (Estimator e : estimators) {
                     long e0 = System.nanoTime();
                     long evaluated = points.totalNanos();
-                    float[] g = gbars.get(e.id());
-                    e.estimate(points, g);
+                    float[] g = e.gbar(points, scratch.get(e.id()));
+                    gbars.put(e.id(), g);
                     lca.put(e.id(), accumulators.get(e.id()).step(g, before, theta));
                     // Its own combining and accumulating, plus every point it used as if it had evaluated them alone.
                     long own = System.nanoTime() - e0 - (points.totalNanos() - evaluated);

@@ -93,6 +93,34 @@ class EstimatorTest {
     }
 
     @Test
+    void gbarHandsOutAOnePointEstimatorsOwnPointAndFillsScratchOtherwise() {
+        float[][] s = step(0.5f);
+        float[] start = new float[s[0].length], end = new float[s[0].length], a = new float[s[0].length], b = new float[s[0].length];
+        Random r = new Random(5);
+        for (int i = 0; i < start.length; i++) {
+            start[i] = (float) r.nextGaussian();
+            end[i] = (float) r.nextGaussian();
+            a[i] = (float) r.nextGaussian();
+            b[i] = start[i] - a[i];
+        }
+        PointGradients p = sgdStep(s[0], s[1], start, end, new float[][] {a, b}, 0.5f, 0.1);
+        // The four one-point estimators read the point in place: no copy, and no scratch needed.
+        assertTrue(Estimator.SAME_BATCH.gbar(p, null) == start);
+        assertTrue(Estimator.NEXT_BATCH_END.gbar(p, null) == end);
+        for (Estimator e : Estimator.values()) {
+            float[] viaEstimate = new float[start.length], scratch = new float[start.length];
+            try {
+                e.estimate(p, viaEstimate);
+            } catch (UnsupportedOperationException notInThisStep) {
+                continue; // points sgdStep does not provide
+            }
+            float[] g = e.gbar(p, scratch);
+            assertEquals(e.points().size() > 1, g == scratch, e.id());
+            assertArrayEquals(viaEstimate, g, e.id());
+        }
+    }
+
+    @Test
     void nextBatchIsUnbiasedForFirstOrder() {
         // At one fixed step, E_b[g_b(θ_t)] = g_R(θ_t) for batches drawn uniformly from R, so the mean
         // over many independent batches of next_batch's per-layer LCA converges to first_order's.
