@@ -10,7 +10,7 @@ TMP="$(mktemp)"
 "$JDK/bin/java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
   org.lca4j.bench.TrainingOverhead "${1:-200}" "$TMP" "$RESULTS/$name.json" 2>/dev/null
 {
-  header "LCA's cost on a CPU training step" "${1:-200} steps per run"
+  header "LCA's cost on a CPU training step" "${1:-200} steps per run; times are the median step (exact LCA: the mean)"
   cat "$TMP"
 } > "$RESULTS/$name.md"
 rm -f "$TMP"
