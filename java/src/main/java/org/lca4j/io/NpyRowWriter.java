@@ -91,6 +91,19 @@ public final class NpyRowWriter implements AutoCloseable {
         drain();
     }
 
+    /**
+     * Drops every row after the first {@code keep}, on disk too: how a caller takes back the rows of
+     * a step it could not finish writing (a full disk), so the file keeps whole steps only.
+     */
+    public void truncateRows(long keep) throws IOException {
+        ensureOpen();
+        if (keep < 0 || keep > rows) throw new IllegalArgumentException(path + ": cannot keep " + keep + " of " + rows + " rows");
+        buf.clear();
+        rows = keep;
+        ch.truncate(headerLength + keep * rowValues * dtype.size);
+        ch.position(ch.size());
+    }
+
     public long rowsWritten() {
         return rows;
     }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -17,13 +19,23 @@ public final class Json {
 
     public static void write(Path file, Object tree) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        MAPPER.writeValue(tmp.toFile(), tree);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                MAPPER.writeValue(out, tree);
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // A full disk leaves the previous run.json in place; the half-written copy goes.
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
     }
 
     public static JsonNode read(Path file) throws IOException {
         try {
-            return MAPPER.readTree(file.toFile());
+            try (InputStream in = Files.newInputStream(file)) {
+                return MAPPER.readTree(in);
+            }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IOException(file + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
         }

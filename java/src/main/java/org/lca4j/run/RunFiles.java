@@ -17,6 +17,8 @@ public final class RunFiles {
     public static final String SAMPLES_DIR = "samples";
     public static final String SAMPLE_INDICES_NPY = "indices.npy";
     public static final String REPORT_HTML = "report.html";
+    /** Disk space held while a run records, given back at its end so run.json can always say how it ended. */
+    public static final String RESERVE = ".lca4j-reserve";
 
     private RunFiles() {
     }

@@ -1,11 +1,12 @@
 package org.lca4j.run;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,17 +29,20 @@ import org.lca4j.train.StepEvent;
 import org.lca4j.train.TrainConfig;
 
 /**
- * Writes a run directory as the run goes: CSV rows are flushed every step, cumulative .npy files
- * and the trajectory row are written every step, and run.json is rewritten atomically at the start
- * and at the end (or on failure, with the error). A killed run therefore loses at most the step in
- * flight. File formats: README, "Outputs".
+ * Writes a run directory as the run goes: CSV rows, cumulative .npy files and the trajectory row
+ * every step, and run.json atomically at the start and at the end (or on failure, with the error).
+ * A killed run therefore loses at most the step in flight. A step's writes are all-or-nothing: if
+ * one fails (a full disk), the step's rows are taken back and its new cumulative files never
+ * replace the last step's, so every file ends at the same whole step; space set aside at the start
+ * ({@link RunFiles#RESERVE}) is given back first so run.json can still record the failure. File
+ * formats: README, "Outputs".
  */
 public final class RunRecorder implements RunListener {
     private final Path dir;
     private final Map<String, Object> extra;
     private RunContext context;
-    private BufferedWriter layers;
-    private BufferedWriter steps;
+    private RowAppender layers;
+    private RowAppender steps;
     private NpyRowWriter theta;
     private final Map<String, NpyRowWriter> samples = new LinkedHashMap<>();
     private Map<String, Object> runJson;
@@ -71,14 +75,11 @@ public final class RunRecorder implements RunListener {
             runJson.put("data", data(c));
             runJson.put("layers", layers(c.layout()));
             Json.write(dir.resolve(RunFiles.RUN_JSON), runJson);
-            layers = Files.newBufferedWriter(dir.resolve(RunFiles.LAYERS_CSV), StandardCharsets.UTF_8);
-            layers.write("step,estimator,layer,lca,helped_fraction\n");
-            steps = Files.newBufferedWriter(dir.resolve(RunFiles.STEPS_CSV), StandardCharsets.UTF_8);
+            reserve(Files.size(dir.resolve(RunFiles.RUN_JSON)));
+            layers = RowAppender.create(dir.resolve(RunFiles.LAYERS_CSV), "step,estimator,layer,lca,helped_fraction\n");
             validationColumns = c.accumulators().containsKey(org.lca4j.train.Trainer.EXACT_VALIDATION);
-            steps.write("step,batch_loss,loss_before,loss_after,loss_change,lca,splits,error"
+            steps = RowAppender.create(dir.resolve(RunFiles.STEPS_CSV), "step,batch_loss,loss_before,loss_after,loss_change,lca,splits,error"
                     + (validationColumns ? ",val_loss_before,val_loss_after,val_loss_change,val_lca,val_splits,val_error" : "") + ",step_ms\n");
-            layers.flush();
-            steps.flush();
             if (c.config().saveTrajectory()) startTrajectory(c);
             if (c.sampleIndices() != null) {
                 Path sd = dir.resolve(RunFiles.SAMPLES_DIR);
@@ -92,22 +93,15 @@ public final class RunRecorder implements RunListener {
 
     @Override
     public void stepDone(StepEvent e) {
+        long layersMark = layers.mark(), stepsMark = steps.mark();
+        long thetaRows = theta == null ? 0 : theta.rowsWritten();
+        Map<NpyRowWriter, Long> sampleRows = new LinkedHashMap<>();
+        samples.values().forEach(w -> sampleRows.put(w, w.rowsWritten()));
+        List<Npy.Staged> staged = new ArrayList<>();
         try {
-            ParamLayout layout = context.layout();
-            for (Map.Entry<String, StepLca> en : e.lca().entrySet()) {
-                StepLca s = en.getValue();
-                for (int l = 0; l < layout.layerCount(); l++) {
-                    layers.write(e.step() + "," + en.getKey() + "," + layout.layer(l).name() + "," + s.lca(l) + "," + s.helpedFraction(l) + "\n");
-                }
-            }
-            StringBuilder row = new StringBuilder().append(e.step()).append(',').append(csv(e.batchLoss()));
-            appendExact(row, e.exact());
-            if (validationColumns) appendExact(row, e.validation());
-            row.append(',').append(e.nanos() / 1_000_000.0).append('\n');
-            steps.write(row.toString());
-            layers.flush();
-            steps.flush();
-            writeCumulative();
+            stageCumulative(staged);
+            layers.append(layerRows(e));
+            steps.append(stepRow(e));
             if (theta != null) {
                 theta.appendRow(e.thetaAfter());
                 theta.flush();
@@ -117,40 +111,85 @@ public final class RunRecorder implements RunListener {
                 if (w == null) {
                     w = NpyRowWriter.open(dir.resolve(RunFiles.SAMPLES_DIR).resolve(en.getKey() + ".npy"), "<f8", context.totalSteps(), en.getValue().length);
                     samples.put(en.getKey(), w);
+                    sampleRows.put(w, 0L);
                 }
                 w.appendRow(en.getValue());
                 w.flush();
             }
+            // Renames take no space: once every file of the step is written, none of this can fail for lack of it.
+            for (Npy.Staged f : staged) f.commit();
             stepsWritten++;
         } catch (IOException ex) {
-            throw new UncheckedIOException("cannot write step " + e.step() + " to " + dir + ": " + ex.getMessage(), ex);
+            takeBack(ex, staged, layersMark, stepsMark, thetaRows, sampleRows);
+            throw new UncheckedIOException("cannot write step " + e.step() + " to " + dir + ": " + ex.getMessage()
+                    + " (the run's files end at step " + (e.step() - 1) + ")", ex);
         }
+    }
+
+    /** Leaves every file as it was after the last whole step. */
+    private void takeBack(IOException failure, List<Npy.Staged> staged, long layersMark, long stepsMark, long thetaRows,
+                          Map<NpyRowWriter, Long> sampleRows) {
+        List<IoAction> undo = new ArrayList<>();
+        for (Npy.Staged f : staged) undo.add(f::discard);
+        undo.add(() -> layers.rollback(layersMark));
+        undo.add(() -> steps.rollback(stepsMark));
+        if (theta != null) undo.add(() -> theta.truncateRows(thetaRows));
+        sampleRows.forEach((w, rows) -> undo.add(() -> w.truncateRows(rows)));
+        for (IoAction a : undo) {
+            try {
+                a.run();
+            } catch (IOException | RuntimeException again) {
+                failure.addSuppressed(again);
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    private String layerRows(StepEvent e) {
+        ParamLayout layout = context.layout();
+        StringBuilder rows = new StringBuilder();
+        for (Map.Entry<String, StepLca> en : e.lca().entrySet()) {
+            StepLca s = en.getValue();
+            for (int l = 0; l < layout.layerCount(); l++) {
+                rows.append(e.step()).append(',').append(en.getKey()).append(',').append(layout.layer(l).name()).append(',')
+                        .append(s.lca(l)).append(',').append(s.helpedFraction(l)).append('\n');
+            }
+        }
+        return rows.toString();
+    }
+
+    private String stepRow(StepEvent e) {
+        StringBuilder row = new StringBuilder().append(e.step()).append(',').append(csv(e.batchLoss()));
+        appendExact(row, e.exact());
+        if (validationColumns) appendExact(row, e.validation());
+        return row.append(',').append(e.nanos() / 1_000_000.0).append('\n').toString();
     }
 
     @Override
     public void finished(RunSummary s) {
         runJson.put("status", "complete");
         runJson.put("summary", summary(s));
-        close();
+        List<String> problems = close();
+        if (!problems.isEmpty()) throw new UncheckedIOException(new IOException("closing " + dir + ": " + String.join("; ", problems)));
     }
 
+    /** Records the failure; a problem doing so is attached to {@code error}, which stays the one reported. */
     @Override
     public void failed(Throwable error) {
         if (runJson == null) return;
         runJson.put("status", "failed");
         runJson.put("error", String.valueOf(error.getMessage()));
         runJson.put("steps_recorded", stepsWritten);
-        close();
+        for (String p : close()) error.addSuppressed(new IOException("closing " + dir + ": " + p));
     }
 
-    private void close() {
+    /** Closes the files, gives back the reserve, then writes run.json; returns what went wrong. */
+    private List<String> close() {
         List<String> problems = new ArrayList<>();
-        runJson.put("finished", Instant.now().toString());
-        try {
-            Json.write(dir.resolve(RunFiles.RUN_JSON), runJson);
-        } catch (IOException e) {
-            problems.add(e.getMessage());
-        }
         List<AutoCloseable> open = new ArrayList<>(java.util.Arrays.asList(layers, steps, theta));
         open.addAll(samples.values());
         for (AutoCloseable c : open) {
@@ -160,7 +199,30 @@ public final class RunRecorder implements RunListener {
                 problems.add(e.getMessage());
             }
         }
-        if (!problems.isEmpty()) throw new UncheckedIOException(new IOException("closing " + dir + ": " + String.join("; ", problems)));
+        runJson.put("finished", Instant.now().toString());
+        try {
+            Files.deleteIfExists(dir.resolve(RunFiles.RESERVE));
+            Json.write(dir.resolve(RunFiles.RUN_JSON), runJson);
+        } catch (IOException e) {
+            problems.add(e.getMessage());
+        }
+        return problems;
+    }
+
+    /**
+     * Sets aside room for the last run.json: eight times the first one (the summary grows with the
+     * layers and estimators, as the first one's layer list does), at least 256 KiB.
+     */
+    private void reserve(long runJsonBytes) throws IOException {
+        long bytes = Math.max(256 << 10, 8 * runJsonBytes);
+        try (FileChannel ch = FileChannel.open(dir.resolve(RunFiles.RESERVE), StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer zeros = ByteBuffer.allocate(64 << 10);
+            for (long left = bytes; left > 0; left -= zeros.limit()) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), left));
+                while (zeros.hasRemaining()) ch.write(zeros);
+            }
+        }
     }
 
     private void appendExact(StringBuilder row, ExactLca.Step s) {
@@ -176,14 +238,15 @@ public final class RunRecorder implements RunListener {
         return Double.isNaN(v) ? "" : Double.toString(v);
     }
 
-    private void writeCumulative() throws IOException {
+    /** Writes every cumulative file of the step beside its last version (committed once the whole step is written). */
+    private void stageCumulative(List<Npy.Staged> staged) throws IOException {
         ParamLayout layout = context.layout();
         for (Map.Entry<String, LcaAccumulator> en : context.accumulators().entrySet()) {
             for (int l = 0; l < layout.layerCount(); l++) {
                 Layer layer = layout.layer(l);
                 Path p = RunFiles.cumulative(dir, en.getKey(), layer.name());
                 Files.createDirectories(p.getParent());
-                Npy.write(p, en.getValue().cumulative(l), toLongs(layer.shape()));
+                staged.add(Npy.stage(p, en.getValue().cumulative(l), toLongs(layer.shape())));
             }
         }
     }
