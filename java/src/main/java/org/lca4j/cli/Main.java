@@ -28,7 +28,10 @@ public final class Main implements Runnable {
     }
 
     static String oneLine(Throwable ex) {
-        Throwable t = ex instanceof UncheckedIOException && ex.getCause() != null ? ex.getCause() : ex;
+        // An UncheckedIOException that only wraps says nothing of its own ("java.io.IOException: …"); one
+        // with a message of its own names what was being written and where, which must not be lost.
+        Throwable t = ex instanceof UncheckedIOException u && u.getCause() != null && String.valueOf(u.getMessage()).equals(u.getCause().toString())
+                ? u.getCause() : ex;
         String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         if (t instanceof OutOfMemoryError) m = "out of memory (" + m + "); raise the heap with LCA_JAVA_OPTS=-Xmx16g";
         return m.replace('\n', ' ');

@@ -122,7 +122,7 @@ public final class RunRecorder implements RunListener {
         } catch (IOException ex) {
             takeBack(ex, staged, layersMark, stepsMark, thetaRows, sampleRows);
             throw new UncheckedIOException("cannot write step " + e.step() + " to " + dir + ": " + ex.getMessage()
-                    + " (the run's files end at step " + (e.step() - 1) + ")", ex);
+                    + (e.step() == 0 ? " (no step was recorded)" : " (the run's files end at step " + (e.step() - 1) + ")"), ex);
         }
     }
 

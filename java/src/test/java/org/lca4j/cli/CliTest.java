@@ -72,6 +72,14 @@ class CliTest {
     }
 
     @Test
+    void anIoErrorKeepsWhatWasBeingWrittenAndWhere() {
+        java.io.IOException disk = new java.io.IOException("No space left on device");
+        assertEquals("cannot write step 3 to runs/x: No space left on device (the run's files end at step 2)",
+                Main.oneLine(new java.io.UncheckedIOException("cannot write step 3 to runs/x: No space left on device (the run's files end at step 2)", disk)));
+        assertEquals("No space left on device", Main.oneLine(new java.io.UncheckedIOException(disk)), "a bare wrapper gives way to its cause");
+    }
+
+    @Test
     void trainWithReportWritesTheStudyTableRunJsonAndOneFileReport() throws Exception {
         Path run = tmp.resolve("study");
         Result train = cli("train", "--data", "synthetic", "--model", "20,16,8,4", "--synthetic-size", "1000", "--batch", "50",
