@@ -47,8 +47,14 @@ public final class ReportWriter {
                 + LayerSection.render(d, charts) + ParameterSection.render(d, charts) + PaperSection.render(d, charts) + CostSection.render(d);
         Path html = runDir.resolve("report.html");
         Path tmp = runDir.resolve(".report.html.tmp");
-        Files.writeString(tmp, page(d, body), StandardCharsets.UTF_8);
-        Files.move(tmp, html, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.writeString(tmp, page(d, body), StandardCharsets.UTF_8);
+            Files.move(tmp, html, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // A full disk says only "No space left on device": name the file, and leave no half page.
+            Files.deleteIfExists(tmp);
+            throw new IOException("cannot write " + html + ": " + e.getMessage(), e);
+        }
         return html;
     }
 

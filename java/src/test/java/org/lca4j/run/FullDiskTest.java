@@ -120,6 +120,30 @@ class FullDiskTest {
     }
 
     @Test
+    void aReportThatDoesNotFitNamesItsFileAndLeavesNoHalfPage() throws Exception {
+        try (FileSystem fs = disk(16L << 20)) {
+            Path out = fs.getPath("/runs/done");
+            Trainer.run(config(out).toBuilder().steps(5).build(), new RunRecorder(out, Map.of()));
+            fill(fs.getPath("/filler"));
+            IOException e = assertThrows(IOException.class, () -> org.lca4j.report.ReportWriter.write(out));
+            assertTrue(e.getMessage().contains("/runs/done/" + RunFiles.REPORT_HTML) && e.getMessage().contains("out of disk space"), e.getMessage());
+            try (Stream<Path> files = Files.list(out)) {
+                assertEquals(List.of(), files.map(p -> p.getFileName().toString()).filter(n -> n.contains("report")).toList());
+            }
+        }
+    }
+
+    /** Writes zeros until the disk refuses. */
+    private static void fill(Path p) throws IOException {
+        byte[] block = new byte[BLOCK];
+        try (var out = Files.newOutputStream(p)) {
+            while (true) out.write(block);
+        } catch (IOException full) {
+            assertTrue(full.getMessage().contains("out of disk space"), full.getMessage());
+        }
+    }
+
+    @Test
     void aDiskTooFullToStartSaysSoAndLeavesNoRun() throws Exception {
         try (FileSystem tiny = disk(1024)) {
             Path out = tiny.getPath("/runs/none");
