@@ -8,6 +8,8 @@ public final class RunFiles {
     public static final String LAYERS_CSV = "layers.csv";
     public static final String STEPS_CSV = "steps.csv";
     public static final String CUMULATIVE_DIR = "cumulative";
+    /** In the cumulative directory: {"steps": n}, how many steps the cumulative files hold. */
+    public static final String CUMULATIVE_STEPS = "steps.json";
     public static final String TRAJECTORY_DIR = "trajectory";
     public static final String MODEL_JSON = "model.json";
     public static final String THETA_NPY = "theta.npy";

@@ -48,6 +48,8 @@ public final class RunRecorder implements RunListener {
     private Map<String, Object> runJson;
     private boolean validationColumns;
     private long stepsWritten;
+    private final SnapshotPacer pacer = new SnapshotPacer();
+    private long cumulativeSteps;
 
     /** @param extra additional top-level run.json entries (e.g. what an analysis was made from) */
     public RunRecorder(Path dir, Map<String, Object> extra) {
@@ -98,8 +100,11 @@ public final class RunRecorder implements RunListener {
         Map<NpyRowWriter, Long> sampleRows = new LinkedHashMap<>();
         samples.values().forEach(w -> sampleRows.put(w, w.rowsWritten()));
         List<Npy.Staged> staged = new ArrayList<>();
+        long s0 = System.nanoTime();
+        boolean snapshot = e.step() == context.totalSteps() - 1 || pacer.due(s0);
         try {
-            stageCumulative(staged);
+            if (snapshot) stageCumulative(staged, stepsWritten + 1);
+            long s1 = System.nanoTime();
             layers.append(layerRows(e));
             steps.append(stepRow(e));
             if (theta != null) {
@@ -117,8 +122,14 @@ public final class RunRecorder implements RunListener {
                 w.flush();
             }
             // Renames take no space: once every file of the step is written, none of this can fail for lack of it.
+            long s2 = System.nanoTime();
             for (Npy.Staged f : staged) f.commit();
             stepsWritten++;
+            if (snapshot) {
+                cumulativeSteps = stepsWritten;
+                long end = System.nanoTime();
+                pacer.wrote((s1 - s0) + (end - s2), end); // staging and renaming, not the rows between
+            }
         } catch (IOException ex) {
             takeBack(ex, staged, layersMark, stepsMark, thetaRows, sampleRows);
             throw new UncheckedIOException("cannot write step " + e.step() + " to " + dir + ": " + ex.getMessage()
@@ -173,7 +184,26 @@ public final class RunRecorder implements RunListener {
     public void finished(RunSummary s) {
         runJson.put("status", "complete");
         runJson.put("summary", summary(s));
-        List<String> problems = close();
+        List<String> problems = new ArrayList<>();
+        if (cumulativeSteps != stepsWritten) {
+            // A caller that did not say how many steps it would run (the DL4J listener) gets its last snapshot here.
+            List<Npy.Staged> staged = new ArrayList<>();
+            try {
+                stageCumulative(staged, stepsWritten);
+                for (Npy.Staged f : staged) f.commit();
+                cumulativeSteps = stepsWritten;
+            } catch (IOException e) {
+                for (Npy.Staged f : staged) {
+                    try {
+                        f.discard();
+                    } catch (IOException again) {
+                        e.addSuppressed(again);
+                    }
+                }
+                problems.add("cumulative files after step " + (stepsWritten - 1) + ": " + e.getMessage());
+            }
+        }
+        problems.addAll(close());
         if (!problems.isEmpty()) throw new UncheckedIOException(new IOException("closing " + dir + ": " + String.join("; ", problems)));
     }
 
@@ -184,6 +214,7 @@ public final class RunRecorder implements RunListener {
         runJson.put("status", "failed");
         runJson.put("error", String.valueOf(error.getMessage()));
         runJson.put("steps_recorded", stepsWritten);
+        runJson.put("cumulative_steps", cumulativeSteps);
         for (String p : close()) error.addSuppressed(new IOException("closing " + dir + ": " + p));
     }
 
@@ -238,8 +269,11 @@ public final class RunRecorder implements RunListener {
         return Double.isNaN(v) ? "" : Double.toString(v);
     }
 
-    /** Writes every cumulative file of the step beside its last version (committed once the whole step is written). */
-    private void stageCumulative(List<Npy.Staged> staged) throws IOException {
+    /**
+     * Writes every cumulative file beside its last version, and the count of steps they hold last,
+     * to be committed once the whole step is written.
+     */
+    private void stageCumulative(List<Npy.Staged> staged, long stepsHeld) throws IOException {
         ParamLayout layout = context.layout();
         for (Map.Entry<String, LcaAccumulator> en : context.accumulators().entrySet()) {
             for (int l = 0; l < layout.layerCount(); l++) {
@@ -249,6 +283,16 @@ public final class RunRecorder implements RunListener {
                 staged.add(Npy.stage(p, en.getValue().cumulative(l), toLongs(layer.shape())));
             }
         }
+        Path count = dir.resolve(RunFiles.CUMULATIVE_DIR).resolve(RunFiles.CUMULATIVE_STEPS);
+        Path tmp = count.resolveSibling("." + RunFiles.CUMULATIVE_STEPS + ".tmp");
+        Files.createDirectories(count.getParent());
+        try {
+            Files.writeString(tmp, "{\"steps\": " + stepsHeld + "}\n");
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        staged.add(new Npy.Staged(tmp, count));
     }
 
     private void startTrajectory(RunContext c) throws IOException {

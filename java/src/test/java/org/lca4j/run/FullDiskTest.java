@@ -110,13 +110,18 @@ class FullDiskTest {
                 if (name.equals(RunFiles.THETA_NPY)) assertEquals(recorded + 1, a.shape()[0], "θ_0 and one row per recorded step " + where);
             }
         }
-        // The cumulative files are the last recorded step's: exact's per-layer sums equal its layer totals in layers.csv.
+        // The cumulative files hold the steps their count says, a whole snapshot: exact's per-parameter sums add
+        // up to its per-layer LCA of those steps in layers.csv.
+        long held = Json.read(out.resolve(RunFiles.CUMULATIVE_DIR).resolve(RunFiles.CUMULATIVE_STEPS)).get("steps").asLong();
+        assertTrue(held >= 1 && held <= recorded, held + " of " + recorded + " " + where);
+        assertEquals(held, run.get("cumulative_steps").asLong(), where);
+        Map<String, Double> exactRows = LayersCsv.read(out.resolve(RunFiles.LAYERS_CSV), Trainer.EXACT);
         double sum = 0;
-        for (long t = 0; t < recorded; t++) sum += LayersCsv.read(out.resolve(RunFiles.LAYERS_CSV), Trainer.EXACT).get(t + "/fc3.bias");
+        for (long t = 0; t < held; t++) sum += exactRows.get(t + "/fc3.bias");
         double[] cum = Npy.read(RunFiles.cumulative(out, Trainer.EXACT, "fc3.bias")).asDoubles();
         double fromFile = 0;
         for (double v : cum) fromFile += v;
-        assertEquals(sum, fromFile, 1e-12 * Math.max(1, Math.abs(sum)), "cumulative fc3.bias after " + recorded + " steps " + where);
+        assertEquals(sum, fromFile, 1e-12 * Math.max(1, Math.abs(sum)), "cumulative fc3.bias after " + held + " steps " + where);
     }
 
     @Test
