@@ -140,8 +140,8 @@ public final class RunRecorder implements RunListener {
     /** Leaves every file as it was after the last whole step. */
     private void takeBack(IOException failure, List<Npy.Staged> staged, long layersMark, long stepsMark, long thetaRows,
                           Map<NpyRowWriter, Long> sampleRows) {
+        discardAll(staged, failure);
         List<IoAction> undo = new ArrayList<>();
-        for (Npy.Staged f : staged) undo.add(f::discard);
         undo.add(() -> layers.rollback(layersMark));
         undo.add(() -> steps.rollback(stepsMark));
         if (theta != null) undo.add(() -> theta.truncateRows(thetaRows));
@@ -150,6 +150,16 @@ public final class RunRecorder implements RunListener {
             try {
                 a.run();
             } catch (IOException | RuntimeException again) {
+                failure.addSuppressed(again);
+            }
+        }
+    }
+
+    private static void discardAll(List<Npy.Staged> staged, IOException failure) {
+        for (Npy.Staged f : staged) {
+            try {
+                f.discard();
+            } catch (IOException again) {
                 failure.addSuppressed(again);
             }
         }
@@ -193,13 +203,7 @@ public final class RunRecorder implements RunListener {
                 for (Npy.Staged f : staged) f.commit();
                 cumulativeSteps = stepsWritten;
             } catch (IOException e) {
-                for (Npy.Staged f : staged) {
-                    try {
-                        f.discard();
-                    } catch (IOException again) {
-                        e.addSuppressed(again);
-                    }
-                }
+                discardAll(staged, e);
                 problems.add("cumulative files after step " + (stepsWritten - 1) + ": " + e.getMessage());
             }
         }
