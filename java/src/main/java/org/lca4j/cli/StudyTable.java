@@ -26,7 +26,7 @@ final class StudyTable {
             b.append(String.format("best at %d extra evals/step: %s%n", e.getKey(), e.getValue()));
         }
         b.append("(best = ").append(Study.BEST_CRITERION).append(")\n");
-        b.append(String.format("plain training %.2f ms/step; exact LCA %.1f ms/step (%.0f×)%n", s.trainingMsPerStep(), s.exactMsPerStep(),
+        b.append(String.format("plain training %.2f ms a step (median); exact LCA %.1f ms a step (mean; %.0f×)%n", s.trainingMsPerStep(), s.exactMsPerStep(),
                 (s.trainingMsPerStep() + s.exactMsPerStep()) / s.trainingMsPerStep()));
         return b.toString();
     }

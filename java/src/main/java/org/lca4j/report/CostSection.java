@@ -45,7 +45,7 @@ final class CostSection {
             METRICS.forEach(metric -> row.add(Fmt.num(m.get(metric.key()))));
             b.append(Html.row(row, bestNames.contains(e)));
         }
-        b.append("</table>\n<p class=\"small\">Relative time: time per step of training plus the estimator over plain training. ")
+        b.append("</table>\n<p class=\"small\">Relative time: a typical step of training plus the estimator over plain training (medians over the run's steps). ")
                 .append("r and sign agreement: higher is better; errors and MAD: lower is better.</p>\n<dl class=\"small\">\n");
         for (Metric m : METRICS) b.append("<dt>").append(Html.esc(m.label())).append("</dt><dd>").append(Html.esc(m.meaning())).append("</dd>\n");
         b.append("</dl>\n");
