@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * The minibatch estimators of ḡ_t from docs/LCA.md; each combines a few {@link PointGradients} into
@@ -65,12 +66,16 @@ public enum Estimator {
         public void estimate(PointGradients p, float[] out) {
             float[] g = p.trainStart(), next = p.nextEnd(), a = p.trainHalfA(), b = p.trainHalfB();
             double keep = 1 - p.batchFraction();
-            for (int i = 0; i < out.length; i++) {
-                double trap = 0.5 * ((double) g[i] + next[i]);
-                double d = p.delta(i);
-                double spread = (double) a[i] - b[i];
-                out[i] = (float) (d == 0 ? trap : trap - 0.5 * keep * spread * spread * p.sensitivity(i) / d);
-            }
+            // A division per parameter makes this pass compute-bound: large models share it out over
+            // the cores (each element on its own, so the bits do not depend on how).
+            inRanges(out.length, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    double trap = 0.5 * ((double) g[i] + next[i]);
+                    double d = p.delta(i);
+                    double spread = (double) a[i] - b[i];
+                    out[i] = (float) (d == 0 ? trap : trap - 0.5 * keep * spread * spread * p.sensitivity(i) / d);
+                }
+            });
         }
     };
 
@@ -141,6 +146,23 @@ public enum Estimator {
 
     public static List<String> ids() {
         return Arrays.stream(values()).map(Estimator::id).toList();
+    }
+
+    private static final int RANGE = 1 << 15;
+    /** Below this many parameters the pass is faster on the calling thread alone. */
+    private static final int PARALLEL_MIN = 1 << 18;
+
+    private static void inRanges(int n, Range body) {
+        if (n < PARALLEL_MIN) {
+            body.run(0, n);
+            return;
+        }
+        IntStream.range(0, (n + RANGE - 1) / RANGE).parallel().forEach(k -> body.run(k * RANGE, Math.min(n, (k + 1) * RANGE)));
+    }
+
+    @FunctionalInterface
+    private interface Range {
+        void run(int from, int to);
     }
 
     private static void trapezoid(float[] a, float[] b, float[] out) {

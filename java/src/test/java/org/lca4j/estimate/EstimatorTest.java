@@ -121,6 +121,31 @@ class EstimatorTest {
     }
 
     @Test
+    void debiasedTrapOnALargeModelMatchesItsFormulaBitForBit() {
+        // Past the size where the pass is shared out over the cores, and not a multiple of its ranges.
+        int n = (1 << 18) + (1 << 15) + 7;
+        Random r = new Random(8);
+        float[] g = new float[n], next = new float[n], a = new float[n], before = new float[n], after = new float[n], b = new float[n];
+        for (int i = 0; i < n; i++) {
+            g[i] = (float) r.nextGaussian();
+            next[i] = (float) r.nextGaussian();
+            a[i] = (float) r.nextGaussian();
+            b[i] = g[i] - a[i];
+            before[i] = (float) r.nextGaussian();
+            after[i] = i % 97 == 0 ? before[i] : before[i] - 0.01f * g[i];
+        }
+        float lr = 0.01f;
+        double fraction = 0.02;
+        float[] out = new float[n];
+        Estimator.DEBIASED_TRAP.estimate(sgdStep(before, after, g, next, new float[][] {a, b}, lr, fraction), out);
+        for (int i = 0; i < n; i++) {
+            double trap = 0.5 * ((double) g[i] + next[i]), d = (double) after[i] - before[i], spread = (double) a[i] - b[i];
+            float expected = (float) (d == 0 ? trap : trap - 0.5 * (1 - fraction) * spread * spread * -lr / d);
+            assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(out[i]), "parameter " + i);
+        }
+    }
+
+    @Test
     void nextBatchIsUnbiasedForFirstOrder() {
         // At one fixed step, E_b[g_b(θ_t)] = g_R(θ_t) for batches drawn uniformly from R, so the mean
         // over many independent batches of next_batch's per-layer LCA converges to first_order's.
