@@ -6,9 +6,11 @@
 #   bench/cpu/run.sh [extra JMH options]
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 name="$MACHINE-$(date +%Y%m%d)"
+# Before the run: its own result files, once tracked, would mark the commit -dirty.
+HEAD_LINES="$(header "CPU LCA step benchmark")"
 "$JDK/bin/java" --enable-native-access=ALL-UNNAMED -jar bench/target/benchmarks.jar LcaStepBenchmark -rf json -rff "$RESULTS/$name.json" "$@"
 {
-  header "CPU LCA step benchmark"
+  printf '%s\n\n' "$HEAD_LINES"
   "$JDK/bin/java" -cp bench/target/benchmarks.jar org.lca4j.bench.BenchTable "$RESULTS/$name.json"
 } > "$RESULTS/$name.md"
 cat "$RESULTS/$name.md"
