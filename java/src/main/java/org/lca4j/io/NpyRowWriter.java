@@ -98,10 +98,15 @@ public final class NpyRowWriter implements AutoCloseable {
     public void truncateRows(long keep) throws IOException {
         ensureOpen();
         if (keep < 0 || keep > rows) throw new IllegalArgumentException(path + ": cannot keep " + keep + " of " + rows + " rows");
+        long end = headerLength + keep * rowValues * dtype.size, onDisk = ch.position();
+        if (end > onDisk) {
+            // Kept rows still in the buffer go to disk; only what follows them is dropped.
+            buf.flip().limit((int) (end - onDisk));
+            Npy.writeFully(ch, buf);
+        }
         buf.clear();
         rows = keep;
-        ch.truncate(headerLength + keep * rowValues * dtype.size);
-        ch.position(ch.size());
+        ch.truncate(end);
     }
 
     public long rowsWritten() {

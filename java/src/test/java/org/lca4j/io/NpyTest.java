@@ -161,6 +161,30 @@ class NpyTest {
     }
 
     @Test
+    void rowWriterTakesBackRowsWhetherFlushedOrStillBuffered() throws IOException {
+        Path p = dir.resolve("rows.npy");
+        try (NpyRowWriter w = NpyRowWriter.open(p, "<f4", 10, 2)) {
+            for (int r = 0; r < 3; r++) w.appendRow(new float[] {r, r});
+            w.flush();
+            for (int r = 3; r < 6; r++) w.appendRow(new float[] {r, r}); // rows 3..5 only in the buffer
+            w.truncateRows(4);                                             // keeps buffered row 3
+            w.appendRow(new float[] {9, 9});
+            w.flush();
+            w.truncateRows(2);                                             // on disk only
+            w.appendRow(new float[] {7, 7});
+        }
+        NpyArray a = Npy.read(p);
+        assertArrayEquals(new long[] {3, 2}, a.shape());
+        assertArrayEquals(new float[] {0, 0, 1, 1, 7, 7}, a.asFloats());
+        try (NpyRowWriter w = NpyRowWriter.open(p, "<f4", 10, 2)) {
+            w.appendRow(new float[] {1, 1});
+            w.truncateRows(1);
+            assertThrows(IllegalArgumentException.class, () -> w.truncateRows(2));
+        }
+        assertArrayEquals(new float[] {1, 1}, Npy.read(p).asFloats());
+    }
+
+    @Test
     void truncatedStreamIsReadableRowByRow() throws IOException {
         Path p = dir.resolve("theta.npy");
         NpyRowWriter w = NpyRowWriter.open(p, "<f4", 5, 4);
