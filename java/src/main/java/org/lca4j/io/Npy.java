@@ -6,7 +6,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -38,24 +37,9 @@ public final class Npy {
         writeAtomically(p, NpyDtype.I8, shape, data.length, (b, from, n) -> b.asLongBuffer().put(data, from, n));
     }
 
-    /**
-     * Writes the file beside {@code p} without replacing it yet: a caller that rewrites several files
-     * per step stages them all, then commits them all, so a failure (a full disk) while writing
-     * leaves every one at its previous version instead of some at the new step and some at the old.
-     */
+    /** Writes the file beside {@code p} without replacing it yet (see {@link Staged}). */
     public static Staged stage(Path p, double[] data, long... shape) throws IOException {
         return writeStaged(p, NpyDtype.F8, shape, data.length, (b, from, n) -> b.asDoubleBuffer().put(data, from, n));
-    }
-
-    /** A file written beside its target: {@link #commit} renames it into place, {@link #discard} deletes it. */
-    public record Staged(Path temp, Path target) {
-        public void commit() throws IOException {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        }
-
-        public void discard() throws IOException {
-            Files.deleteIfExists(temp);
-        }
     }
 
     /** Reads a whole file; any missing or extra data is an error. */
@@ -107,17 +91,7 @@ public final class Npy {
      * step, and a kill mid-write must leave the previous version, never a half file.
      */
     private static void writeAtomically(Path p, NpyDtype dtype, long[] shape, int count, Filler filler) throws IOException {
-        Staged staged = writeStaged(p, dtype, shape, count, filler);
-        try {
-            staged.commit();
-        } catch (IOException | RuntimeException e) {
-            try {
-                staged.discard();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        writeStaged(p, dtype, shape, count, filler).commitOrDiscard();
     }
 
     private static Staged writeStaged(Path p, NpyDtype dtype, long[] shape, int count, Filler filler) throws IOException {

@@ -8,7 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import org.lca4j.io.Staged;
 
 /** run.json and model.json: pretty, atomically replaced, NaN written as null so any JSON reader accepts it. */
 public final class Json {
@@ -18,17 +18,20 @@ public final class Json {
     }
 
     public static void write(Path file, Object tree) throws IOException {
+        stage(file, tree).commitOrDiscard();
+    }
+
+    /** Writes the file beside {@code file} without replacing it yet (see {@link Staged}). */
+    public static Staged stage(Path file, Object tree) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                MAPPER.writeValue(out, tree);
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            MAPPER.writeValue(out, tree);
         } catch (IOException e) {
-            // A full disk leaves the previous run.json in place; the half-written copy goes.
+            // A full disk leaves the previous version in place; the half-written copy goes.
             Files.deleteIfExists(tmp);
             throw e;
         }
+        return new Staged(tmp, file);
     }
 
     public static JsonNode read(Path file) throws IOException {

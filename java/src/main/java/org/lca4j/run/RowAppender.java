@@ -13,20 +13,17 @@ import java.nio.file.StandardOpenOption;
  * again, so the file always ends with a whole row.
  */
 final class RowAppender implements AutoCloseable {
-    private final Path file;
     private final FileChannel ch;
     private long size;
 
-    private RowAppender(Path file, FileChannel ch, long size) {
-        this.file = file;
+    private RowAppender(FileChannel ch) {
         this.ch = ch;
-        this.size = size;
     }
 
     /** Creates or truncates the file and writes its header line. */
     static RowAppender create(Path file, String header) throws IOException {
-        RowAppender a = new RowAppender(file, FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE), 0);
+        RowAppender a = new RowAppender(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE));
         try {
             a.append(header);
         } catch (IOException e) {
@@ -42,7 +39,11 @@ final class RowAppender implements AutoCloseable {
         try {
             while (b.hasRemaining()) ch.write(b, size + b.position());
         } catch (IOException e) {
-            cutTo(size, e);
+            try {
+                rollback(size);
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
             throw e;
         }
         size += b.limit();
@@ -59,20 +60,8 @@ final class RowAppender implements AutoCloseable {
         size = mark;
     }
 
-    Path file() {
-        return file;
-    }
-
     @Override
     public void close() throws IOException {
         ch.close();
-    }
-
-    private void cutTo(long length, IOException cause) {
-        try {
-            ch.truncate(length);
-        } catch (IOException again) {
-            cause.addSuppressed(again);
-        }
     }
 }

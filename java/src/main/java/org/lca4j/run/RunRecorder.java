@@ -19,6 +19,7 @@ import org.lca4j.core.StepLca;
 import org.lca4j.exact.ExactLca;
 import org.lca4j.io.Npy;
 import org.lca4j.io.NpyRowWriter;
+import org.lca4j.io.Staged;
 import org.lca4j.nn.Gemm;
 import org.lca4j.study.EstimatorReport;
 import org.lca4j.study.Study;
@@ -29,9 +30,10 @@ import org.lca4j.train.StepEvent;
 import org.lca4j.train.TrainConfig;
 
 /**
- * Writes a run directory as the run goes: CSV rows, cumulative .npy files and the trajectory row
- * every step, and run.json atomically at the start and at the end (or on failure, with the error).
- * A killed run therefore loses at most the step in flight. A step's writes are all-or-nothing: if
+ * Writes a run directory as the run goes: CSV rows and the trajectory row every step, the
+ * cumulative .npy files as often as {@link SnapshotPacer} allows and after the last step, and
+ * run.json atomically at the start and at the end (or on failure, with the error). A killed run
+ * therefore loses at most the step in flight. A step's writes are all-or-nothing: if
  * one fails (a full disk), the step's rows are taken back and its new cumulative files never
  * replace the last step's, so every file ends at the same whole step; space set aside at the start
  * ({@link RunFiles#RESERVE}) is given back first so run.json can still record the failure. File
@@ -99,7 +101,7 @@ public final class RunRecorder implements RunListener {
         long thetaRows = theta == null ? 0 : theta.rowsWritten();
         Map<NpyRowWriter, Long> sampleRows = new LinkedHashMap<>();
         samples.values().forEach(w -> sampleRows.put(w, w.rowsWritten()));
-        List<Npy.Staged> staged = new ArrayList<>();
+        List<Staged> staged = new ArrayList<>();
         long s0 = System.nanoTime();
         boolean snapshot = e.step() == context.totalSteps() - 1 || pacer.due(s0);
         try {
@@ -123,7 +125,7 @@ public final class RunRecorder implements RunListener {
             }
             // Renames take no space: once every file of the step is written, none of this can fail for lack of it.
             long s2 = System.nanoTime();
-            for (Npy.Staged f : staged) f.commit();
+            for (Staged f : staged) f.commit();
             stepsWritten++;
             if (snapshot) {
                 cumulativeSteps = stepsWritten;
@@ -138,7 +140,7 @@ public final class RunRecorder implements RunListener {
     }
 
     /** Leaves every file as it was after the last whole step. */
-    private void takeBack(IOException failure, List<Npy.Staged> staged, long layersMark, long stepsMark, long thetaRows,
+    private void takeBack(IOException failure, List<Staged> staged, long layersMark, long stepsMark, long thetaRows,
                           Map<NpyRowWriter, Long> sampleRows) {
         discardAll(staged, failure);
         List<IoAction> undo = new ArrayList<>();
@@ -155,8 +157,8 @@ public final class RunRecorder implements RunListener {
         }
     }
 
-    private static void discardAll(List<Npy.Staged> staged, IOException failure) {
-        for (Npy.Staged f : staged) {
+    private static void discardAll(List<Staged> staged, IOException failure) {
+        for (Staged f : staged) {
             try {
                 f.discard();
             } catch (IOException again) {
@@ -197,10 +199,10 @@ public final class RunRecorder implements RunListener {
         List<String> problems = new ArrayList<>();
         if (cumulativeSteps != stepsWritten) {
             // A caller that did not say how many steps it would run (the DL4J listener) gets its last snapshot here.
-            List<Npy.Staged> staged = new ArrayList<>();
+            List<Staged> staged = new ArrayList<>();
             try {
                 stageCumulative(staged, stepsWritten);
-                for (Npy.Staged f : staged) f.commit();
+                for (Staged f : staged) f.commit();
                 cumulativeSteps = stepsWritten;
             } catch (IOException e) {
                 discardAll(staged, e);
@@ -277,7 +279,7 @@ public final class RunRecorder implements RunListener {
      * Writes every cumulative file beside its last version, and the count of steps they hold last,
      * to be committed once the whole step is written.
      */
-    private void stageCumulative(List<Npy.Staged> staged, long stepsHeld) throws IOException {
+    private void stageCumulative(List<Staged> staged, long stepsHeld) throws IOException {
         ParamLayout layout = context.layout();
         for (Map.Entry<String, LcaAccumulator> en : context.accumulators().entrySet()) {
             for (int l = 0; l < layout.layerCount(); l++) {
@@ -288,15 +290,8 @@ public final class RunRecorder implements RunListener {
             }
         }
         Path count = dir.resolve(RunFiles.CUMULATIVE_DIR).resolve(RunFiles.CUMULATIVE_STEPS);
-        Path tmp = count.resolveSibling("." + RunFiles.CUMULATIVE_STEPS + ".tmp");
         Files.createDirectories(count.getParent());
-        try {
-            Files.writeString(tmp, "{\"steps\": " + stepsHeld + "}\n");
-        } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        staged.add(new Npy.Staged(tmp, count));
+        staged.add(Json.stage(count, Map.of("steps", stepsHeld)));
     }
 
     private void startTrajectory(RunContext c) throws IOException {
