@@ -147,7 +147,7 @@
   es.addEventListener("meta", ev => onMeta(JSON.parse(ev.data)));
   es.addEventListener("step", ev => onStep(JSON.parse(ev.data)));
   es.addEventListener("done", ev => { lca.done = JSON.parse(ev.data); $("state").textContent = "done"; drawStudy(); });
-  es.addEventListener("failed", ev => { $("state").textContent = "failed: " + JSON.parse(ev.data).error; });
-  es.onerror = () => { if (!lca.done) $("state").textContent = "disconnected (the run or server ended)"; };
+  es.addEventListener("failed", ev => { lca.failed = true; $("state").textContent = "failed: " + JSON.parse(ev.data).error; });
+  es.onerror = () => { if (!lca.done && !lca.failed) $("state").textContent = "disconnected (the run or server ended)"; };
   es.onopen = () => { if (!lca.steps.length) $("state").textContent = "waiting for steps"; };
 })();

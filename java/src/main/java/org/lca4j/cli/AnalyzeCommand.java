@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "analyze", mixinStandardHelpOptions = true,
-        description = {"Recompute exact LCA after the fact from a saved trajectory (train --save-trajectory),",
-                "write it to DIR/analysis/ and compare it with the LCA recorded during training."})
+        description = "Recompute exact LCA after the fact from a saved trajectory (train --save-trajectory), "
+                + "write it to DIR/analysis/ and compare it with the LCA recorded during training.")
 final class AnalyzeCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", description = "a run directory with trajectory/, or a trajectory directory")
     Path dir;
@@ -35,7 +35,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--max-splits", description = "most Simpson splits per step (default: the run's, else 32)")
     Integer maxSplits;
 
-    @Option(names = "--out", description = "where to write the analysis (default: DIR/analysis)")
+    @Option(names = "--out", description = "where to write the analysis, a new or empty directory (default: DIR/analysis)")
     Path out;
 
     @Option(names = "--no-progress", description = "no progress bar")

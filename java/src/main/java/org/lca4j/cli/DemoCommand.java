@@ -23,7 +23,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--steps", description = "optimizer steps (default: one epoch, 220 steps)")
     Long steps;
 
-    @Option(names = "--out", description = "run directory (default: runs/demo-<timestamp>)")
+    @Option(names = "--out", description = "run directory, new or empty (default: runs/demo-<timestamp>)")
     Path out;
 
     @Option(names = "--no-progress", description = "no progress bar")
@@ -45,10 +45,11 @@ final class DemoCommand implements Callable<Integer> {
                         + " (apt-get install dataset-fashion-mnist); running on synthetic data instead");
             }
         }
+        if (steps != null && steps < 1) throw new IllegalArgumentException("--steps must be positive, got " + steps + " (leave it out for one epoch)");
         TrainConfig cfg = TrainConfig.builder().data(d).referenceSize(referenceSize).steps(steps == null ? 0 : steps).estimators(java.util.List.of("all")).device(device)
                 .out(out != null ? out : RunLauncher.timestamped("demo")).build();
-        System.out.println("lca4j demo: MNIST-FC on " + d + ", exact LCA on " + referenceSize + " reference rows and every estimator");
-        RunLauncher.runAndReport(cfg, !noProgress, true, serve);
+        System.out.println("lca4j demo: MNIST-FC on " + d + ", exact LCA and every estimator");
+        RunLauncher.runAndReport(cfg, !noProgress, true, serve, java.util.Map.of());
         return 0;
     }
 }

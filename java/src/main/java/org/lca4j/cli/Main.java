@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code lca} command line: train, analyze, demo. */
 @Command(name = "lca", mixinStandardHelpOptions = true, version = "lca4j 0.1.0",
         description = "Loss Change Allocation: which parameters helped and which hurt, step by step.",
+        footer = {"", "The ./lca script also runs: test (the whole test suite), bench [--gpu] (benchmarks; bench --help)."},
         subcommands = {DemoCommand.class, TrainCommand.class, AnalyzeCommand.class, ViewCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -24,7 +25,28 @@ public final class Main implements Runnable {
             if (System.getenv("LCA_DEBUG") != null) ex.printStackTrace(cmd.getErr());
             return 1;
         });
-        return cl.execute(args);
+        // A mistyped option gets one line and where to look, not the whole usage text.
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine cmd = ex.getCommandLine();
+            String hint = ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()
+                    ? " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)" : "";
+            cmd.getErr().println("lca " + cmd.getCommandName() + ": error: " + oneLine(ex) + hint + "; see " + qualifiedName(cmd) + " --help");
+            return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        });
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // picocli hands only Exceptions to the handler above; an Error would end in a stack trace.
+            CommandLine.ParseResult parsed = cl.getParseResult();
+            while (parsed != null && parsed.subcommand() != null) parsed = parsed.subcommand();
+            cl.getErr().println((parsed == null ? "lca" : qualifiedName(parsed.commandSpec().commandLine())) + ": error: " + oneLine(e));
+            if (System.getenv("LCA_DEBUG") != null) e.printStackTrace(cl.getErr());
+            return 1;
+        }
+    }
+
+    private static String qualifiedName(CommandLine cmd) {
+        return cmd.getParent() == null ? cmd.getCommandName() : qualifiedName(cmd.getParent()) + " " + cmd.getCommandName();
     }
 
     static String oneLine(Throwable ex) {

@@ -37,17 +37,24 @@ final class RunLauncher {
         return Path.of("runs", kind + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
 
-    static RunSummary runAndReport(TrainConfig cfg, boolean progress, boolean report, ServeOption serve) throws IOException {
+    static RunSummary runAndReport(TrainConfig cfg, boolean progress, boolean report, ServeOption serve, Map<String, Object> extra) throws IOException {
         PrintStream out = System.out;
         // One line either way, so a user on a machine without a GPU sees why the CPU is used; an
         // unusable --device cuda fails here, before the run directory exists.
         org.lca4j.Lca.Backend backend = org.lca4j.Lca.backend(cfg.device());
-        out.println("run directory: " + cfg.out().toAbsolutePath());
         out.println("LCA device: " + backend.description() + "; "
                 + (backend.name().equals("cuda") ? org.lca4j.cuda.GpuGradients.where() : "training on the CPU"));
         List<RunListener> listeners = new ArrayList<>();
-        RunRecorder recorder = new RunRecorder(cfg.out(), Map.of());
+        RunRecorder recorder = new RunRecorder(cfg.out(), extra);
         listeners.add(recorder);
+        // Said once the options and data are found good and the directory is written, not before.
+        listeners.add(new RunListener() {
+            @Override
+            public void started(org.lca4j.train.RunContext c) {
+                out.println("run directory: " + cfg.out().toAbsolutePath());
+                if (c.accumulators().containsKey(Trainer.EXACT)) out.println("exact LCA's reference set: " + c.referenceNote());
+            }
+        });
         if (progress) listeners.add(new ProgressListener("train"));
         LiveServer live = null;
         if (serve != null && serve.port != null) {
@@ -55,12 +62,23 @@ final class RunLauncher {
             listeners.add(new LiveListener(live));
             out.println("live view: " + live.url());
         }
+        Thread onSignal = new Thread(() -> {
+            long steps = recorder.interrupted("stopped from outside (Ctrl-C or a signal) during the run");
+            if (steps >= 0) System.err.println("\nlca: stopped; " + cfg.out().toAbsolutePath() + " keeps the " + steps + " steps recorded (run.json: interrupted)");
+        }, "lca4j-interrupted");
+        Runtime.getRuntime().addShutdownHook(onSignal);
         RunSummary s;
         try {
             s = Trainer.run(cfg, RunListener.all(listeners));
         } catch (RuntimeException e) {
             if (live != null) live.close();
             throw e;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onSignal);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run: it closed the records
+            }
         }
         SummaryPrinter.print(out, s, org.lca4j.nn.Mlp.parse(cfg.model()).layout(), cfg.out());
         if (report) {

@@ -21,7 +21,8 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var cfg = options.toBuilder(spec.commandLine().getParseResult()).build();
-        RunLauncher.runAndReport(cfg, !options.noProgress, options.report, serve);
+        RunLauncher.runAndReport(cfg, !options.noProgress, options.report, serve,
+                options.preset == null ? java.util.Map.of() : java.util.Map.of("preset", options.preset));
         return 0;
     }
 }

@@ -68,7 +68,7 @@ final class TrainOptions {
     @Option(names = "--synthetic-size", description = "rows of --data synthetic (default: ${DEFAULT-VALUE})", defaultValue = "6000")
     int syntheticSize;
 
-    @Option(names = "--out", description = "run directory (default: runs/<timestamp>)")
+    @Option(names = "--out", description = "run directory, new or empty (default: runs/train-<timestamp>)")
     Path out;
 
     @Option(names = "--no-progress", description = "no progress bar")
@@ -79,7 +79,7 @@ final class TrainOptions {
 
     /** Options a preset fixes; giving one of them with --preset is an error rather than a silent override. */
     static final List<String> PRESET_FIXED = List.of("--model", "--optimizer", "--momentum", "--lr", "--batch", "--steps", "--epochs",
-            "--reference-size", "--validation-size");
+            "--reference-size", "--validation-size", "--estimators", "--estimator-batches", "--tol", "--max-splits", "--synthetic-size");
 
     TrainConfig.Builder toBuilder(picocli.CommandLine.ParseResult parsed) {
         if (preset == null) return toBuilder();
@@ -89,11 +89,16 @@ final class TrainOptions {
         }
         report = true;
         return toBuilder().model("mnist-fc").optimizer("sgd").momentum(0.9).lr(0.01).batch(250).steps(0).epochs(1)
-                .referenceSize(0).validationSize(5000)
+                .referenceSize(0).validationSize(5000).estimators(List.of("all")).estimatorBatches(1).tol(1e-3).maxSplits(32)
                 .out(out != null ? out : RunLauncher.timestamped("paper-mnist-fc"));
     }
 
     TrainConfig.Builder toBuilder() {
+        // 0 would mean "not given" (train --epochs) to TrainConfig; given, it is a mistake.
+        if (steps != null && steps < 1) throw new IllegalArgumentException("--steps must be positive, got " + steps + " (leave it out to train --epochs)");
+        if (validationSize != null && validationSize < 0) {
+            throw new IllegalArgumentException("--validation-size must be ≥ 0, got " + validationSize + " (leave it out for 1/12 of the file)");
+        }
         boolean adam = optimizer.equals("adam");
         return TrainConfig.builder()
                 .model(model).data(data).optimizer(optimizer)

@@ -37,7 +37,7 @@ public final class DataSources {
                     throw new IOException("Fashion-MNIST is not installed at " + FASHION_MNIST
                             + ": run `apt-get install dataset-fashion-mnist` (./lca demo does this when it can), or pass --data synthetic or --data DIR");
                 }
-                all = MnistFormat.load(FASHION_MNIST, "train");
+                all = MnistFormat.load(FASHION_MNIST, "train", classes);
                 source = "Fashion-MNIST training file at " + FASHION_MNIST;
             }
             default -> {
@@ -45,7 +45,7 @@ public final class DataSources {
                 if (!Files.isDirectory(dir)) {
                     throw new IOException("--data '" + spec + "' is neither fashion-mnist, synthetic nor a directory");
                 }
-                all = MnistFormat.load(dir, "train");
+                all = MnistFormat.load(dir, "train", classes);
                 source = "MNIST-format training file in " + dir.toAbsolutePath();
             }
         }

@@ -17,6 +17,14 @@ public final class MnistFormat {
      * max label + 1, so a split that lacks the top class reports fewer classes.
      */
     public static LabeledSet load(Path dir, String split) throws IOException {
+        return load(dir, split, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #load(Path, String)}, refusing a label outside [0, classes) with the file and record
+     * it is in: a corrupt label byte would otherwise show up only as a class count the model lacks.
+     */
+    public static LabeledSet load(Path dir, String split, int classes) throws IOException {
         if (!split.equals("train") && !split.equals("t10k")) {
             throw new IllegalArgumentException("split must be \"train\" or \"t10k\", got \"" + split + "\"");
         }
@@ -37,6 +45,9 @@ public final class MnistFormat {
         int max = -1;
         for (int i = 0; i < n; i++) {
             y[i] = labels.label(i);
+            if (y[i] >= classes) {
+                throw new IdxFormatException(labelsFile + ": label " + y[i] + " of record " + i + " is outside the model's " + classes + " classes [0, " + classes + ")");
+            }
             max = Math.max(max, y[i]);
         }
         return new LabeledSet(x, y, n, dim, max + 1);

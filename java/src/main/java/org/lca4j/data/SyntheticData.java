@@ -17,6 +17,9 @@ public final class SyntheticData {
         if (n <= 0 || dim <= 0 || classes < 2) {
             throw new IllegalArgumentException("synthetic data needs n > 0, dim > 0 and ≥ 2 classes; got n=" + n + ", dim=" + dim + ", classes=" + classes);
         }
+        if ((long) n * dim > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("synthetic data of " + n + " rows × " + dim + " features is more values than one Java array holds (2^31 − 1); give a smaller --synthetic-size");
+        }
         double[] w1 = gaussian(rng, TEACHER_HIDDEN * dim, Math.sqrt(2.0 / dim));
         double[] w2 = gaussian(rng, classes * TEACHER_HIDDEN, Math.sqrt(2.0 / TEACHER_HIDDEN));
         float[] x = new float[n * dim];

@@ -96,6 +96,13 @@ public final class FinishedRun {
             done.set("bestByCost", summary.path("best_by_cost"));
             server.publish("done", done.toString());
         }
+        // A run that stopped early says so, rather than looking like one still training.
+        String status = run.path("status").asText("");
+        if (status.equals("failed") || status.equals("interrupted")) {
+            ObjectNode failed = MAPPER.createObjectNode();
+            failed.put("error", "after " + steps.size() + " steps: " + run.path("error").asText("no reason recorded"));
+            server.publish("failed", failed.toString());
+        }
         return steps.size();
     }
 

@@ -37,11 +37,16 @@ public final class LiveServer implements AutoCloseable {
 
     /** Starts serving; port 0 picks a free one. */
     public LiveServer(String host, int port) throws IOException {
-        if (port < 0 || port > 65535) throw new IllegalArgumentException("--serve port must be 0..65535, got " + port);
+        // Option-neutral wording: train and demo take the port as --serve, view as --port.
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("the live view's port must be 0..65535, got " + port);
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 0);
+        } catch (java.net.UnknownHostException e) {
+            throw new IOException("cannot serve on " + host + ": no such host", e);
         } catch (java.net.BindException e) {
-            throw new IOException("cannot serve on " + host + ":" + port + ": " + e.getMessage() + " (another program uses the port? try --serve 0)", e);
+            boolean inUse = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("in use");
+            throw new IOException("cannot serve on " + host + ":" + port + ": " + e.getMessage()
+                    + (inUse ? " (another program has that port; port 0 picks a free one)" : " (is " + host + " an address of this machine?)"), e);
         }
         pool = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "lca4j-live");

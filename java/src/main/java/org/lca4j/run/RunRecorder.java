@@ -17,6 +17,7 @@ import org.lca4j.core.LcaAccumulator;
 import org.lca4j.core.ParamLayout;
 import org.lca4j.core.StepLca;
 import org.lca4j.exact.ExactLca;
+import org.lca4j.io.IoErrors;
 import org.lca4j.io.Npy;
 import org.lca4j.io.NpyRowWriter;
 import org.lca4j.io.Staged;
@@ -36,8 +37,10 @@ import org.lca4j.train.TrainConfig;
  * therefore loses at most the step in flight. A step's writes are all-or-nothing: if
  * one fails (a full disk), the step's rows are taken back and its new cumulative files never
  * replace the last step's, so every file ends at the same whole step; space set aside at the start
- * ({@link RunFiles#RESERVE}) is given back first so run.json can still record the failure. File
- * formats: README, "Outputs".
+ * ({@link RunFiles#RESERVE}) is given back first so run.json can still record the failure. A run
+ * stopped from outside (Ctrl-C, kill) is closed by {@link #interrupted}, from a shutdown hook.
+ * It never writes into a directory that already holds files, so no earlier record is mixed into
+ * or written over. File formats: README, "Outputs".
  */
 public final class RunRecorder implements RunListener {
     private final Path dir;
@@ -52,6 +55,8 @@ public final class RunRecorder implements RunListener {
     private long stepsWritten;
     private final SnapshotPacer pacer = new SnapshotPacer();
     private long cumulativeSteps;
+    /** run.json says how the run ended; nothing more is written. */
+    private boolean ended;
 
     /** @param extra additional top-level run.json entries (e.g. what an analysis was made from) */
     public RunRecorder(Path dir, Map<String, Object> extra) {
@@ -64,9 +69,10 @@ public final class RunRecorder implements RunListener {
     }
 
     @Override
-    public void started(RunContext c) {
+    public synchronized void started(RunContext c) {
         this.context = c;
         try {
+            requireNew(dir);
             Files.createDirectories(dir);
             runJson = new LinkedHashMap<>();
             runJson.put("format", "lca4j-run/1");
@@ -91,12 +97,27 @@ public final class RunRecorder implements RunListener {
                 Npy.write(sd.resolve(RunFiles.SAMPLE_INDICES_NPY), c.sampleIndices(), c.sampleIndices().length);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write run directory " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write run directory " + dir + ": " + IoErrors.reason(e), e);
+        }
+    }
+
+    /** Refuses a directory with anything in it: a second run there would leave a mix of two runs' files. */
+    static void requireNew(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        if (!Files.isDirectory(dir)) throw new IOException("not a directory");
+        List<String> names;
+        try (var list = Files.list(dir)) {
+            names = list.map(p -> p.getFileName().toString()).sorted().limit(4).toList();
+        }
+        if (!names.isEmpty()) {
+            throw new IOException("it already holds files (" + String.join(", ", names.subList(0, Math.min(3, names.size())))
+                    + (names.size() > 3 ? ", …" : "") + "); earlier records are never written over: choose a new directory or remove that one");
         }
     }
 
     @Override
-    public void stepDone(StepEvent e) {
+    public synchronized void stepDone(StepEvent e) {
+        if (ended) return;
         long layersMark = layers.mark(), stepsMark = steps.mark();
         long thetaRows = theta == null ? 0 : theta.rowsWritten();
         Map<NpyRowWriter, Long> sampleRows = new LinkedHashMap<>();
@@ -134,7 +155,7 @@ public final class RunRecorder implements RunListener {
             }
         } catch (IOException ex) {
             takeBack(ex, staged, layersMark, stepsMark, thetaRows, sampleRows);
-            throw new UncheckedIOException("cannot write step " + e.step() + " to " + dir + ": " + ex.getMessage()
+            throw new UncheckedIOException("cannot write step " + e.step() + " to " + dir + ": " + IoErrors.reason(ex)
                     + (e.step() == 0 ? " (no step was recorded)" : " (the run's files end at step " + (e.step() - 1) + ")"), ex);
         }
     }
@@ -193,7 +214,8 @@ public final class RunRecorder implements RunListener {
     }
 
     @Override
-    public void finished(RunSummary s) {
+    public synchronized void finished(RunSummary s) {
+        if (ended) return;
         runJson.put("status", "complete");
         runJson.put("summary", summary(s));
         List<String> problems = new ArrayList<>();
@@ -215,8 +237,8 @@ public final class RunRecorder implements RunListener {
 
     /** Records the failure; a problem doing so is attached to {@code error}, which stays the one reported. */
     @Override
-    public void failed(Throwable error) {
-        if (runJson == null) return;
+    public synchronized void failed(Throwable error) {
+        if (runJson == null || ended) return;
         runJson.put("status", "failed");
         runJson.put("error", String.valueOf(error.getMessage()));
         runJson.put("steps_recorded", stepsWritten);
@@ -224,8 +246,27 @@ public final class RunRecorder implements RunListener {
         for (String p : close()) error.addSuppressed(new IOException("closing " + dir + ": " + p));
     }
 
+    /**
+     * The process is being stopped from outside (Ctrl-C, kill) while the run is going: closes the
+     * files at the last whole step, with run.json saying so. Meant for a shutdown hook; the training
+     * thread may still be running, so the cumulative files stay at their last snapshot (an
+     * accumulator may be half-way through the next step) and later calls write nothing.
+     *
+     * @return the number of steps recorded, or -1 when the run had not started or had already ended
+     */
+    public synchronized long interrupted(String why) {
+        if (runJson == null || ended) return -1;
+        runJson.put("status", "interrupted");
+        runJson.put("error", why);
+        runJson.put("steps_recorded", stepsWritten);
+        runJson.put("cumulative_steps", cumulativeSteps);
+        close();
+        return stepsWritten;
+    }
+
     /** Closes the files, gives back the reserve, then writes run.json; returns what went wrong. */
     private List<String> close() {
+        ended = true;
         List<String> problems = new ArrayList<>();
         List<AutoCloseable> open = new ArrayList<>(java.util.Arrays.asList(layers, steps, theta));
         open.addAll(samples.values());

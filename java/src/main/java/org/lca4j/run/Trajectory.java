@@ -72,7 +72,15 @@ public record Trajectory(Path dir, Mlp model, NpyArray theta, LabeledSet referen
         return theta.declaredRows();
     }
 
+    /** θ_t; a NaN or infinite value is refused with its row and parameter (a corrupt file, or a run saved as it diverged). */
     public float[] row(long t) {
-        return theta.floatRow(t);
+        float[] r = theta.floatRow(t);
+        for (int i = 0; i < r.length; i++) {
+            if (!Float.isFinite(r[i])) {
+                throw new IllegalArgumentException(dir.resolve(RunFiles.THETA_NPY) + ": row " + t + " (θ_" + t + ") holds " + r[i] + " at parameter "
+                        + i + " (" + model.layout().describe(i) + ")");
+            }
+        }
+        return r;
     }
 }

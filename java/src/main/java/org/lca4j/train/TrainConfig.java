@@ -44,8 +44,10 @@ public record TrainConfig(
         if (!optimizer.equals("sgd") && !optimizer.equals("adam")) {
             throw new IllegalArgumentException("--optimizer must be sgd or adam, got '" + optimizer + "'");
         }
+        if (batch < 1) throw new IllegalArgumentException("--batch must be positive, got " + batch);
         if (steps < 0) throw new IllegalArgumentException("--steps must be ≥ 0, got " + steps);
         if (epochs < 0) throw new IllegalArgumentException("--epochs must be ≥ 0, got " + epochs);
+        if (validationSize < -1) throw new IllegalArgumentException("--validation-size must be ≥ 0, got " + validationSize);
         if (referenceSize < 0) throw new IllegalArgumentException("--reference-size must be ≥ 0 (0 = whole training set), got " + referenceSize);
         if (!optimizer.equals("sgd") && momentum != 0) throw new IllegalArgumentException("--momentum applies to sgd only");
         if (estimatorBatches < 1) throw new IllegalArgumentException("--estimator-batches must be ≥ 1, got " + estimatorBatches);

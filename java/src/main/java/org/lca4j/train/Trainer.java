@@ -40,6 +40,7 @@ public final class Trainer {
     public static final String EXACT = "exact";
     public static final String EXACT_VALIDATION = "exact_val";
     private static final int SAMPLED_PARAMETERS = 512;
+    static final long MAX_STEPS = Integer.MAX_VALUE - 1;
 
     private Trainer() {
     }
@@ -78,6 +79,8 @@ public final class Trainer {
         BatchOrder order = new BatchOrder(seeds, train.n(), cfg.batch());
         long total = cfg.steps() > 0 ? cfg.steps() : (long) cfg.epochs() * order.batchesPerEpoch();
         if (total <= 0) throw new IllegalArgumentException("nothing to train: give --steps N or --epochs N (N > 0)");
+        // Per-step records (the study's arrays, the trajectory's rows) are indexed by int.
+        if (total > MAX_STEPS) throw new IllegalArgumentException("a run of " + total + " steps is more than lca4j records (" + MAX_STEPS + " at most); give fewer --steps or --epochs");
         int dim = mlp.parameterCount();
         float[] theta = mlp.initHeNormal(seeds.stream("init"));
         Optimizer opt = cfg.optimizer().equals("adam") ? new Adam(cfg.lr()) : new Sgd(cfg.lr(), cfg.momentum());
@@ -144,9 +147,7 @@ public final class Trainer {
             long exactNanos = 0;
             for (long t = 0; t < total; t++) {
                 long t0 = System.nanoTime();
-                if (!Double.isFinite(batchLoss)) {
-                    throw new TrainingDivergedException("training diverged at step " + t + ": batch loss is " + batchLoss + " (try a smaller --lr)");
-                }
+                if (!Double.isFinite(batchLoss)) throw diverged(t, batchLoss);
                 long u0 = System.nanoTime();
                 System.arraycopy(theta, 0, before, 0, dim);
                 opt.step(theta, grad);
@@ -156,6 +157,9 @@ public final class Trainer {
                 if (t + 1 < total) {
                     nextLoss = trainingGradient(batches, theta, next, nextGrad, nextHalves);
                     trainingNext = nextGrad;
+                    // Caught here, not at the next step: step t's free estimators read this gradient,
+                    // and a NaN in it would otherwise be reported as a bad input to the accumulator.
+                    if (!Double.isFinite(nextLoss)) throw diverged(t + 1, nextLoss);
                 }
                 trainNanos += System.nanoTime() - u0;
                 if (study != null) study.addTrainingTime(trainNanos);
@@ -168,7 +172,7 @@ public final class Trainer {
                     long evaluated = points.totalNanos();
                     float[] g = e.gbar(points, scratch.get(e.id()));
                     gbars.put(e.id(), g);
-                    lca.put(e.id(), accumulators.get(e.id()).step(g, before, theta));
+                    lca.put(e.id(), step(accumulators.get(e.id()), g, before, theta, t));
                     // Its own combining and accumulating, plus every point it used as if it had evaluated them alone.
                     long own = System.nanoTime() - e0 - (points.totalNanos() - evaluated);
                     if (study != null) study.addCost(e.id(), own + pointCost(points, e), pointEvals(points, e));
@@ -220,7 +224,8 @@ public final class Trainer {
                     study == null ? Double.NaN : study.trainingMsPerStep(), exactNanos / 1e6 / total, rows, best);
             listener.finished(summary);
             return summary;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too (out of memory): the records must still say the run failed.
             listener.failed(e);
             throw e;
         } finally {
@@ -228,6 +233,22 @@ public final class Trainer {
             for (Object o : new Object[] {referenceObjective, validationObjective, batches}) {
                 if (o instanceof AutoCloseable c) closeQuietly(c);
             }
+        }
+    }
+
+    private static TrainingDivergedException diverged(long step, double loss) {
+        return new TrainingDivergedException("training diverged at step " + step + ": batch loss is " + loss + " (try a smaller --lr)");
+    }
+
+    /**
+     * The harness's inputs are finite (the data is checked on loading), so a non-finite gradient or
+     * θ here is the training blowing up, not a bad input, and is reported as such.
+     */
+    private static StepLca step(LcaAccumulator acc, float[] g, float[] before, float[] after, long t) {
+        try {
+            return acc.step(g, before, after);
+        } catch (org.lca4j.core.NonFiniteInputException e) {
+            throw new TrainingDivergedException("training diverged at step " + t + ": " + e.getMessage() + " (try a smaller --lr)", e);
         }
     }
 

@@ -5,4 +5,8 @@ public final class TrainingDivergedException extends RuntimeException {
     public TrainingDivergedException(String message) {
         super(message);
     }
+
+    public TrainingDivergedException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

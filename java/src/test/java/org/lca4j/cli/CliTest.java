@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.lca4j.run.LayersCsv;
 import org.lca4j.run.RunFiles;
@@ -124,6 +125,99 @@ class CliTest {
         assertNotEquals(0, est.code());
         assertTrue(est.err().contains("median_batch") && est.err().lines().count() == 1, est.err());
         assertTrue(Files.notExists(tmp.resolve("p")) && Files.notExists(tmp.resolve("r")), "a refused run writes nothing");
+    }
+
+    @Test
+    void aMistypedOrMisvaluedOptionIsOneLineWithWhereToLookNotTheUsage() {
+        for (String[] args : new String[][] {{"train", "--bogus"}, {"train", "--stpes", "3"}, {"train", "--lr", "nan"}, {"analyze", "a", "b"}}) {
+            Result r = cli(args);
+            assertEquals(2, r.code(), String.join(" ", args));
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().startsWith("lca " + args[0] + ": error: ") && r.err().contains("see lca " + args[0] + " --help"), r.err());
+        }
+        assertTrue(cli("train", "--stpes", "3").err().contains("did you mean --steps?"));
+    }
+
+    @Test
+    void valuesThatMeanNothingAreRefusedNotReadAsDefaults() {
+        String[] base = {"train", "--data", "synthetic", "--model", "20,8,4", "--no-progress"};
+        Map<String, String[]> cases = Map.of(
+                "--steps must be positive", new String[] {"--steps", "0"},
+                "--validation-size must be ≥ 0", new String[] {"--validation-size", "-2"},
+                "--batch must be positive", new String[] {"--steps", "2", "--batch", "0"},
+                "--steps must be positive, got -3", new String[] {"--steps", "-3"},
+                "more than lca4j records", new String[] {"--steps", "99999999999"},
+                "more values than one Java array holds", new String[] {"--steps", "2", "--synthetic-size", "200000000"},
+                "--estimators cannot be combined with --preset", new String[] {"--preset", "paper-mnist-fc", "--estimators", "free_trap"},
+                "--tol cannot be combined with --preset", new String[] {"--preset", "paper-mnist-fc", "--tol", "0.5"});
+        cases.forEach((expected, extra) -> {
+            Path out = tmp.resolve("v" + Math.abs(expected.hashCode()));
+            // A preset fixes the model and batch, so those cases leave them out.
+            String[] first = extra[0].equals("--preset") ? new String[] {"train", "--data", "synthetic", "--no-progress"} : base;
+            String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(first), java.util.stream.Stream.concat(java.util.Arrays.stream(extra),
+                    java.util.stream.Stream.of("--out", out.toString()))).toArray(String[]::new);
+            Result r = cli(args);
+            assertEquals(1, r.code(), expected + ": " + r.out() + r.err());
+            assertTrue(r.err().contains(expected) && r.err().lines().count() == 1, expected + ": " + r.err());
+            assertTrue(!r.out().contains("run directory") && Files.notExists(out), "no run directory is named or made before the options are found good");
+        });
+    }
+
+    @Test
+    void aDirectoryThatHoldsARunIsNeverWrittenOver() throws Exception {
+        Path run = tmp.resolve("kept");
+        String[] args = {"train", "--data", "synthetic", "--model", "20,8,4", "--synthetic-size", "300", "--batch", "50", "--steps", "3",
+                "--estimators", "exact,free_trap", "--no-progress", "--out", run.toString()};
+        assertEquals(0, cli(args).code());
+        Map<Path, byte[]> before = new java.util.TreeMap<>();
+        try (var files = Files.walk(run)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) before.put(f, Files.readAllBytes(f));
+        }
+        Result again = cli(args);
+        assertEquals(1, again.code());
+        assertTrue(again.err().contains(run.toString()) && again.err().contains("already holds files") && again.err().lines().count() == 1, again.err());
+        try (var files = Files.walk(run)) {
+            List<Path> now = files.filter(Files::isRegularFile).sorted().toList();
+            assertEquals(List.copyOf(before.keySet()), now);
+            for (Path f : now) assertTrue(java.util.Arrays.equals(before.get(f), Files.readAllBytes(f)), f + " changed");
+        }
+        Path file = tmp.resolve("a-file");
+        Files.writeString(file, "x");
+        Result onFile = cli("train", "--data", "synthetic", "--model", "20,8,4", "--synthetic-size", "300", "--batch", "50", "--steps", "2",
+                "--no-progress", "--out", file.toString());
+        assertTrue(onFile.err().contains("not a directory"), onFile.err());
+        assertEquals("x", Files.readString(file));
+        // An empty directory is a new one.
+        Path empty = Files.createDirectory(tmp.resolve("empty"));
+        assertEquals(0, cli("train", "--data", "synthetic", "--model", "20,8,4", "--synthetic-size", "300", "--batch", "50", "--steps", "2",
+                "--estimators", "free_trap", "--no-progress", "--out", empty.toString()).code());
+    }
+
+    @Test
+    void runningOutOfMemoryIsOneLine() {
+        // 2^31 − 1 one-feature rows: an array the JVM refuses at once, whatever the heap, using no memory.
+        Result r = cli("train", "--data", "synthetic", "--model", "1,8,4", "--synthetic-size", "2147483647", "--steps", "2", "--no-progress",
+                "--out", tmp.resolve("oom").toString());
+        assertEquals(1, r.code());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("lca train: error: out of memory") && r.err().contains("LCA_JAVA_OPTS"), r.err());
+    }
+
+    @Test
+    void aCorruptThetaRowIsNamedByRowAndParameter() throws Exception {
+        Path run = tmp.resolve("nan");
+        assertEquals(0, cli("train", "--data", "synthetic", "--model", "20,8,4", "--synthetic-size", "300", "--batch", "50", "--steps", "6",
+                "--estimators", "exact", "--save-trajectory", "--no-progress", "--out", run.toString()).code());
+        Path theta = run.resolve(RunFiles.TRAJECTORY_DIR).resolve(RunFiles.THETA_NPY);
+        org.lca4j.io.NpyArray a = org.lca4j.io.Npy.read(theta);
+        long d = a.shape()[1];
+        long at = Files.size(theta) - (a.shape()[0] - 4) * d * Float.BYTES + 23L * Float.BYTES; // row 4, parameter 23
+        try (var ch = java.nio.channels.FileChannel.open(theta, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(0, Float.NaN), at);
+        }
+        Result r = cli("analyze", run.toString(), "--no-progress");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("theta.npy: row 4 (θ_4) holds NaN at parameter 23 (fc1.weight[1,3])") && r.err().lines().count() == 1, r.err());
     }
 
     @Test

@@ -155,6 +155,15 @@ class IdxReaderTest {
     }
 
     @Test
+    void aLabelTheModelHasNoClassForIsNamedWithItsFileAndRecord() throws IOException {
+        write("train-images-idx3-ubyte", idx(0x803, new int[] {3, 1, 1}, seq(3)));
+        write("train-labels-idx1-ubyte", idx(0x801, new int[] {3}, new byte[] {1, (byte) 255, 2}));
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> MnistFormat.load(dir, "train", 10));
+        assertMessage(e, "train-labels-idx1-ubyte", "label 255 of record 1", "10 classes");
+        assertEquals(256, MnistFormat.load(dir, "train").classes(), "without a model, any byte is a class");
+    }
+
+    @Test
     void mnistCountMismatch() throws IOException {
         write("t10k-images-idx3-ubyte", idx(0x803, new int[] {3, 1, 1}, seq(3)));
         write("t10k-labels-idx1-ubyte.gz", gzip(idx(0x801, new int[] {2}, seq(2))));

@@ -88,4 +88,30 @@ class LiveServerTest {
         IOException e = assertThrows(IOException.class, () -> FinishedRun.publish(dir.resolve("nothing"), null));
         assertTrue(e.getMessage().contains("run.json"), e.getMessage());
     }
+
+    @Test
+    void aRunThatStoppedEarlySaysSoInsteadOfLookingLikeItIsStillTraining(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("diverged");
+        assertThrows(org.lca4j.train.TrainingDivergedException.class, () -> Trainer.run(TrainConfig.builder().model("20,8,4").data("synthetic")
+                .syntheticSize(400).batch(50).steps(30).lr(1e6).momentum(0).estimators(List.of("free_trap")).device("cpu").out(run).build(),
+                new org.lca4j.run.RunRecorder(run, java.util.Map.of())));
+        try (LiveServer s = new LiveServer("127.0.0.1", 0)) {
+            int steps = FinishedRun.publish(run, s);
+            List<String> events = read(s, steps + 2, null);
+            String last = events.getLast();
+            assertTrue(last.contains("after " + steps + " steps: training diverged at step"), last);
+        }
+    }
+
+    @Test
+    void aHostThatIsNotThisMachinesIsNamedAsSuch() {
+        IOException e = assertThrows(IOException.class, () -> new LiveServer("192.0.2.1", 0)); // TEST-NET-1, never local
+        assertTrue(e.getMessage().contains("192.0.2.1") && e.getMessage().contains("an address of this machine"), e.getMessage());
+    }
+
+    @Test
+    void noFinishedRunAtAll(@TempDir Path dir) {
+        IOException e = assertThrows(IOException.class, () -> FinishedRun.publish(dir.resolve("nothing"), null));
+        assertTrue(e.getMessage().contains("run.json"), e.getMessage());
+    }
 }

@@ -86,15 +86,24 @@ class TrainerTest {
 
     @Test
     void divergenceStopsWithAClearErrorAndKeepsEarlierRecords() throws Exception {
-        Path out = tmp.resolve("diverged");
-        var e = assertThrows(RuntimeException.class, () -> runInto(small().lr(1e6).momentum(0).out(out).build(), null));
-        assertTrue(e.getMessage().contains("step"), e.getMessage());
+        for (String estimators : List.of("exact", "all")) {
+            // With the free estimators on, a NaN gradient used to surface as a "non-finite input" to
+            // an accumulator, which reads like bad data rather than a too-large learning rate.
+            Path out = tmp.resolve("diverged-" + estimators);
+            var e = assertThrows(TrainingDivergedException.class,
+                    () -> runInto(small().lr(1e6).momentum(0).estimators(List.of(estimators)).out(out).build(), null));
+            assertTrue(e.getMessage().matches("training diverged at step \\d+: .*\\(try a smaller --lr\\)"), e.getMessage());
+            assertKeptUpToTheFailure(out, estimators.equals("all") ? 9 : 1);
+        }
+    }
+
+    private static void assertKeptUpToTheFailure(Path out, int estimators) throws Exception {
         JsonNode run = Json.read(out.resolve(RunFiles.RUN_JSON));
         assertEquals("failed", run.get("status").asText());
         long recorded = run.get("steps_recorded").asLong();
         List<String> rows = Files.readAllLines(out.resolve(RunFiles.STEPS_CSV));
         assertEquals(recorded + 1, rows.size(), "header plus one row per recorded step");
-        assertEquals(recorded * 6 + 1, Files.readAllLines(out.resolve(RunFiles.LAYERS_CSV)).size());
+        assertEquals(recorded * 6 * estimators + 1, Files.readAllLines(out.resolve(RunFiles.LAYERS_CSV)).size());
     }
 
     @Test

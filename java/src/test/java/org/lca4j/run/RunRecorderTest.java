@@ -1,0 +1,90 @@
+package org.lca4j.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lca4j.io.Npy;
+import org.lca4j.train.RunListener;
+import org.lca4j.train.StepEvent;
+import org.lca4j.train.TrainConfig;
+import org.lca4j.train.Trainer;
+
+/** How a run directory ends when the run does not end by itself: a signal, or an Error. */
+class RunRecorderTest {
+    @TempDir
+    Path tmp;
+
+    private TrainConfig config(Path out) {
+        return TrainConfig.builder().model("20,16,4").data("synthetic").syntheticSize(600).batch(50).steps(12).seed(5)
+                .estimators(List.of("exact", "free_trap")).saveTrajectory(true).out(out).build();
+    }
+
+    @Test
+    void aSignalClosesTheRecordsAtTheLastWholeStepAndLaterStepsWriteNothing() throws Exception {
+        Path out = tmp.resolve("stopped");
+        RunRecorder recorder = new RunRecorder(out, Map.of());
+        long[] returned = {-2};
+        // What the CLI's shutdown hook does, here on the training thread right after step 4 is recorded.
+        RunListener signal = new RunListener() {
+            @Override
+            public void stepDone(StepEvent e) {
+                if (e.step() == 4) returned[0] = recorder.interrupted("stopped from outside");
+            }
+        };
+        Trainer.run(config(out), RunListener.all(List.of(recorder, signal)));
+        assertEquals(5, returned[0]);
+        JsonNode run = Json.read(out.resolve(RunFiles.RUN_JSON));
+        assertEquals("interrupted", run.path("status").asText());
+        assertEquals("stopped from outside", run.path("error").asText());
+        assertEquals(5, run.path("steps_recorded").asLong());
+        assertTrue(run.path("summary").isMissingNode(), "the run's own end must not overwrite the interrupted record");
+        assertEquals(6, Files.readAllLines(out.resolve(RunFiles.STEPS_CSV)).size(), "header and steps 0-4");
+        assertEquals(1 + 5 * 2 * 4, Files.readAllLines(out.resolve(RunFiles.LAYERS_CSV)).size());
+        // θ_0 … θ_5, and the header rewritten to say so: numpy reads it whole.
+        assertEquals(6, Npy.read(out.resolve(RunFiles.TRAJECTORY_DIR).resolve(RunFiles.THETA_NPY)).shape()[0]);
+        long held = Json.read(out.resolve(RunFiles.CUMULATIVE_DIR).resolve(RunFiles.CUMULATIVE_STEPS)).path("steps").asLong();
+        assertEquals(run.path("cumulative_steps").asLong(), held);
+        assertFalse(Files.exists(out.resolve(RunFiles.RESERVE)), "the reserve is given back");
+        assertEquals(-1, recorder.interrupted("again"), "a closed run is not closed twice");
+    }
+
+    @Test
+    void aSignalAfterTheEndChangesNothing() throws Exception {
+        Path out = tmp.resolve("done");
+        RunRecorder recorder = new RunRecorder(out, Map.of());
+        Trainer.run(config(out), recorder);
+        byte[] before = Files.readAllBytes(out.resolve(RunFiles.RUN_JSON));
+        assertEquals(-1, recorder.interrupted("late"));
+        assertEquals(-1, new RunRecorder(tmp.resolve("never"), Map.of()).interrupted("early"), "nothing to close before the run starts");
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(out.resolve(RunFiles.RUN_JSON))));
+        assertFalse(Files.exists(tmp.resolve("never")));
+    }
+
+    @Test
+    void anErrorSuchAsOutOfMemoryIsRecordedAsAFailure() throws Exception {
+        Path out = tmp.resolve("oom");
+        OutOfMemoryError oom = new OutOfMemoryError("Java heap space");
+        RunListener blowUp = new RunListener() {
+            @Override
+            public void stepDone(StepEvent e) {
+                if (e.step() == 2) throw oom;
+            }
+        };
+        assertSame(oom, assertThrows(OutOfMemoryError.class,
+                () -> Trainer.run(config(out), RunListener.all(List.of(new RunRecorder(out, Map.of()), blowUp)))));
+        JsonNode run = Json.read(out.resolve(RunFiles.RUN_JSON));
+        assertEquals("failed", run.path("status").asText());
+        assertEquals("Java heap space", run.path("error").asText());
+        assertEquals(3, run.path("steps_recorded").asLong());
+    }
+}
