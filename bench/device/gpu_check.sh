@@ -35,6 +35,7 @@ aborted=$(grep -oE '\[ *[0-9]+ tests aborted' "$OUT/java-gpu-tests.txt" | grep -
 [[ "$aborted" == 0 ]] || fail "Java GPU tests: $aborted skipped, so they did not run on the GPU"
 echo "== 3. demo, cuda vs cpu"
 for d in cuda cpu; do
+  rm -rf "$OUT/demo-$d"  # a rehearsal may reuse OUT; lca never writes over a run
   $JAVA -jar .device/lca4j-cli.jar demo --data synthetic --device $d --no-progress --out "$OUT/demo-$d" \
     > "$OUT/demo-$d.txt" 2>&1 || fail "demo --device $d"
   tail -25 "$OUT/demo-$d.txt"

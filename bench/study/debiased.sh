@@ -11,6 +11,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="${1:-$ROOT/runs/debiased}"
 RESULTS="$ROOT/bench/results/study/debiased"
 mkdir -p "$OUT" "$RESULTS"
+# A rerun replaces this script's own earlier runs (lca train never writes over a run directory).
+rm -rf "${OUT:?}"/fashion-mnist-* "${OUT:?}"/synthetic-* "${OUT:?}"/synthetic60k-*
 cd "$ROOT"
 STEPS=440  # two epochs of Fashion-MNIST's 55,000 training rows at batch 250
 EST=exact,same_batch,next_batch_end,free_trap,debiased_trap

@@ -17,6 +17,7 @@ mkdir -p "$OUT" "$RESULTS"
 cd "$ROOT"
 run() {  # name, then train options
   local name=$PREFIX$1; shift
+  rm -rf "${OUT:?}/$name"  # a rerun replaces its own earlier run (lca train never writes over one)
   ./lca train --data "$DATA" "$@" --no-progress --out "$OUT/$name"
   cp "$OUT/$name/run.json" "$RESULTS/$name.run.json"
 }
