@@ -167,7 +167,9 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
             return this;
         }
 
+        /** Refuses a run directory that already holds files here, rather than in the middle of fit(). */
         public LcaListener build() {
+            org.lca4j.run.RunRecorder.checkNew(out);
             return new LcaListener(this);
         }
     }

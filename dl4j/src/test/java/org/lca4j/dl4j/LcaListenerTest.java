@@ -149,6 +149,15 @@ class LcaListenerTest {
     }
 
     @Test
+    void aDirectoryThatHoldsARunIsRefusedWhenTheListenerIsBuilt(@TempDir Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("run.json"), "{}");
+        java.io.UncheckedIOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class,
+                () -> LcaListener.builder(dir).build());
+        assertTrue(e.getMessage().contains(dir.toString()) && e.getMessage().contains("already holds files (run.json)"), e.getMessage());
+        assertEquals("{}", java.nio.file.Files.readString(dir.resolve("run.json")));
+    }
+
+    @Test
     void theLayoutFollowsDl4jsParamTable() {
         ParamLayout layout = Dl4jParams.layout(net(new Sgd(0.1)));
         assertEquals(List.of("0_W", "0_b", "1_W", "1_b"), layout.names());

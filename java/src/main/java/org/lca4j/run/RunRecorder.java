@@ -101,8 +101,20 @@ public final class RunRecorder implements RunListener {
         }
     }
 
+    /**
+     * Fails now, with the reason, if {@code dir} cannot become a run directory (it holds files, or is
+     * a file): for callers that build a recorder long before their run starts.
+     */
+    public static void checkNew(Path dir) {
+        try {
+            requireNew(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write run directory " + dir + ": " + IoErrors.reason(e), e);
+        }
+    }
+
     /** Refuses a directory with anything in it: a second run there would leave a mix of two runs' files. */
-    static void requireNew(Path dir) throws IOException {
+    private static void requireNew(Path dir) throws IOException {
         if (!Files.exists(dir)) return;
         if (!Files.isDirectory(dir)) throw new IOException("not a directory");
         List<String> names;
