@@ -48,6 +48,7 @@ public final class Lca {
      * library load, else the CPU, with the reason in the description.
      */
     public static Backend backend(String device) {
+        if (device == null) throw new IllegalArgumentException("device (--device) is null; give auto, cpu or cuda");
         switch (device) {
             case "cpu":
                 return new Backend("cpu", "cpu (pure Java)", Lca::cpu);
@@ -62,7 +63,7 @@ public final class Lca {
                         : new Backend("cpu", "cpu (no CUDA: " + a.reason() + ")", Lca::cpu);
             }
             default:
-                throw new IllegalArgumentException("--device must be auto, cpu or cuda, got '" + device + "'");
+                throw new IllegalArgumentException("device (--device) must be auto, cpu or cuda, got '" + device + "'");
         }
     }
 }

@@ -46,8 +46,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * evaluates the reference set (next_batch: parameters, gradient buffer and score); all are put back
  * before training continues, so training is bit-identical with and without the listener (tested).
  * Extra passes would change a network whose forward pass has state (dropout's random stream,
- * batch-norm statistics), so exact and next_batch refuse such networks. Call {@link #close()} after training: it
- * writes the summary (and report.html).
+ * batch-norm statistics), so exact and next_batch refuse such networks. Call {@link #finish()} after training: it
+ * writes the summary (and report.html) and returns it; {@link #close()} does the same for a run
+ * that saw steps and nothing otherwise, for try-with-resources.
  */
 public final class LcaListener extends BaseTrainingListener implements AutoCloseable {
     public static final String SAME_BATCH = "same_batch";
@@ -328,8 +329,16 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         return layout;
     }
 
-    /** An estimator's accumulator ("same_batch", "next_batch_end" or "exact"), e.g. for per-parameter cumulative LCA. */
+    /**
+     * An estimator's accumulator ("same_batch", "next_batch_end" or "exact"), e.g. for per-parameter
+     * cumulative LCA during training. {@link #finish()} releases them; after it the run directory's
+     * {@code cumulative/*.npy} hold the sums.
+     */
     public LcaAccumulator accumulator(String name) {
+        if (closed) {
+            throw new IllegalStateException("the listener has finished and released its accumulators; read " + cfg.out.resolve("cumulative")
+                    + " (per-parameter sums as .npy), or call accumulator(...) before finish()");
+        }
         LcaAccumulator a = accumulators.get(name);
         if (a == null) throw new IllegalArgumentException("no LCA named '" + name + "' in this listener; it has " + accumulators.keySet());
         return a;

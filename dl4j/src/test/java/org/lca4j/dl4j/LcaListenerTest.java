@@ -149,6 +149,17 @@ class LcaListenerTest {
     }
 
     @Test
+    void afterFinishTheAccumulatorsAreReleasedAndSaySoOnEveryBackend(@TempDir Path dir) {
+        MultiLayerNetwork n = net(new Sgd(0.1));
+        LcaListener listener = LcaListener.builder(dir.resolve("run")).report(false).build();
+        train(n, listener);
+        org.junit.jupiter.api.Assertions.assertEquals(listener.layout().layer(0).size(), listener.accumulator("same_batch").cumulative(0).length);
+        listener.finish();
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> listener.accumulator("same_batch"));
+        assertTrue(e.getMessage().contains("cumulative") && e.getMessage().contains("before finish()"), e.getMessage());
+    }
+
+    @Test
     void aDirectoryThatHoldsARunIsRefusedWhenTheListenerIsBuilt(@TempDir Path dir) throws Exception {
         java.nio.file.Files.writeString(dir.resolve("run.json"), "{}");
         java.io.UncheckedIOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class,

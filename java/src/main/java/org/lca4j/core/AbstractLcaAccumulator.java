@@ -73,6 +73,21 @@ public abstract class AbstractLcaAccumulator implements LcaAccumulator {
     }
 
     @Override
+    public final double[] cumulative(int layer) {
+        if (closed) throw new IllegalStateException("LCA accumulator is closed: its cumulative sums were released (read them before close())");
+        if (failure != null) {
+            // The check rides in the accumulating pass, which is what keeps it free: by the time a
+            // layer's sum came out non-finite, the step's values were already added.
+            throw new IllegalStateException("cumulative LCA is not available after a refused step (" + failure
+                    + "): that step was partly added before its bad value was found; read the sums before a step that may not be finite");
+        }
+        return readCumulative(layout.layer(layer));
+    }
+
+    /** A copy of one layer's per-parameter cumulative sums. */
+    protected abstract double[] readCumulative(Layer layer);
+
+    @Override
     public final double[] layerTotals() {
         return totals.clone();
     }
@@ -129,8 +144,13 @@ public abstract class AbstractLcaAccumulator implements LcaAccumulator {
         if (v == null) throw new IllegalArgumentException(what + " is null");
         long expected = layout.size() * Float.BYTES;
         if (v.byteSize() != expected) {
-            throw new IllegalArgumentException(what + " has " + v.byteSize() / (double) Float.BYTES + " floats but the layout "
-                    + layout.layer(0).name() + ".." + layout.layers().getLast().name() + " has " + layout.size() + " parameters");
+            throw new IllegalArgumentException(what + " is " + v.byteSize() + " bytes (" + (v.byteSize() % Float.BYTES == 0 ? v.byteSize() / Float.BYTES + " floats" : "not whole floats")
+                    + ") but the layout " + layout.layer(0).name() + ".." + layout.layers().getLast().name() + " has " + layout.size() + " parameters (" + expected + " bytes)");
+        }
+        // Checked before any work: a kernel that met it half-way would already have added part of the step.
+        if (v.maxByteAlignment() < Float.BYTES || (v.isNative() && v.address() % Float.BYTES != 0)) {
+            throw new IllegalArgumentException(what + " is not 4-byte-aligned float32 memory (" + (v.isNative() ? "address " + v.address() : "a heap segment over a "
+                    + v.heapBase().map(o -> o.getClass().getSimpleName()).orElse("?")) + "); pass a float[], a FloatBuffer or an aligned segment");
         }
         MemorySegment[] out = new MemorySegment[layout.layerCount()];
         for (int l = 0; l < out.length; l++) {

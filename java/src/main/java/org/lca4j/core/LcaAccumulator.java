@@ -13,8 +13,17 @@ import java.nio.FloatBuffer;
  * array per layer; sums are kept in double precision.
  *
  * <p>Inputs with NaN or ±Inf are rejected with a {@link NonFiniteInputException} that names the step
- * and parameter; after that the accumulator refuses further steps, because the cumulative sums of
- * that step's layer are no longer meaningful. Records the caller already wrote stay valid.
+ * and parameter. The check rides in the accumulating pass (a separate one would cost as much as the
+ * LCA itself), so by then part of the step was added: after it the accumulator refuses further
+ * steps, {@link #steps()} and {@link #layerTotals()} stay at the last accepted step, and
+ * {@link #cumulative} throws rather than return sums with part of the refused step in them. Read
+ * the sums you need before a step that may not be finite; records the caller already wrote stay
+ * valid. Shape and alignment errors are found before any work and change nothing.
+ *
+ * <p>Not thread-safe: one training loop steps it; callers stepping it from several threads must
+ * serialize the calls. {@link #close()} releases its memory (device memory on the CUDA backend);
+ * afterwards every method but {@link #layout()}, {@link #steps()} and {@link #layerTotals()}
+ * throws {@link IllegalStateException}.
  */
 public interface LcaAccumulator extends AutoCloseable {
 
@@ -39,12 +48,17 @@ public interface LcaAccumulator extends AutoCloseable {
     /** Number of steps accumulated so far. */
     long steps();
 
-    /** A copy of the per-parameter cumulative LCA Σ_t A_t,i of one layer (row-major, layer shape). */
+    /**
+     * A copy of the per-parameter cumulative LCA Σ_t A_t,i of one layer (row-major, layer shape).
+     *
+     * @throws IllegalStateException after {@link #close()} or after a refused non-finite step
+     */
     double[] cumulative(int layer);
 
     /** Per-layer cumulative LCA Σ_t Σ_i A_t,i, in layout order. */
     double[] layerTotals();
 
+    /** Releases the sums' memory; idempotent. */
     @Override
     void close();
 }

@@ -92,11 +92,18 @@ public final class ParamLayout {
         private final List<Layer> layers = new ArrayList<>();
         private long offset;
 
+        /** A layer of the given shape (no dimensions: a scalar); a layout's total must fit a long. */
         public Builder add(String name, int... shape) {
+            if (shape == null) throw new IllegalArgumentException("layer " + name + ": shape is null");
             long n = 1;
-            for (int d : shape) n = Math.multiplyExact(n, (long) d);
-            layers.add(new Layer(name, shape, offset, n));
-            offset += n;
+            try {
+                for (int d : shape) n = Math.multiplyExact(n, (long) d);
+                layers.add(new Layer(name, shape, offset, n));
+                offset = Math.addExact(offset, n);
+            } catch (ArithmeticException overflow) {
+                throw new IllegalArgumentException("layer " + name + ": shape " + java.util.Arrays.toString(shape)
+                        + " takes the layout past " + Long.MAX_VALUE + " parameters");
+            }
             return this;
         }
 

@@ -12,6 +12,30 @@ public record StepLca(long step, ParamLayout layout, double[] lca, long[] helped
         hurt = hurt.clone();
     }
 
+    /** Per-layer sums (a copy: the record stays as the step left it). */
+    @Override
+    public double[] lca() {
+        return lca.clone();
+    }
+
+    /** Per-layer counts of A &lt; 0 (a copy). */
+    @Override
+    public long[] helped() {
+        return helped.clone();
+    }
+
+    /** Per-layer counts of A &gt; 0 (a copy). */
+    @Override
+    public long[] hurt() {
+        return hurt.clone();
+    }
+
+    @Override
+    public String toString() {
+        return "StepLca[step=" + step + ", lca=" + java.util.Arrays.toString(lca) + ", helped=" + java.util.Arrays.toString(helped)
+                + ", hurt=" + java.util.Arrays.toString(hurt) + "]";
+    }
+
     public double lca(int layer) {
         return lca[layer];
     }

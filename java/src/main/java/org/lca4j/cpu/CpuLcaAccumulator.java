@@ -89,8 +89,7 @@ public final class CpuLcaAccumulator extends AbstractLcaAccumulator {
     }
 
     @Override
-    public double[] cumulative(int layer) {
-        Layer l = layout.layer(layer);
+    protected double[] readCumulative(Layer l) {
         double[] out = new double[(int) l.size()];
         System.arraycopy(cumulative, (int) l.offset(), out, 0, out.length);
         return out;

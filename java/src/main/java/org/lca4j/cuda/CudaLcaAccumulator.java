@@ -148,8 +148,7 @@ public final class CudaLcaAccumulator extends AbstractLcaAccumulator {
     }
 
     @Override
-    public double[] cumulative(int layer) {
-        Layer l = layout.layer(layer);
+    protected double[] readCumulative(Layer l) {
         double[] out = new double[Math.toIntExact(l.size())];
         api.copyToHost(MemorySegment.ofArray(out), open(cumulative) + l.offset() * Double.BYTES);
         return out;

@@ -39,9 +39,10 @@ public final class ExactLca {
     }
 
     public ExactLca(Objective objective, LcaAccumulator accumulator, double tol, int maxSplits) {
-        if (!(tol > 0)) throw new IllegalArgumentException("--tol must be positive, got " + tol);
+        // Named as the library and the command line (--tol, --max-splits) both know them.
+        if (!(tol > 0)) throw new IllegalArgumentException("tol (--tol) must be positive, got " + tol);
         if (maxSplits < 2 || Integer.bitCount(maxSplits) != 1) {
-            throw new IllegalArgumentException("--max-splits must be a power of two ≥ 2, got " + maxSplits);
+            throw new IllegalArgumentException("maxSplits (--max-splits) must be a power of two ≥ 2, got " + maxSplits);
         }
         this.objective = objective;
         this.accumulator = accumulator;
@@ -66,6 +67,11 @@ public final class ExactLca {
 
     public Step step(float[] before, float[] after) {
         if (Double.isNaN(lossStart)) throw new IllegalStateException("call start(θ_0) before the first step");
+        // Before the reference-set gradient, which would otherwise be spent (and counted) on a call that fails.
+        if (before == null || after == null) throw new IllegalArgumentException((before == null ? "θ_t" : "θ_{t+1}") + " is null");
+        if (before.length != dim || after.length != dim) {
+            throw new IllegalArgumentException("θ_t has " + before.length + " and θ_{t+1} " + after.length + " values; the layout has " + dim + " parameters");
+        }
         double lossEnd = eval(after, gEnd);
         double target = lossEnd - lossStart;
         double endsDot = 0;

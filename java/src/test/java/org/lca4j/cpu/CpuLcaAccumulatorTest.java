@@ -121,6 +121,77 @@ class CpuLcaAccumulatorTest {
         var after = assertThrows(IllegalStateException.class, () -> acc.step(ok, ok, ok));
         assertTrue(after.getMessage().contains("fc2.weight[1,1]"), after.getMessage());
         assertEquals(1, acc.steps());
+        assertArrayEquals(new double[LAYOUT.layerCount()], acc.layerTotals(), "totals stay at the last accepted step");
+        var partly = assertThrows(IllegalStateException.class, () -> acc.cumulative(0));
+        assertTrue(partly.getMessage().contains("refused step") && partly.getMessage().contains("fc2.weight[1,1]"), partly.getMessage());
+    }
+
+    @Test
+    void aRefusedStepsPartialSumsAreNeverHandedOut() {
+        // The refused step's finite layers are added in the pass that finds the NaN; without the guard
+        // cumulative(0) would return them although layerTotals() and steps() do not count the step.
+        LcaAccumulator acc = Lca.cpu(LAYOUT);
+        int d = (int) LAYOUT.size();
+        float[] zero = new float[d], ones = new float[d];
+        java.util.Arrays.fill(ones, 1f);
+        acc.step(ones, zero, ones);
+        double[] kept = acc.cumulative(0);
+        float[] g = ones.clone();
+        g[d - 1] = Float.POSITIVE_INFINITY; // the last layer, after fc1's sums were updated
+        assertThrows(NonFiniteInputException.class, () -> acc.step(g, zero, ones));
+        assertArrayEquals(new double[] {15, 3, 6, 2}, acc.layerTotals());
+        assertThrows(IllegalStateException.class, () -> acc.cumulative(0));
+        assertEquals(1.0, kept[0]);
+    }
+
+    @Test
+    void misalignedOrByteArraySegmentsAreRefusedBeforeAnyWork() {
+        LcaAccumulator acc = Lca.cpu(ParamLayout.builder().add("w", 9).build());
+        float[] ones = new float[9];
+        java.util.Arrays.fill(ones, 1f);
+        MemorySegment bytes = MemorySegment.ofArray(new byte[36]);
+        for (int i = 0; i < 9; i++) bytes.set(ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * i, 1f);
+        var e = assertThrows(IllegalArgumentException.class, () -> acc.stepDelta(bytes, MemorySegment.ofArray(ones)));
+        assertTrue(e.getMessage().startsWith("gradient is not 4-byte-aligned") && e.getMessage().contains("byte[]"), e.getMessage());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment odd = arena.allocate(40, 8).asSlice(1, 36);
+            var e2 = assertThrows(IllegalArgumentException.class, () -> acc.stepDelta(MemorySegment.ofArray(ones), odd));
+            assertTrue(e2.getMessage().startsWith("Δθ is not 4-byte-aligned"), e2.getMessage());
+        }
+        assertEquals(0, acc.steps());
+        assertArrayEquals(new double[9], acc.cumulative(0), "nothing was added");
+        var odd = assertThrows(IllegalArgumentException.class, () -> acc.stepDelta(MemorySegment.ofArray(new byte[35]), MemorySegment.ofArray(ones)));
+        assertTrue(odd.getMessage().contains("35 bytes (not whole floats)") && odd.getMessage().contains("9 parameters (36 bytes)"), odd.getMessage());
+    }
+
+    @Test
+    void closedMeansClosedOnEveryBackendAndStepLcaCannotBeChangedFromOutside() {
+        LcaAccumulator acc = Lca.cpu(LAYOUT);
+        int d = (int) LAYOUT.size();
+        float[] ones = new float[d];
+        java.util.Arrays.fill(ones, 1f);
+        StepLca s = acc.stepDelta(ones, ones);
+        s.lca()[0] = 123;
+        s.helped()[0] = 99;
+        assertEquals(15.0, s.lca(0));
+        assertEquals(0, s.helped()[0]);
+        assertTrue(s.toString().contains("lca=[15.0, 3.0, 6.0, 2.0]"), s.toString());
+        acc.close();
+        acc.close();
+        var e = assertThrows(IllegalStateException.class, () -> acc.cumulative(0));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertEquals(1, acc.steps());
+    }
+
+    @Test
+    void layoutsThatOverflowAreNamed() {
+        var e = assertThrows(IllegalArgumentException.class, () -> ParamLayout.builder().add("huge", Integer.MAX_VALUE, Integer.MAX_VALUE, 4));
+        assertTrue(e.getMessage().contains("huge"), e.getMessage());
+        var b = ParamLayout.builder();
+        for (int i = 0; i < 2; i++) b.add("big" + i, Integer.MAX_VALUE, Integer.MAX_VALUE);
+        var e2 = assertThrows(IllegalArgumentException.class, () -> b.add("big2", Integer.MAX_VALUE, Integer.MAX_VALUE));
+        assertTrue(e2.getMessage().contains("big2"), e2.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ParamLayout.builder().add("x", (int[]) null));
     }
 
     private static FloatBuffer direct(float[] v) {

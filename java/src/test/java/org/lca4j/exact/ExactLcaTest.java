@@ -32,6 +32,20 @@ class ExactLcaTest {
     }
 
     @Test
+    void aStepOfTheWrongLengthIsRefusedBeforeAnyGradientIsSpent() {
+        ExactLca ex = new ExactLca(power(3, new double[]{1, -2, 0.5}), Lca.cpu(LAYOUT), 1e-3, 32);
+        float[] a = {0.5f, 1f, -1f};
+        ex.start(a);
+        long spent = ex.evaluations();
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ex.step(a, new float[] {1f, 2f, 3f, 4f}));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("θ_{t+1} 4") && e.getMessage().contains("3 parameters"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ex.step(new float[2], a));
+        assertEquals(spent, ex.evaluations(), "no reference-set gradient for a refused call");
+        var tol = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new ExactLca(power(3, new double[]{1, 1, 1}), Lca.cpu(LAYOUT), 0, 32));
+        org.junit.jupiter.api.Assertions.assertTrue(tol.getMessage().startsWith("tol (--tol) must be positive"), tol.getMessage());
+    }
+
+    @Test
     void simpsonIsExactForCubicLossesWithTwoSplits() {
         // g is quadratic along the line, which Simpson integrates exactly: e_t is rounding only.
         ExactLca ex = new ExactLca(power(3, new double[]{1, -2, 0.5}), Lca.cpu(LAYOUT), 1e-3, 32);
