@@ -72,6 +72,8 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
     private long started;
     private long exactNanos;
     private boolean closed;
+    /** Why the run stopped inside fit(), once it has. */
+    private String failure;
     private Study study;
     private long lastExit;
     private long gradientExit;
@@ -178,6 +180,40 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
     @Override
     public void onGradientCalculation(Model model) {
         if (closed) return;
+        try {
+            gradientCalculated(model);
+        } catch (RuntimeException e) {
+            throw stopped(e);
+        }
+    }
+
+    @Override
+    public void iterationDone(Model model, int iteration, int epoch) {
+        if (closed || gradient == null) return;
+        try {
+            stepDone();
+        } catch (RuntimeException e) {
+            throw stopped(e);
+        }
+    }
+
+    /**
+     * An error inside fit() (a NaN gradient the accumulators refuse, a full disk) ends the run there:
+     * run.json says failed with the error and the accumulators are released, so the directory is
+     * whole whatever the caller does next.
+     */
+    private RuntimeException stopped(RuntimeException e) {
+        closed = true;
+        failure = String.valueOf(e.getMessage());
+        try {
+            if (recorder != null) recorder.failed(e);
+        } finally {
+            accumulators.values().forEach(LcaAccumulator::close);
+        }
+        return e;
+    }
+
+    private void gradientCalculated(Model model) {
         long entry = System.nanoTime();
         if (net == null) start(model);
         else if (study != null) study.addTrainingTime(entry - lastExit); // DL4J's forward and backward pass
@@ -215,9 +251,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         gradientExit = System.nanoTime();
     }
 
-    @Override
-    public void iterationDone(Model model, int iteration, int epoch) {
-        if (closed || gradient == null) return;
+    private void stepDone() {
         long t0 = System.nanoTime();
         if (study != null) study.addTrainingTime(t0 - gradientExit); // the updater and the step
         float[] after = net.params().toFloatVector();
@@ -349,6 +383,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
      * writes run.json's summary and report.html, and frees the accumulators. Returns the summary.
      */
     public RunSummary finish() {
+        if (failure != null) throw new IllegalStateException("the run failed during fit() and is recorded as failed in " + cfg.out + ": " + failure);
         if (closed) throw new IllegalStateException("LcaListener already finished");
         closed = true;
         if (net == null) throw new IllegalStateException("LcaListener saw no training step: was it added with net.setListeners(...) before fit?");

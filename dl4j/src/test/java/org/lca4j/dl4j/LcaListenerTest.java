@@ -149,6 +149,29 @@ class LcaListenerTest {
     }
 
     @Test
+    void aNanInsideFitLeavesAWholeRunDirectoryMarkedFailed(@TempDir Path dir) throws Exception {
+        MultiLayerNetwork n = net(new Sgd(0.1));
+        Path out = dir.resolve("run");
+        LcaListener listener = LcaListener.builder(out).report(false).build();
+        n.setListeners(listener);
+        List<DataSet> data = batches();
+        n.fit(new ListDataSetIterator<>(data.subList(0, 3), 1));
+        data.get(3).getFeatures().putScalar(0, 0, Double.NaN); // the next batch's gradient is NaN
+        RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> n.fit(new ListDataSetIterator<>(data.subList(3, 5), 1)));
+        assertTrue(String.valueOf(e.getMessage()).contains("NaN"), e.getMessage());
+        var run = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("run.json").toFile());
+        org.junit.jupiter.api.Assertions.assertEquals("failed", run.path("status").asText());
+        try (var files = java.nio.file.Files.walk(out)) {
+            List<String> names = files.map(p -> p.getFileName().toString()).toList();
+            assertTrue(names.stream().noneMatch(f -> f.endsWith(".tmp") || f.equals(".lca4j-reserve")), names.toString());
+        }
+        listener.close(); // nothing more to do, and no error
+        IllegalStateException again = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, listener::finish);
+        assertTrue(again.getMessage().contains("failed during fit()"), again.getMessage());
+    }
+
+    @Test
     void afterFinishTheAccumulatorsAreReleasedAndSaySoOnEveryBackend(@TempDir Path dir) {
         MultiLayerNetwork n = net(new Sgd(0.1));
         LcaListener listener = LcaListener.builder(dir.resolve("run")).report(false).build();

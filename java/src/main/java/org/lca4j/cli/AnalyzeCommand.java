@@ -58,10 +58,17 @@ final class AnalyzeCommand implements Callable<Integer> {
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("analysis_of", tr.dir().toAbsolutePath().toString());
         List<RunListener> listeners = new ArrayList<>();
-        listeners.add(new RunRecorder(target, extra));
+        RunRecorder recorder = new RunRecorder(target, extra);
+        listeners.add(recorder);
         if (!noProgress) listeners.add(new ProgressListener("analyze"));
         System.out.println("exact LCA over " + (tr.rows() - 1) + " saved steps, reference set of " + tr.reference().n() + " rows -> " + target.toAbsolutePath());
-        RunSummary s = Replay.run(cfg, tr.model(), tr.reference(), tr.referenceNote(), tr.rows(), tr::row, RunListener.all(listeners));
+        Thread onSignal = RunLauncher.closeOnSignal(recorder);
+        RunSummary s;
+        try {
+            s = Replay.run(cfg, tr.model(), tr.reference(), tr.referenceNote(), tr.rows(), tr::row, RunListener.all(listeners));
+        } finally {
+            RunLauncher.release(onSignal);
+        }
         SummaryPrinter.print(System.out, s, tr.model().layout(), target);
         Path trainedLayers = runDir.resolve(RunFiles.LAYERS_CSV);
         if (Files.isRegularFile(trainedLayers)) {

@@ -21,7 +21,7 @@ public final class Main implements Runnable {
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("lca " + cmd.getCommandName() + ": error: " + oneLine(ex));
+            cmd.getErr().println(qualifiedName(cmd) + ": error: " + oneLine(ex));
             if (System.getenv("LCA_DEBUG") != null) ex.printStackTrace(cmd.getErr());
             return 1;
         });
@@ -30,7 +30,9 @@ public final class Main implements Runnable {
             CommandLine cmd = ex.getCommandLine();
             String hint = ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()
                     ? " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)" : "";
-            cmd.getErr().println("lca " + cmd.getCommandName() + ": error: " + oneLine(ex) + hint + "; see " + qualifiedName(cmd) + " --help");
+            String m = oneLine(ex);
+            if (m.endsWith(".")) m = m.substring(0, m.length() - 1);
+            cmd.getErr().println(qualifiedName(cmd) + ": error: " + m + hint + "; see " + qualifiedName(cmd) + " --help");
             return cmd.getCommandSpec().exitCodeOnInvalidInput();
         });
         try {

@@ -33,6 +33,26 @@ final class RunLauncher {
         }
     }
 
+    /** Ctrl-C or a kill signal during the run closes its records at the last whole step (run.json: interrupted). */
+    static Thread closeOnSignal(RunRecorder recorder) {
+        Thread hook = new Thread(() -> {
+            long steps = recorder.interrupted("stopped from outside (Ctrl-C or a signal) during the run");
+            if (steps >= 0) {
+                System.err.println("\nlca: stopped; " + recorder.dir().toAbsolutePath() + " keeps the " + steps + " steps recorded (run.json: interrupted)");
+            }
+        }, "lca4j-interrupted");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+
+    static void release(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or has run: it closed the records
+        }
+    }
+
     static Path timestamped(String kind) {
         return Path.of("runs", kind + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
@@ -62,11 +82,7 @@ final class RunLauncher {
             listeners.add(new LiveListener(live));
             out.println("live view: " + live.url());
         }
-        Thread onSignal = new Thread(() -> {
-            long steps = recorder.interrupted("stopped from outside (Ctrl-C or a signal) during the run");
-            if (steps >= 0) System.err.println("\nlca: stopped; " + cfg.out().toAbsolutePath() + " keeps the " + steps + " steps recorded (run.json: interrupted)");
-        }, "lca4j-interrupted");
-        Runtime.getRuntime().addShutdownHook(onSignal);
+        Thread onSignal = closeOnSignal(recorder);
         RunSummary s;
         try {
             s = Trainer.run(cfg, RunListener.all(listeners));
@@ -74,11 +90,7 @@ final class RunLauncher {
             if (live != null) live.close();
             throw e;
         } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(onSignal);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running or has run: it closed the records
-            }
+            release(onSignal);
         }
         SummaryPrinter.print(out, s, org.lca4j.nn.Mlp.parse(cfg.model()).layout(), cfg.out());
         if (report) {

@@ -169,6 +169,12 @@ public final class RunRecorder implements RunListener {
             takeBack(ex, staged, layersMark, stepsMark, thetaRows, sampleRows);
             throw new UncheckedIOException("cannot write step " + e.step() + " to " + dir + ": " + IoErrors.reason(ex)
                     + (e.step() == 0 ? " (no step was recorded)" : " (the run's files end at step " + (e.step() - 1) + ")"), ex);
+        } catch (RuntimeException ex) {
+            // Not the disk (e.g. an accumulator that refused a step): the step is taken back all the same.
+            IOException undoProblems = new IOException("taking back step " + e.step());
+            takeBack(undoProblems, staged, layersMark, stepsMark, thetaRows, sampleRows);
+            for (Throwable t : undoProblems.getSuppressed()) ex.addSuppressed(t);
+            throw ex;
         }
     }
 
@@ -238,8 +244,8 @@ public final class RunRecorder implements RunListener {
                 stageCumulative(staged, stepsWritten);
                 for (Staged f : staged) f.commit();
                 cumulativeSteps = stepsWritten;
-            } catch (IOException e) {
-                discardAll(staged, e);
+            } catch (IOException | RuntimeException e) {
+                discardAll(staged, e instanceof IOException io ? io : new IOException(e));
                 problems.add("cumulative files after step " + (stepsWritten - 1) + ": " + e.getMessage());
             }
         }

@@ -136,6 +136,10 @@ class CliTest {
             assertTrue(r.err().startsWith("lca " + args[0] + ": error: ") && r.err().contains("see lca " + args[0] + " --help"), r.err());
         }
         assertTrue(cli("train", "--stpes", "3").err().contains("did you mean --steps?"));
+        Result top = cli("--bogus");
+        assertEquals("lca: error: Unknown option: '--bogus'; see lca --help", top.err().strip());
+        Result sub = cli("trian");
+        assertTrue(sub.err().startsWith("lca: error: ") && sub.err().lines().count() == 1, sub.err());
     }
 
     @Test

@@ -59,6 +59,68 @@ class RunRecorderTest {
     }
 
     @Test
+    void aSignalFromAnotherThreadWaitsForTheStepBeingWrittenAndStopsTheRest() throws Exception {
+        Path out = tmp.resolve("racing");
+        RunRecorder recorder = new RunRecorder(out, Map.of());
+        java.util.concurrent.CountDownLatch inStep = new java.util.concurrent.CountDownLatch(1);
+        long[] returned = {-2};
+        Thread hook = new Thread(() -> {
+            try {
+                inStep.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            returned[0] = recorder.interrupted("signal");
+        });
+        hook.start();
+        // A recorder whose step 6 is slow, as a large snapshot would be: the signal arrives during it.
+        RunListener slowRecorder = new RunListener() {
+            @Override
+            public void started(org.lca4j.train.RunContext c) {
+                recorder.started(c);
+            }
+
+            @Override
+            public void stepDone(StepEvent e) {
+                if (e.step() == 6) {
+                    synchronized (recorder) { // what stepDone holds while it writes
+                        inStep.countDown();
+                        try {
+                            Thread.sleep(300);
+                        } catch (InterruptedException ie) {
+                            Thread.currentThread().interrupt();
+                        }
+                        recorder.stepDone(e);
+                    }
+                } else {
+                    if (e.step() == 7) join(hook); // the signal is handled before step 7 reaches the recorder
+                    recorder.stepDone(e);
+                }
+            }
+
+            @Override
+            public void finished(org.lca4j.train.RunSummary s) {
+                recorder.finished(s);
+            }
+        };
+        Trainer.run(config(out), slowRecorder);
+        hook.join();
+        assertEquals(7, returned[0], "the hook waited for step 6 to be written whole");
+        JsonNode run = Json.read(out.resolve(RunFiles.RUN_JSON));
+        assertEquals("interrupted", run.path("status").asText());
+        assertEquals(8, Files.readAllLines(out.resolve(RunFiles.STEPS_CSV)).size(), "header and steps 0-6, nothing after");
+        assertEquals(8, Npy.read(out.resolve(RunFiles.TRAJECTORY_DIR).resolve(RunFiles.THETA_NPY)).shape()[0]);
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void aSignalAfterTheEndChangesNothing() throws Exception {
         Path out = tmp.resolve("done");
         RunRecorder recorder = new RunRecorder(out, Map.of());
