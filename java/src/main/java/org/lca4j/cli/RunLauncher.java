@@ -53,8 +53,12 @@ final class RunLauncher {
         }
     }
 
+    /** runs/KIND-time, with -2, -3 … when a run of the same second is there already (a run directory must be new). */
     static Path timestamped(String kind) {
-        return Path.of("runs", kind + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path base = Path.of("runs", kind + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path p = base;
+        for (int i = 2; java.nio.file.Files.exists(p); i++) p = Path.of(base + "-" + i);
+        return p;
     }
 
     static RunSummary runAndReport(TrainConfig cfg, boolean progress, boolean report, ServeOption serve, Map<String, Object> extra) throws IOException {

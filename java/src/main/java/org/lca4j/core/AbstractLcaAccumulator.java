@@ -181,7 +181,11 @@ public abstract class AbstractLcaAccumulator implements LcaAccumulator {
         if (b == null) throw new IllegalArgumentException(what + " is null");
         if (b.order() != ByteOrder.nativeOrder()) {
             throw new IllegalArgumentException(what + " buffer is " + b.order() + "; lca4j reads native-order (" + ByteOrder.nativeOrder()
-                    + ") float32: create it from a ByteBuffer with .order(ByteOrder.nativeOrder())");
+                    + ") float32: create it with ByteBuffer.allocateDirect(n).order(ByteOrder.nativeOrder()).asFloatBuffer(), or FloatBuffer.wrap(float[])");
+        }
+        if (!b.isDirect() && !b.hasArray()) {
+            // A view over a heap ByteBuffer: its floats sit in a byte[], which the kernels cannot read as aligned floats.
+            throw new IllegalArgumentException(what + " buffer is a float view of a heap ByteBuffer; use ByteBuffer.allocateDirect(…) or FloatBuffer.wrap(float[])");
         }
         return MemorySegment.ofBuffer(b);
     }

@@ -44,9 +44,11 @@ public final class LiveServer implements AutoCloseable {
         } catch (java.net.UnknownHostException e) {
             throw new IOException("cannot serve on " + host + ": no such host", e);
         } catch (java.net.BindException e) {
-            boolean inUse = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("in use");
+            String why = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
             throw new IOException("cannot serve on " + host + ":" + port + ": " + e.getMessage()
-                    + (inUse ? " (another program has that port; port 0 picks a free one)" : " (is " + host + " an address of this machine?)"), e);
+                    + (why.contains("in use") ? " (another program has that port; port 0 picks a free one)"
+                    : why.contains("permission") ? " (ports below 1024 need privileges; port 0 picks a free one)"
+                    : " (is " + host + " an address of this machine?)"), e);
         }
         pool = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "lca4j-live");

@@ -104,6 +104,9 @@ class CpuLcaAccumulatorTest {
         FloatBuffer bigEndian = ByteBuffer.allocateDirect(d * 4).order(ByteOrder.BIG_ENDIAN).asFloatBuffer();
         var e3 = assertThrows(IllegalArgumentException.class, () -> acc.step(bigEndian, direct(new float[d]), direct(new float[d])));
         assertTrue(e3.getMessage().contains("BIG_ENDIAN"), e3.getMessage());
+        FloatBuffer heapView = ByteBuffer.allocate(d * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        var e4 = assertThrows(IllegalArgumentException.class, () -> acc.step(heapView, direct(new float[d]), direct(new float[d])));
+        assertTrue(e4.getMessage().contains("heap ByteBuffer") && e4.getMessage().contains("allocateDirect"), e4.getMessage());
     }
 
     @Test
