@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reads and writes NumPy {@code .npy} files (C order, little-endian {@code <f4 <f8 <i4 <i8}).
@@ -104,10 +102,7 @@ public final class Npy {
             throw new IllegalArgumentException(p + ": shape " + NpyHeader.shapeString(shape) + " holds " + product
                     + " values but data has " + count);
         }
-        Path abs = p.toAbsolutePath();
-        // Not Files.createTempFile: it makes the file 0600, and the rename would carry that onto p.
-        Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        try {
+        return Staged.write(p, tmp -> {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 writeFully(ch, ByteBuffer.wrap(NpyHeader.encode(dtype.descr, shape)));
                 ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
@@ -120,15 +115,7 @@ public final class Npy {
                     writeFully(ch, buf);
                 }
             }
-            return new Staged(tmp, abs);
-        } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        });
     }
 
     static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {

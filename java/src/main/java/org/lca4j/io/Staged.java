@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A file written beside its target and not yet in its place: {@link #commit} renames it there
@@ -12,6 +13,33 @@ import java.nio.file.StandardCopyOption;
  * its previous version instead of some at the new step and some at the old.
  */
 public record Staged(Path temp, Path target) {
+    /** Fills the temporary file, which does not exist yet (create it new). */
+    @FunctionalInterface
+    public interface Contents {
+        void writeTo(Path temp) throws IOException;
+    }
+
+    /**
+     * Writes {@code target}'s next version into a hidden file beside it; if that fails (a full disk),
+     * the half-written file is deleted and the error passed on, so the target keeps its last version.
+     */
+    public static Staged write(Path target, Contents contents) throws IOException {
+        Path abs = target.toAbsolutePath();
+        // Not Files.createTempFile: it makes the file 0600, and the rename would carry that onto the target.
+        Path temp = abs.resolveSibling("." + abs.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        try {
+            contents.writeTo(temp);
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return new Staged(temp, abs);
+    }
+
     public void commit() throws IOException {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }

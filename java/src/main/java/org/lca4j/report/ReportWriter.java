@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import org.lca4j.io.Staged;
 
 /**
  * Writes a run directory's study report: {@code report.html}, one self-contained file (no scripts, no network,
@@ -46,13 +47,12 @@ public final class ReportWriter {
         String body = charts.unavailable().map(ReportWriter::leftOutNote).orElse("") + HeaderSection.render(d, charts)
                 + LayerSection.render(d, charts) + ParameterSection.render(d, charts) + PaperSection.render(d, charts) + CostSection.render(d);
         Path html = runDir.resolve("report.html");
-        Path tmp = runDir.resolve(".report.html.tmp");
+        String page = page(d, body);
         try {
-            Files.writeString(tmp, page(d, body), StandardCharsets.UTF_8);
-            Files.move(tmp, html, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Staged.write(html, tmp -> Files.writeString(tmp, page, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
+                    .commitOrDiscard();
         } catch (IOException e) {
-            // A full disk says only "No space left on device": name the file, and leave no half page.
-            Files.deleteIfExists(tmp);
+            // A full disk says only "No space left on device": name the file (Staged leaves no half page).
             throw new IOException("cannot write " + html + ": " + e.getMessage(), e);
         }
         return html;

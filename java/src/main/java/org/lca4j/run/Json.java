@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.lca4j.io.Staged;
 
 /** run.json and model.json: pretty, atomically replaced, NaN written as null so any JSON reader accepts it. */
@@ -23,15 +24,11 @@ public final class Json {
 
     /** Writes the file beside {@code file} without replacing it yet (see {@link Staged}). */
     public static Staged stage(Path file, Object tree) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            MAPPER.writeValue(out, tree);
-        } catch (IOException e) {
-            // A full disk leaves the previous version in place; the half-written copy goes.
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        return new Staged(tmp, file);
+        return Staged.write(file, tmp -> {
+            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                MAPPER.writeValue(out, tree);
+            }
+        });
     }
 
     public static JsonNode read(Path file) throws IOException {

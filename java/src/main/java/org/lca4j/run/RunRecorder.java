@@ -171,15 +171,13 @@ public final class RunRecorder implements RunListener {
                     + (e.step() == 0 ? " (no step was recorded)" : " (the run's files end at step " + (e.step() - 1) + ")"), ex);
         } catch (RuntimeException ex) {
             // Not the disk (e.g. an accumulator that refused a step): the step is taken back all the same.
-            IOException undoProblems = new IOException("taking back step " + e.step());
-            takeBack(undoProblems, staged, layersMark, stepsMark, thetaRows, sampleRows);
-            for (Throwable t : undoProblems.getSuppressed()) ex.addSuppressed(t);
+            takeBack(ex, staged, layersMark, stepsMark, thetaRows, sampleRows);
             throw ex;
         }
     }
 
     /** Leaves every file as it was after the last whole step. */
-    private void takeBack(IOException failure, List<Staged> staged, long layersMark, long stepsMark, long thetaRows,
+    private void takeBack(Exception failure, List<Staged> staged, long layersMark, long stepsMark, long thetaRows,
                           Map<NpyRowWriter, Long> sampleRows) {
         discardAll(staged, failure);
         List<IoAction> undo = new ArrayList<>();
@@ -196,7 +194,7 @@ public final class RunRecorder implements RunListener {
         }
     }
 
-    private static void discardAll(List<Staged> staged, IOException failure) {
+    private static void discardAll(List<Staged> staged, Exception failure) {
         for (Staged f : staged) {
             try {
                 f.discard();
@@ -245,7 +243,7 @@ public final class RunRecorder implements RunListener {
                 for (Staged f : staged) f.commit();
                 cumulativeSteps = stepsWritten;
             } catch (IOException | RuntimeException e) {
-                discardAll(staged, e instanceof IOException io ? io : new IOException(e));
+                discardAll(staged, e);
                 problems.add("cumulative files after step " + (stepsWritten - 1) + ": " + e.getMessage());
             }
         }

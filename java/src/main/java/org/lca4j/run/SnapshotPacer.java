@@ -3,9 +3,11 @@ package org.lca4j.run;
 /**
  * When to rewrite the per-parameter cumulative files: after a snapshot that took w to write, not
  * before {@value #SPACING}·w has passed, so snapshots cost at most 1/{@value #SPACING} of the run's
- * time. For small models w is well under a step and every step gets one; a 1.9M-parameter model
- * with three estimators writes 45 MB a snapshot, several times its training step, and gets one every
- * few seconds instead of multiplying the run's time (README, "Outputs").
+ * time. How many steps lie between two depends on w against a step: a small model with only the
+ * free estimators steps faster than it writes even a small snapshot and gets one every few dozen
+ * steps; a 1.9M-parameter model with three estimators writes 45 MB a snapshot, several times its
+ * training step, and gets one every few seconds instead of multiplying the run's time (README,
+ * "Outputs").
  */
 final class SnapshotPacer {
     static final int SPACING = 20;
