@@ -97,6 +97,11 @@ public abstract class AbstractLcaAccumulator implements LcaAccumulator {
         closed = true;
     }
 
+    /** Whether {@link #close()} has run: for backends that free their own memory once. */
+    protected final boolean isClosed() {
+        return closed;
+    }
+
     private StepLca run(MemorySegment[] g, MemorySegment[] a, MemorySegment[] b) {
         return runStep(step -> accumulate(step, g, a, b));
     }

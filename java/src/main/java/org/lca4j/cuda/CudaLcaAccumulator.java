@@ -31,7 +31,6 @@ public final class CudaLcaAccumulator extends AbstractLcaAccumulator {
     private final long gradient, before, after, cumulative, workspace, workspaceBytes, sums, helped, hurt;
     private final MemorySegment table;
     private final MemorySegment hostSums, hostHelped, hostHurt;
-    private boolean closed;
 
     public CudaLcaAccumulator(ParamLayout layout) {
         super(layout);
@@ -161,16 +160,15 @@ public final class CudaLcaAccumulator extends AbstractLcaAccumulator {
 
     @Override
     public void close() {
+        if (isClosed()) return;
         super.close();
-        if (closed) return;
-        closed = true;
         owned.close();
         arena.close();
     }
 
     /** A buffer's address, unless close() has freed it. */
     private long open(long address) {
-        if (closed) throw new IllegalStateException("device buffer already freed");
+        if (isClosed()) throw new IllegalStateException("device buffer already freed");
         return address;
     }
 }
