@@ -117,8 +117,7 @@ class CpuLcaAccumulatorTest {
         acc.step(ok, ok, ok);
         float[] g = new float[d];
         g[(int) LAYOUT.layer(2).offset() + 4] = Float.NaN; // fc2.weight[1,1]
-        float[] b = new float[d];
-        java.util.Arrays.fill(b, 1f);
+        float[] b = ones(d);
         var e = assertThrows(NonFiniteInputException.class, () -> acc.step(g, ok, b));
         assertTrue(e.getMessage().contains("step 1") && e.getMessage().contains("fc2.weight[1,1]") && e.getMessage().contains("gradient = NaN"), e.getMessage());
         var after = assertThrows(IllegalStateException.class, () -> acc.step(ok, ok, ok));
@@ -135,8 +134,7 @@ class CpuLcaAccumulatorTest {
         // cumulative(0) would return them although layerTotals() and steps() do not count the step.
         LcaAccumulator acc = Lca.cpu(LAYOUT);
         int d = (int) LAYOUT.size();
-        float[] zero = new float[d], ones = new float[d];
-        java.util.Arrays.fill(ones, 1f);
+        float[] zero = new float[d], ones = ones(d);
         acc.step(ones, zero, ones);
         double[] kept = acc.cumulative(0);
         float[] g = ones.clone();
@@ -150,8 +148,7 @@ class CpuLcaAccumulatorTest {
     @Test
     void misalignedOrByteArraySegmentsAreRefusedBeforeAnyWork() {
         LcaAccumulator acc = Lca.cpu(ParamLayout.builder().add("w", 9).build());
-        float[] ones = new float[9];
-        java.util.Arrays.fill(ones, 1f);
+        float[] ones = ones(9);
         MemorySegment bytes = MemorySegment.ofArray(new byte[36]);
         for (int i = 0; i < 9; i++) bytes.set(ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * i, 1f);
         var e = assertThrows(IllegalArgumentException.class, () -> acc.stepDelta(bytes, MemorySegment.ofArray(ones)));
@@ -171,8 +168,7 @@ class CpuLcaAccumulatorTest {
     void closedMeansClosedOnEveryBackendAndStepLcaCannotBeChangedFromOutside() {
         LcaAccumulator acc = Lca.cpu(LAYOUT);
         int d = (int) LAYOUT.size();
-        float[] ones = new float[d];
-        java.util.Arrays.fill(ones, 1f);
+        float[] ones = ones(d);
         StepLca s = acc.stepDelta(ones, ones);
         s.lca()[0] = 123;
         s.helped()[0] = 99;
@@ -195,6 +191,12 @@ class CpuLcaAccumulatorTest {
         var e2 = assertThrows(IllegalArgumentException.class, () -> b.add("big2", Integer.MAX_VALUE, Integer.MAX_VALUE));
         assertTrue(e2.getMessage().contains("big2"), e2.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ParamLayout.builder().add("x", (int[]) null));
+    }
+
+    private static float[] ones(int n) {
+        float[] v = new float[n];
+        java.util.Arrays.fill(v, 1f);
+        return v;
     }
 
     private static FloatBuffer direct(float[] v) {
