@@ -13,9 +13,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.lca4j.run.Json;
 import org.lca4j.run.RunFiles;
+import org.lca4j.run.RunProcess;
 
 /**
  * Publishes a finished (or interrupted) run directory to a {@link LiveServer} in the live view's
@@ -98,9 +100,10 @@ public final class FinishedRun {
         }
         // A run that stopped early says so, rather than looking like one still training.
         String status = run.path("status").asText("");
-        if (status.equals("failed") || status.equals("interrupted")) {
+        Optional<String> gone = RunProcess.gone(run);
+        if (status.equals("failed") || status.equals("interrupted") || gone.isPresent()) {
             ObjectNode failed = MAPPER.createObjectNode();
-            failed.put("error", "after " + steps.size() + " steps: " + run.path("error").asText("no reason recorded"));
+            failed.put("error", "after " + steps.size() + " steps: " + gone.orElse(run.path("error").asText("no reason recorded")));
             server.publish("failed", failed.toString());
         }
         return steps.size();

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.lca4j.run.RunProcess;
 
 /** The run's configuration, data source, conservation check and loss curve. */
 final class HeaderSection {
@@ -16,8 +17,9 @@ final class HeaderSection {
         StringBuilder b = new StringBuilder("<section id=\"run\">\n<h2>Run</h2>\n");
         String status = d.field("status").asText("");
         if (!status.isEmpty() && !status.equals("complete")) {
-            b.append(Html.note("Run status is '" + status + "'" + (d.field("error").isTextual() ? ": " + d.field("error").asText() : "")
-                    + ". This report shows the steps recorded so far."));
+            Optional<String> gone = RunProcess.gone(d.runJson());
+            String why = gone.isPresent() ? ", but " + gone.get() : d.field("error").isTextual() ? ": " + d.field("error").asText() : "";
+            b.append(Html.note("Run status is '" + status + "'" + why + ". This report shows the steps recorded" + (gone.isPresent() ? "." : " so far.")));
         }
         b.append("<table class=\"kv\">\n");
         for (Map.Entry<String, JsonNode> e : d.config().properties()) {

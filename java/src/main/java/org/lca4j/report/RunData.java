@@ -98,6 +98,11 @@ final class RunData {
         return run.path("summary");
     }
 
+    /** The whole run.json. */
+    JsonNode runJson() {
+        return run;
+    }
+
     /** A top-level run.json field, or a missing node. */
     JsonNode field(String name) {
         JsonNode n = run.get(name);

@@ -82,6 +82,7 @@ public final class RunRecorder implements RunListener {
             // A caller that is not lca4j's harness (the DL4J listener) describes its own training.
             if (!extra.containsKey("config")) runJson.put("config", config(c));
             runJson.put("environment", environment(c));
+            runJson.put("process", RunProcess.current());
             runJson.put("data", data(c));
             runJson.put("layers", layers(c.layout()));
             Json.write(dir.resolve(RunFiles.RUN_JSON), runJson);

@@ -104,6 +104,25 @@ class LiveServerTest {
     }
 
     @Test
+    void aRunWhoseProcessWasKilledSaysSo(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("killed");
+        Trainer.run(TrainConfig.builder().model("20,8,4").data("synthetic").syntheticSize(400).batch(50).steps(5)
+                .estimators(List.of("free_trap")).device("cpu").out(run).build(), new org.lca4j.run.RunRecorder(run, java.util.Map.of()));
+        // What a kill -9 leaves: run.json still says running, and its process is gone.
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path json = run.resolve(org.lca4j.run.RunFiles.RUN_JSON);
+        String text = java.nio.file.Files.readString(json).replace("\"complete\"", "\"running\"")
+                .replaceFirst("\"pid\" ?: ?\\d+", "\"pid\": " + gone.pid());
+        java.nio.file.Files.writeString(json, text);
+        try (LiveServer s = new LiveServer("127.0.0.1", 0)) {
+            int steps = FinishedRun.publish(run, s);
+            String last = read(s, steps + 3, null).getLast();
+            assertTrue(last.contains("after 5 steps: its process (pid " + gone.pid() + ") ended without closing the records"), last);
+        }
+    }
+
+    @Test
     void aHostThatIsNotThisMachinesIsNamedAsSuch() {
         // TEST-NET-1 is never this machine's, unless the kernel allows binding foreign addresses.
         try (LiveServer bound = new LiveServer("192.0.2.1", 0)) {
