@@ -173,7 +173,8 @@ __device__ inline void optim_range(const OptimArgs<MAXL> &a, const OptimBuffers 
                     neg[1] += ft < 0;
                     pos[1] += ft > 0;
                     if (has_corr) {
-                        const double db = __dadd_rn(ft, (double)cr[j]);
+                        // As on the CPU (docs/LCA.md): no correction where the parameter did not move.
+                        const double db = d == 0.0 ? ft : __dadd_rn(ft, (double)cr[j]);
                         s[3] = __dadd_rn(s[3], db);
                         neg[3] += db < 0;
                         pos[3] += db > 0;
