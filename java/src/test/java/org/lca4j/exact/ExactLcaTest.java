@@ -91,4 +91,100 @@ class ExactLcaTest {
         ex.step(t1, t2);
         assertEquals(1 + 2 + 2, ex.evaluations());
     }
+
+    /** L(θ) = Σ c_i exp(θ_i): g is not a polynomial along the step, so every Simpson rule has an error. */
+    private static Objective exponential(double[] c) {
+        return new Objective() {
+            @Override
+            public double lossAndGradient(float[] theta, float[] grad) {
+                double l = 0;
+                for (int i = 0; i < theta.length; i++) {
+                    l += c[i] * Math.exp(theta[i]);
+                    grad[i] = (float) (c[i] * Math.exp(theta[i]));
+                }
+                return l;
+            }
+
+            @Override
+            public int size() {
+                return 1;
+            }
+        };
+    }
+
+    /** Composite Simpson ḡ over n splits, from the gradients at the float points θ_t + (k/n)Δ: weights 1,4,2,…,4,1 over 3n. */
+    private static double[] simpson(double[] c, float[] a, float[] b, int n) {
+        double[] out = new double[a.length];
+        float[] p = new float[a.length];
+        for (int k = 0; k <= n; k++) {
+            ExactLca.pointOnStep(a, b, k / (double) n, p);
+            double w = k == 0 || k == n ? 1 : k % 2 == 1 ? 4 : 2;
+            for (int i = 0; i < a.length; i++) out[i] += w * (double) (float) (c[i] * Math.exp(p[i]));
+        }
+        for (int i = 0; i < a.length; i++) out[i] /= 3.0 * n;
+        return out;
+    }
+
+    private static double lossChangeMinusLca(double[] c, float[] a, float[] b, double[] gbar) {
+        double change = 0, lca = 0;
+        for (int i = 0; i < a.length; i++) {
+            change += c[i] * (Math.exp(b[i]) - Math.exp(a[i]));
+            lca += gbar[i] * ((double) b[i] - a[i]);
+        }
+        return change - lca;
+    }
+
+    @Test
+    void simpsonWeightsAndTheDoublingRuleFollowTheDefinition() {
+        // n = 2: weights 1/6, 4/6, 1/6; n = 4: 1, 4, 2, 4, 1 over 12. Doubling stops at the first n with
+        // |e_t| ≤ tol: with tol between |e_2| and |e_4| that is n = 4, and e_t is ΔL − Σ_i A_t,i.
+        double[] c = {1, -2, 0.5};
+        float[] a = {0f, 0.5f, -1f}, b = {1.5f, -1f, 1f};
+        double[] g2 = simpson(c, a, b, 2), g4 = simpson(c, a, b, 4), g8 = simpson(c, a, b, 8);
+        double e2 = lossChangeMinusLca(c, a, b, g2), e4 = lossChangeMinusLca(c, a, b, g4), e8 = lossChangeMinusLca(c, a, b, g8);
+        assertTrue(Math.abs(e2) > 10 * Math.abs(e4) && Math.abs(e4) > 10 * Math.abs(e8), e2 + " " + e4 + " " + e8);
+        double tol = Math.sqrt(Math.abs(e2) * Math.abs(e4));
+
+        ExactLca ex = new ExactLca(exponential(c), Lca.cpu(LAYOUT), tol, 32);
+        ex.start(a);
+        ExactLca.Step s = ex.step(a, b);
+        assertEquals(4, s.splits(), "first n with |e_t| <= tol");
+        for (int i = 0; i < a.length; i++) assertEquals((float) g4[i], ex.pathGradient()[i], Math.ulp((float) g4[i]), "ḡ with weights 1,4,2,4,1 over 12, parameter " + i);
+        double recordedLca = 0;
+        for (int i = 0; i < a.length; i++) recordedLca += (double) ex.pathGradient()[i] * ((double) b[i] - a[i]);
+        assertEquals(recordedLca, s.lca().total(), 1e-15);
+        assertEquals(s.lossChange() - recordedLca, s.error(), 1e-15, "e_t = L(θ_{t+1}) − L(θ_t) − Σ_i A_t,i");
+        assertEquals(e4, s.error(), 1e-6, "e_t as the independent n = 4 rule gives it, up to ḡ's float rounding");
+        assertTrue(s.converged());
+
+        ExactLca two = new ExactLca(exponential(c), Lca.cpu(LAYOUT), tol, 2);
+        two.start(a);
+        ExactLca.Step s2 = two.step(a, b);
+        assertEquals(2, s2.splits());
+        for (int i = 0; i < a.length; i++) assertEquals((float) g2[i], two.pathGradient()[i], Math.ulp((float) g2[i]), "ḡ with weights 1/6, 4/6, 1/6, parameter " + i);
+        assertTrue(!s2.converged() && Math.abs(s2.error()) > tol, "capped at max-splits, over tol, recorded as such");
+    }
+
+    @Test
+    void allocationsOverARunAddUpToTheLossChangeWithinTheSumOfStepErrors() {
+        // Conservation: Σ_t Σ_i A_t,i = L(θ_T) − L(θ_0) up to Σ_t |e_t|, with a coarse max-splits so the e_t are real.
+        double[] c = {1, -2, 0.5};
+        float[][] path = {{0f, 0.5f, -1f}, {0.6f, 0.1f, -0.4f}, {1.5f, -1f, 1f}, {0.2f, -0.3f, 0.4f}};
+        ExactLca ex = new ExactLca(exponential(c), Lca.cpu(LAYOUT), 1e-12, 4);
+        double l0 = ex.start(path[0]);
+        double total = 0, errors = 0;
+        for (int t = 0; t + 1 < path.length; t++) {
+            ExactLca.Step s = ex.step(path[t], path[t + 1]);
+            total += s.lca().total();
+            errors += Math.abs(s.error());
+        }
+        double lT = 0, l0Direct = 0;
+        for (int i = 0; i < 3; i++) {
+            lT += c[i] * Math.exp(path[path.length - 1][i]);
+            l0Direct += c[i] * Math.exp(path[0][i]);
+        }
+        assertEquals(l0Direct, l0, 1e-12);
+        assertTrue(errors > 1e-6, "the steps have real integration error: " + errors);
+        assertTrue(Math.abs(total - (lT - l0)) <= errors + 1e-12, "|ΣA − ΔL| = " + Math.abs(total - (lT - l0)) + " > Σ|e_t| = " + errors);
+    }
 }
