@@ -16,13 +16,15 @@ final class CostSection {
 
     static final List<Metric> METRICS = List.of(
             new Metric("layer_pearson_r", "layer r", "Pearson r of per-step layer LCA with exact, mean over layers"),
-            new Metric("layer_rmse_rel", "layer RMSE rel.", "RMSE of per-step layer LCA relative to exact's scale"),
+            new Metric("layer_rmse_rel", "layer RMSE rel.", "RMSE of per-step layer LCA divided by the RMS of exact's series, mean over layers"),
             new Metric("cumulative_rel_error", "cum. rel. error", "relative error of each layer's cumulative LCA, mean over layers"),
             new Metric("cumulative_rel_error_max", "cum. rel. error max", "the same, worst layer"),
-            new Metric("param_step_pearson_r", "param step r", "Pearson r of per-step A_t,i of sampled parameters"),
-            new Metric("param_step_sign_agreement", "param step sign agr.", "share of per-step A_t,i with exact's sign"),
-            new Metric("param_cumulative_pearson_r", "param cum. r", "Pearson r of per-parameter cumulative LCA"),
-            new Metric("param_cumulative_sign_agreement", "param cum. sign agr.", "share of per-parameter cumulative LCA with exact's sign"),
+            new Metric("param_step_pearson_r", "param step r", "Pearson r of A_t,i over every (step, parameter) pair, all parameters"),
+            new Metric("param_step_sign_agreement", "param step sign agr.",
+                    "share of the (step, parameter) pairs with exact A ≠ 0 where both helped or both hurt, all parameters"),
+            new Metric("param_cumulative_pearson_r", "param cum. r", "Pearson r of per-parameter cumulative LCA, all parameters"),
+            new Metric("param_cumulative_sign_agreement", "param cum. sign agr.",
+                    "share of the parameters with exact cumulative LCA ≠ 0 where both helped or both hurt"),
             new Metric("helped_fraction_mad", "helped-fraction MAD", "mean |difference| of the helped fraction from exact's"));
 
     private CostSection() {
