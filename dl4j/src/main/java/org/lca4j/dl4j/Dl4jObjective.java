@@ -10,7 +10,8 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 /**
  * L_R and g_R of a DL4J network on a fixed reference set R, through DL4J's own forward and backward
- * passes: the per-row gradients summed over every reference batch, over |R|. It moves the network's
+ * passes: the per-row losses and gradients summed over every reference batch, over |R|; the loss
+ * without DL4J's regularization score, as the gradient is without it. It moves the network's
  * parameters, input and score; {@link LcaListener} puts them back after every use.
  */
 final class Dl4jObjective implements Objective {
@@ -40,8 +41,12 @@ final class Dl4jObjective implements Objective {
             net.setInput(d.getFeatures());
             net.setLabels(d.getLabels());
             net.computeGradientAndScore();
-            loss += d.getFeatures().size(0) / (double) rows * net.score();
-            // DL4J's backward pass sums over the batch's rows (its updater divides later), so the mean over R is Σ / |R|.
+            // L_R is the mean data loss with no regularization term (docs/LCA.md). DL4J's score adds the
+            // network's L1/L2/weight-decay score, which its gradient does not hold (the updater applies
+            // regularization), and divides by the batch's rows only in minibatch mode.
+            double data = net.score() - net.calcRegularizationScore(true);
+            loss += (net.conf().isMiniBatch() ? d.getFeatures().size(0) : 1) * data / rows;
+            // DL4J's backward pass sums over the batch's rows (its updater divides later, in minibatch mode only), so the mean over R is Σ / |R|.
             INDArray g = net.gradient().gradient();
             float[] gb = g.reshape(g.length()).toFloatVector();
             for (int i = 0; i < sum.length; i++) sum[i] += gb[i];

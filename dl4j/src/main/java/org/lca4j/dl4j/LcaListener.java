@@ -36,8 +36,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code onGradientCalculation} runs, then the updater rewrites the gradient in place into the update,
  * the step is applied, and {@code iterationDone} runs. So this listener copies the raw gradient g_t
  * and θ_t in {@code onGradientCalculation} and takes θ_{t+1} in {@code iterationDone}.
- * DL4J's raw gradient is a sum over the batch; the listener divides it by the batch size (in
- * minibatch mode, the default) so that LCA is of the mean loss, the score DL4J reports.
+ * DL4J's raw gradient is a sum over the batch; the listener divides it by the batch size, in
+ * either minibatch mode, so that every estimator uses g_b, the gradient of the batch's mean loss,
+ * and exact LCA L_R, the mean data loss over R without DL4J's regularization score (docs/LCA.md).
  *
  * <p>Estimators (docs/LCA.md): {@code same_batch} (g_t·Δθ_t), {@code next_batch_end}
  * (g_{t+1}·Δθ_t, with the next step's raw gradient, so step t is recorded when step t+1's gradient
@@ -334,13 +335,12 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
 
     /**
      * DL4J's backward pass sums over the batch's rows (its updater divides by the batch size in
-     * minibatch mode); LCA uses the gradient of the mean loss, the score DL4J reports.
+     * minibatch mode only); LCA uses g_b, the gradient of the batch's mean loss (docs/LCA.md), in
+     * either mode, as exact LCA uses the mean loss over R.
      */
     private float[] meanGradient(float[] raw) {
-        if (net.conf().isMiniBatch()) {
-            float rows = net.batchSize();
-            for (int i = 0; i < raw.length; i++) raw[i] /= rows;
-        }
+        float rows = net.batchSize();
+        for (int i = 0; i < raw.length; i++) raw[i] /= rows;
         return raw;
     }
 

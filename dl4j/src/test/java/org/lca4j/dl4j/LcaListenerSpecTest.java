@@ -1,0 +1,149 @@
+package org.lca4j.dl4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lca4j.core.StepLca;
+import org.lca4j.data.LabeledSet;
+import org.lca4j.data.SyntheticData;
+import org.lca4j.train.RunSummary;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * The DL4J listener against the specification's definitions (docs/LCA.md): L_R is the mean data
+ * loss with no regularization term, g_b is the gradient of the batch's MEAN loss whatever DL4J's
+ * minibatch setting, and a last step without b_{t+1} is dropped from every estimator alike.
+ */
+class LcaListenerSpecTest {
+    private static final int DIM = 20, CLASSES = 4, ROWS = 1000, BATCH = 50;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static LabeledSet data() {
+        return SyntheticData.teacher(new Random(1), ROWS, DIM, CLASSES);
+    }
+
+    private static List<DataSet> batches(int size) {
+        LabeledSet s = data();
+        float[][] x = new float[ROWS][DIM];
+        float[][] y = new float[ROWS][CLASSES];
+        for (int i = 0; i < ROWS; i++) {
+            System.arraycopy(s.x(), i * DIM, x[i], 0, DIM);
+            y[i][s.y()[i]] = 1f;
+        }
+        return new DataSet(Nd4j.createFromArray(x), Nd4j.createFromArray(y)).batchBy(size);
+    }
+
+    private static MultiLayerNetwork net(IUpdater updater, double l2, boolean miniBatch) {
+        NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT).updater(updater)
+                .weightInit(WeightInit.RELU).miniBatch(miniBatch);
+        if (l2 > 0) b.l2(l2);
+        MultiLayerConfiguration conf = b.list()
+                .layer(new DenseLayer.Builder().nIn(DIM).nOut(16).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(16).nOut(CLASSES).activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork n = new MultiLayerNetwork(conf);
+        n.init();
+        return n;
+    }
+
+    /** Mean softmax cross-entropy over all ROWS at θ, in double from the network's own probabilities: no regularization term. */
+    private static double meanDataLoss(MultiLayerNetwork shape, INDArray theta) {
+        MultiLayerNetwork n = shape.clone();
+        n.setParams(theta.dup());
+        LabeledSet s = data();
+        float[][] x = new float[ROWS][DIM];
+        for (int i = 0; i < ROWS; i++) System.arraycopy(s.x(), i * DIM, x[i], 0, DIM);
+        INDArray p = n.output(Nd4j.createFromArray(x), false);
+        double loss = 0;
+        for (int i = 0; i < ROWS; i++) loss -= Math.log(p.getDouble(i, s.y()[i]));
+        return loss / ROWS;
+    }
+
+    /** θ after every step, read by a listener that runs after LcaListener's. */
+    private static final class Thetas extends BaseTrainingListener {
+        final List<float[]> after = new ArrayList<>();
+
+        @Override
+        public void iterationDone(Model model, int iteration, int epoch) {
+            after.add(model.params().toFloatVector());
+        }
+    }
+
+    @Test
+    void exactLcaOfARegularizedNetworkIsOfTheDataLossAlone(@TempDir Path dir) throws Exception {
+        // DL4J's score adds the L2 term; its gradient does not (the updater applies L2). L_R must be
+        // the data loss, or the loss change holds a term no allocation explains.
+        MultiLayerNetwork n = net(new Sgd(0.1), 0.05, true);
+        INDArray theta0 = n.params().dup();
+        LcaListener listener = LcaListener.builder(dir).estimators(LcaListener.SAME_BATCH).exact(new ListDataSetIterator<>(batches(250), 1))
+                .report(false).build();
+        n.setListeners(listener);
+        n.fit(new ListDataSetIterator<>(batches(BATCH), 1));
+        RunSummary s = listener.finish();
+        assertEquals(meanDataLoss(n, theta0), s.conservation().initialLoss(), 1e-5, "L_R(θ_0): mean cross-entropy, no L2 term");
+        assertEquals(meanDataLoss(n, n.params()), s.conservation().finalLoss(), 1e-5, "L_R(θ_T)");
+        assertTrue(s.conservation().relError() <= 1e-3, "conservation rel error " + s.conservation().relError());
+    }
+
+    @Test
+    void estimatorsUseTheMeanBatchGradientAndExactTheMeanLossWithoutMinibatchDivision(@TempDir Path dir) throws Exception {
+        // miniBatch(false): DL4J steps on the summed gradient and reports a summed score. Under plain
+        // SGD Δθ = −lr·Σ_rows ∇ℓ = −lr·B·g_b, so same_batch's A = g_b·Δθ = −Δθ²/(lr·B) per parameter.
+        double lr = 0.002;
+        MultiLayerNetwork n = net(new Sgd(lr), 0, false);
+        float[] theta0 = n.params().toFloatVector();
+        INDArray theta0Array = n.params().dup();
+        List<StepLca> sameBatch = new ArrayList<>();
+        LcaListener listener = LcaListener.builder(dir).estimators(LcaListener.SAME_BATCH).exact(new ListDataSetIterator<>(batches(250), 1))
+                .report(false).onStep((t, lca) -> sameBatch.add(lca.get(LcaListener.SAME_BATCH))).build();
+        Thetas thetas = new Thetas();
+        n.setListeners(listener, thetas);
+        n.fit(new ListDataSetIterator<>(batches(BATCH), 1));
+        RunSummary s = listener.finish();
+        assertEquals(ROWS / BATCH, sameBatch.size());
+        var layout = listener.layout();
+        for (int t = 0; t < sameBatch.size(); t++) {
+            float[] before = t == 0 ? theta0 : thetas.after.get(t - 1), after = thetas.after.get(t);
+            for (int l = 0; l < layout.layerCount(); l++) {
+                double expected = 0;
+                for (long k = 0; k < layout.layer(l).size(); k++) {
+                    int i = (int) (layout.layer(l).offset() + k);
+                    double d = (double) after[i] - before[i];
+                    expected -= d * d / (lr * BATCH);
+                }
+                assertEquals(expected, sameBatch.get(t).lca(l), 1e-3 * Math.abs(expected) + 1e-12, "same_batch at step " + t + ", " + layout.layer(l).name());
+            }
+        }
+        assertEquals(meanDataLoss(n, theta0Array), s.conservation().initialLoss(), 1e-5, "L_R is the mean loss over R");
+        assertTrue(s.conservation().relError() <= 1e-3, "conservation rel error " + s.conservation().relError());
+    }
+}
