@@ -41,11 +41,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * and exact LCA L_R, the mean data loss over R without DL4J's regularization score (docs/LCA.md).
  *
  * <p>Estimators (docs/LCA.md): {@code same_batch} (g_t·Δθ_t), {@code next_batch_end}
- * (g_{t+1}·Δθ_t, with the next step's raw gradient, so step t is recorded when step t+1's gradient
- * arrives; the last step has none), {@code next_batch} (g_{b_{t+1}}(θ_t): one extra backward pass per
- * step), and {@code exact} on a reference {@link DataSetIterator} through DL4J's own backward pass. Exact LCA moves the network's parameters, input and score while it
- * evaluates the reference set (next_batch: parameters, gradient buffer and score); all are put back
- * before training continues, so training is bit-identical with and without the listener (tested).
+ * (g_{t+1}·Δθ_t, with the next step's raw gradient), {@code next_batch} (g_{b_{t+1}}(θ_t): one extra
+ * backward pass per step), and {@code exact} on a reference {@link DataSetIterator} through DL4J's
+ * own backward pass. With a next-batch estimator on, step t is computed and recorded for every
+ * estimator when step t+1's gradient arrives, and the last step, which has no b_{t+1}, is dropped
+ * from every estimator alike (docs/LCA.md), so all of them cover the same steps. Exact LCA and
+ * next_batch move the network's parameters, input, gradient buffer and score while they evaluate;
+ * all are put back before training continues, so training is bit-identical with and without the
+ * listener (tested).
  * Extra passes would change a network whose forward pass has state (dropout's random stream,
  * batch-norm statistics), so exact and next_batch refuse such networks. Call {@link #finish()} after training: it
  * writes the summary (and report.html) and returns it; {@link #close()} does the same for a run
@@ -69,6 +72,8 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
     private float[] before;
     private Pending pending;
     private long step;
+    /** Steps recorded (emitted): all of them, or all but the last with a next-batch estimator on. */
+    private long recorded;
     private double lastLoss = Double.NaN;
     private long started;
     private long exactNanos;
@@ -79,9 +84,8 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
     private long lastExit;
     private long gradientExit;
 
-    /** A finished step waiting for the next step's gradient (next_batch_end). */
-    private record Pending(long step, double batchLoss, float[] before, float[] after, ExactLca.Step exact, Map<String, StepLca> lca,
-                           Map<String, float[]> gbars, long nanos) {
+    /** A finished optimizer step: g_{b_t}(θ_t) (mean), θ_t and θ_{t+1}, waiting for b_{t+1}'s gradient when a next-batch estimator is on. */
+    private record Pending(long step, double batchLoss, float[] gradient, float[] before, float[] after) {
     }
 
     private LcaListener(Builder b) {
@@ -219,35 +223,13 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         if (net == null) start(model);
         else if (study != null) study.addTrainingTime(entry - lastExit); // DL4J's forward and backward pass
         INDArray g = net.gradient().gradient();
-        INDArray raw = pending != null && cfg.estimators.contains(NEXT_BATCH) ? g.dup() : null;
-        gradient = g.reshape(g.length()).toFloatVector();
-        gradient = meanGradient(gradient);
+        gradient = meanGradient(g.reshape(g.length()).toFloatVector());
         before = net.params().toFloatVector();
         if (pending != null) {
-            if (cfg.estimators.contains(NEXT_BATCH_END)) {
-                long e0 = System.nanoTime();
-                pending.lca().put(NEXT_BATCH_END, accumulators.get(NEXT_BATCH_END).step(gradient, pending.before(), pending.after()));
-                pending.gbars().put(NEXT_BATCH_END, gradient);
-                if (study != null) study.addCost(NEXT_BATCH_END, System.nanoTime() - e0, 0);
-            }
-            if (raw != null) {
-                // g_{b_{t+1}}(θ_t): this batch at the previous step's start. The updater is about to read
-                // the gradient buffer, so its contents, θ and the score are put back afterwards.
-                long e0 = System.nanoTime();
-                double score = net.score();
-                net.params().assign(Nd4j.createFromArray(pending.before()));
-                net.computeGradientAndScore();
-                INDArray atStart = net.gradient().gradient();
-                float[] gStart = meanGradient(atStart.reshape(atStart.length()).toFloatVector());
-                net.params().assign(Nd4j.createFromArray(before));
-                net.gradient().gradient().assign(raw);
-                net.setScore(score);
-                pending.lca().put(NEXT_BATCH, accumulators.get(NEXT_BATCH).step(gStart, pending.before(), pending.after()));
-                pending.gbars().put(NEXT_BATCH, gStart);
-                if (study != null) study.addCost(NEXT_BATCH, System.nanoTime() - e0, 1);
-            }
-            emit(pending);
+            // Step t is complete now that g_{b_{t+1}}(θ_{t+1}) is here.
+            Pending p = pending;
             pending = null;
+            record(p, gradient);
         }
         gradientExit = System.nanoTime();
     }
@@ -255,38 +237,78 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
     private void stepDone() {
         long t0 = System.nanoTime();
         if (study != null) study.addTrainingTime(t0 - gradientExit); // the updater and the step
-        float[] after = net.params().toFloatVector();
-        double batchLoss = net.score();
+        Pending p = new Pending(step++, net.score(), gradient, before, net.params().toFloatVector());
+        lastLoss = p.batchLoss();
+        gradient = null;
+        if (nextBatchEstimators()) pending = p;
+        else record(p, null);
+        lastExit = System.nanoTime();
+    }
+
+    private boolean nextBatchEstimators() {
+        return cfg.estimators.contains(NEXT_BATCH_END) || cfg.estimators.contains(NEXT_BATCH);
+    }
+
+    /**
+     * Every chosen LCA of step p, then the records. {@code next} is g_{b_{t+1}}(θ_{t+1}) when a
+     * next-batch estimator is on (the network then holds b_{t+1} and its raw gradient, about to be
+     * used by the updater), null otherwise (the network holds θ_{t+1} after the update). Whatever the
+     * extra evaluations move is put back, so training goes on exactly as without the listener.
+     */
+    private void record(Pending p, float[] next) {
         Map<String, StepLca> lca = new LinkedHashMap<>();
         Map<String, float[]> gbars = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
         if (cfg.estimators.contains(SAME_BATCH)) {
-            lca.put(SAME_BATCH, accumulators.get(SAME_BATCH).step(gradient, before, after));
-            gbars.put(SAME_BATCH, gradient);
-            if (study != null) study.addCost(SAME_BATCH, System.nanoTime() - t0, 0);
+            long e0 = System.nanoTime();
+            lca.put(SAME_BATCH, accumulators.get(SAME_BATCH).step(p.gradient(), p.before(), p.after()));
+            gbars.put(SAME_BATCH, p.gradient());
+            if (study != null) study.addCost(SAME_BATCH, System.nanoTime() - e0, 0);
         }
+        if (next != null && cfg.estimators.contains(NEXT_BATCH_END)) {
+            long e0 = System.nanoTime();
+            lca.put(NEXT_BATCH_END, accumulators.get(NEXT_BATCH_END).step(next, p.before(), p.after()));
+            gbars.put(NEXT_BATCH_END, next);
+            if (study != null) study.addCost(NEXT_BATCH_END, System.nanoTime() - e0, 0);
+        }
+        boolean moves = exact != null || (next != null && cfg.estimators.contains(NEXT_BATCH));
+        INDArray params = moves ? net.params().dup() : null;
+        INDArray raw = moves && next != null ? net.gradient().gradient().dup() : null;
+        INDArray input = net.getInput(), labels = net.getLabels();
+        double score = net.score();
         ExactLca.Step ex = null;
-        if (exact != null) {
-            INDArray input = net.getInput(), labels = net.getLabels();
-            long x0 = System.nanoTime();
-            if (conservation == null) conservation = new ConservationTracker(exact.start(before));
-            ex = exact.step(before, after);
-            exactNanos += System.nanoTime() - x0;
-            conservation.add(ex);
-            lca.put(EXACT, ex.lca());
-            // Put back what evaluating the reference set moved, so training goes on exactly as without us.
-            net.params().assign(Nd4j.createFromArray(after));
-            net.setInput(input);
-            net.setLabels(labels);
-            net.setScore(batchLoss);
+        try {
+            if (next != null && cfg.estimators.contains(NEXT_BATCH)) {
+                // g_{b_{t+1}}(θ_t): the batch the network holds now, at the previous step's start.
+                long e0 = System.nanoTime();
+                net.params().assign(Nd4j.createFromArray(p.before()));
+                net.computeGradientAndScore();
+                INDArray atStart = net.gradient().gradient();
+                float[] gStart = meanGradient(atStart.reshape(atStart.length()).toFloatVector());
+                lca.put(NEXT_BATCH, accumulators.get(NEXT_BATCH).step(gStart, p.before(), p.after()));
+                gbars.put(NEXT_BATCH, gStart);
+                if (study != null) study.addCost(NEXT_BATCH, System.nanoTime() - e0, 1);
+            }
+            if (exact != null) {
+                long x0 = System.nanoTime();
+                if (conservation == null) conservation = new ConservationTracker(exact.start(p.before()));
+                ex = exact.step(p.before(), p.after());
+                exactNanos += System.nanoTime() - x0;
+                conservation.add(ex);
+                lca.put(EXACT, ex.lca());
+            }
+        } finally {
+            if (moves) {
+                // Put back what the extra evaluations moved: θ, the batch, the score and, while the
+                // updater has yet to read it, the raw gradient.
+                net.params().assign(params);
+                net.setInput(input);
+                net.setLabels(labels);
+                if (raw != null) net.gradient().gradient().assign(raw);
+                net.setScore(score);
+            }
         }
-        lastLoss = batchLoss;
-        pending = new Pending(step++, batchLoss, before, after, ex, lca, gbars, System.nanoTime() - t0);
-        if (!cfg.estimators.contains(NEXT_BATCH_END) && !cfg.estimators.contains(NEXT_BATCH)) {
-            emit(pending);
-            pending = null;
-        }
-        gradient = null;
-        lastExit = System.nanoTime();
+        emit(p, lca, gbars, ex, System.nanoTime() - t0);
     }
 
     private void start(Model model) {
@@ -344,18 +366,17 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         return raw;
     }
 
-    private void emit(Pending p) {
-        p.lca().forEach((k, v) -> {
+    private void emit(Pending p, Map<String, StepLca> lca, Map<String, float[]> gbars, ExactLca.Step ex, long nanos) {
+        recorded++;
+        lca.forEach((k, v) -> {
             double[] h = helped.get(k);
             h[0] += v.helpedFraction();
             h[1]++;
         });
-        // The study needs every estimator at the step; the last step has no next-batch ones.
-        boolean complete = p.gbars().keySet().containsAll(cfg.estimators);
-        Map<String, double[]> samples = study != null && complete && p.step() < cfg.expectedSteps
-                ? study.record((int) p.step(), p.before(), p.after(), exact.pathGradient(), p.exact().lca(), p.gbars(), p.lca()) : Map.of();
-        recorder.stepDone(new StepEvent(p.step(), step, p.batchLoss(), p.before(), p.after(), p.exact(), null, p.lca(), samples, p.nanos()));
-        cfg.onStep.accept(p.step(), Map.copyOf(p.lca()));
+        Map<String, double[]> samples = study != null && p.step() < cfg.expectedSteps
+                ? study.record((int) p.step(), p.before(), p.after(), exact.pathGradient(), ex.lca(), gbars, lca) : Map.of();
+        recorder.stepDone(new StepEvent(p.step(), step, p.batchLoss(), p.before(), p.after(), ex, null, lca, samples, nanos));
+        cfg.onStep.accept(p.step(), Map.copyOf(lca));
     }
 
     /** The run's layout (null before the first step). */
@@ -379,8 +400,9 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
     }
 
     /**
-     * Ends the run: records the last step (without next_batch_end, which needs a gradient after it),
-     * writes run.json's summary and report.html, and frees the accumulators. Returns the summary.
+     * Ends the run: writes run.json's summary and report.html, and frees the accumulators. Returns the
+     * summary. With a next-batch estimator on, the last step has no b_{t+1} and is left out of every
+     * estimator alike (docs/LCA.md): the summary counts the steps recorded.
      */
     public RunSummary finish() {
         if (failure != null) throw new IllegalStateException("the run failed during fit() and is recorded as failed in " + cfg.out + ": " + failure);
@@ -388,7 +410,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         closed = true;
         if (net == null) throw new IllegalStateException("LcaListener saw no training step: was it added with net.setListeners(...) before fit?");
         try {
-            if (pending != null) emit(pending);
+            pending = null; // the last step: no b_{t+1}, so no estimator records it
             Map<String, double[]> totals = new LinkedHashMap<>();
             accumulators.forEach((k, v) -> totals.put(k, v.layerTotals()));
             Map<String, Double> means = new LinkedHashMap<>();
@@ -401,9 +423,9 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
                 rows = study.finish(accumulators, declared);
                 best = Study.bestByCost(rows);
             }
-            RunSummary s = new RunSummary(step, conservation == null ? null : conservation.result(), null, totals, means, lastLoss,
+            RunSummary s = new RunSummary(recorded, conservation == null ? null : conservation.result(), null, totals, means, lastLoss,
                     (System.nanoTime() - started) / 1e9, exact == null ? 0 : exact.evaluations(), step,
-                    study == null ? Double.NaN : study.trainingMsPerStep(), step == 0 ? Double.NaN : exactNanos / 1e6 / step, rows, best);
+                    study == null ? Double.NaN : study.trainingMsPerStep(), recorded == 0 ? Double.NaN : exactNanos / 1e6 / recorded, rows, best);
             recorder.finished(s);
             if (cfg.report) ReportWriter.write(cfg.out);
             return s;

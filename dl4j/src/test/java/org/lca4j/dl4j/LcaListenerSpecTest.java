@@ -146,4 +146,45 @@ class LcaListenerSpecTest {
         assertEquals(meanDataLoss(n, theta0Array), s.conservation().initialLoss(), 1e-5, "L_R is the mean loss over R");
         assertTrue(s.conservation().relError() <= 1e-3, "conservation rel error " + s.conservation().relError());
     }
+
+    @Test
+    void theLastStepIsDroppedFromEveryEstimatorAlike(@TempDir Path dir) throws Exception {
+        // The last step has no b_{t+1}: next_batch_end and next_batch cannot have it, so no estimator
+        // (exact, same_batch) may count it either, in layers.csv, in the totals or in the cumulative sums.
+        MultiLayerNetwork n = net(new Nesterovs(0.05, 0.9), 0, true);
+        LcaListener listener = LcaListener.builder(dir).estimators(LcaListener.SAME_BATCH, LcaListener.NEXT_BATCH_END, LcaListener.NEXT_BATCH)
+                .exact(new ListDataSetIterator<>(batches(200), 1)).expectedSteps(ROWS / BATCH).build();
+        n.setListeners(listener);
+        n.fit(new ListDataSetIterator<>(batches(BATCH), 1));
+        RunSummary s = listener.finish();
+
+        Map<String, TreeSet<Integer>> steps = new LinkedHashMap<>();
+        Map<String, Map<String, Double>> sums = new LinkedHashMap<>();
+        for (String row : Files.readAllLines(dir.resolve("layers.csv")).subList(1, Files.readAllLines(dir.resolve("layers.csv")).size())) {
+            String[] f = row.split(",");
+            steps.computeIfAbsent(f[1], k -> new TreeSet<>()).add(Integer.parseInt(f[0]));
+            sums.computeIfAbsent(f[1], k -> new LinkedHashMap<>()).merge(f[2], Double.parseDouble(f[3]), Double::sum);
+        }
+        assertEquals(new TreeSet<>(List.of("same_batch", "next_batch_end", "next_batch", "exact")), new TreeSet<>(steps.keySet()));
+        for (String e : steps.keySet()) assertEquals(steps.get("exact"), steps.get(e), e + " covers the same steps as exact");
+        assertEquals(ROWS / BATCH - 1, steps.get("exact").size(), "every step but the last");
+
+        JsonNode run = JSON.readTree(dir.resolve("run.json").toFile());
+        JsonNode totals = run.path("summary").path("layer_totals");
+        for (String e : sums.keySet()) {
+            for (Map.Entry<String, Double> l : sums.get(e).entrySet()) {
+                double total = totals.path(e).path(l.getKey()).asDouble();
+                assertEquals(l.getValue(), total, 1e-12 * Math.abs(total) + 1e-15, e + " " + l.getKey() + ": layer total = Σ of its recorded steps");
+            }
+        }
+        // Per-parameter cumulative sums (what param_cumulative_* compare) over the same steps too.
+        for (String e : sums.keySet()) {
+            double[] cum = org.lca4j.io.Npy.read(org.lca4j.run.RunFiles.cumulative(dir, e, "0_b")).asDoubles();
+            double sum = 0;
+            for (double v : cum) sum += v;
+            assertEquals(sums.get(e).get("0_b"), sum, 1e-9 * Math.abs(sum) + 1e-15, e + " cumulative 0_b");
+        }
+        assertEquals(ROWS / BATCH - 1, s.steps());
+        assertTrue(s.conservation().relError() <= 1e-3, "conservation over the recorded steps: " + s.conservation().relError());
+    }
 }
