@@ -38,6 +38,17 @@ class EstimatorIndexingTest {
 
     @Test
     void everyEstimatorUsesTheGradientsTheSpecificationNames() {
+        check(1);
+    }
+
+    @Test
+    void nextBatchPointsAverageKIndependentBatches() {
+        // k = 3: each next-batch point is the mean over b_{t+1} and two batches of the estimators' own
+        // seeded stream; same_batch and first_order are not batch averages and stay as they are.
+        check(3);
+    }
+
+    private void check(int k) {
         Mlp mlp = new Mlp(10, 8, 3);
         LabeledSet train = SyntheticData.teacher(new Random(31), 300, 10, 3);
         int batch = 50; // 6 batches per epoch: 12 steps end exactly on an epoch boundary
@@ -45,7 +56,7 @@ class EstimatorIndexingTest {
         TrainConfig cfg = TrainConfig.builder().model("10,8,3").data("synthetic").batch(batch).steps(steps).seed(5).lr(0.05).momentum(0.9)
                 .estimators(List.of("exact", "first_order", "same_batch", "next_batch", "next_batch_end", "next_batch_trap", "next_batch_simpson",
                         "free_trap"))
-                .device("cpu").out(tmp.resolve("run")).build();
+                .estimatorBatches(k).device("cpu").out(tmp.resolve("run-" + k)).build();
         List<Recorded> rec = new ArrayList<>();
         Trainer.run(cfg, mlp, new DataSources.Splits(train, null, "test"), new RunListener() {
             @Override
@@ -65,18 +76,20 @@ class EstimatorIndexingTest {
             if (t + 1 < steps) assertEquals(java.util.Arrays.toString(after), java.util.Arrays.toString(rec.get(t + 1).before()), "θ_{t+1} is the next step's θ_t");
             float[] mid = new float[dim];
             for (int i = 0; i < dim; i++) mid[i] = (float) (before[i] + 0.5 * ((double) after[i] - before[i]));
-            int[] bt = order.batch(t), bnext = order.batch(t + 1);
-            float[] gR = new float[dim], gbtStart = new float[dim], gnStart = new float[dim], gnMid = new float[dim], gnEnd = new float[dim];
+            int[] bt = order.batch(t);
+            int[][] next = new int[k][];
+            next[0] = order.batch(t + 1);
+            Random extra = new Seeds(5).stream("estimator-batches", t);
+            for (int j = 1; j < k; j++) next[j] = java.util.Arrays.copyOf(DataSources.permutation(train.n(), extra), batch);
+            float[] gR = new float[dim], gbtStart = new float[dim];
             full.lossAndGradient(before, gR);
             bg.gradient(before, bt, gbtStart);
-            bg.gradient(before, bnext, gnStart);
-            bg.gradient(mid, bnext, gnMid);
-            bg.gradient(after, bnext, gnEnd);
+            double[] gnStart = mean(bg, before, next, dim), gnMid = mean(bg, mid, next, dim), gnEnd = mean(bg, after, next, dim);
             Map<String, double[]> gbar = new LinkedHashMap<>();
             gbar.put("first_order", toDouble(gR));
             gbar.put("same_batch", toDouble(gbtStart));
-            gbar.put("next_batch", toDouble(gnStart));
-            gbar.put("next_batch_end", toDouble(gnEnd));
+            gbar.put("next_batch", gnStart);
+            gbar.put("next_batch_end", gnEnd);
             double[] trap = new double[dim], simpson = new double[dim], free = new double[dim];
             for (int i = 0; i < dim; i++) {
                 trap[i] = 0.5 * ((double) gnStart[i] + gnEnd[i]);
@@ -92,8 +105,8 @@ class EstimatorIndexingTest {
                     Layer layer = layout.layer(l);
                     double sum = 0, scale = 0;
                     long helped = 0;
-                    for (long k = 0; k < layer.size(); k++) {
-                        int i = (int) (layer.offset() + k);
+                    for (long q = 0; q < layer.size(); q++) {
+                        int i = (int) (layer.offset() + q);
                         double a = en.getValue()[i] * ((double) after[i] - before[i]);
                         sum += a;
                         scale += Math.abs(a);
@@ -105,6 +118,17 @@ class EstimatorIndexingTest {
                 }
             }
         }
+    }
+
+    /** The mean over the batches of g_b(θ), in double. */
+    private static double[] mean(BatchGradient bg, float[] theta, int[][] batches, int dim) {
+        double[] out = new double[dim];
+        float[] g = new float[dim];
+        for (int[] b : batches) {
+            bg.gradient(theta, b, g);
+            for (int i = 0; i < dim; i++) out[i] += g[i] / (double) batches.length;
+        }
+        return out;
     }
 
     private static double[] toDouble(float[] v) {
