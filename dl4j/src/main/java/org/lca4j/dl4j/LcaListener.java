@@ -405,7 +405,11 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
      * estimator alike (docs/LCA.md): the summary counts the steps recorded.
      */
     public RunSummary finish() {
-        if (failure != null) throw new IllegalStateException("the run failed during fit() and is recorded as failed in " + cfg.out + ": " + failure);
+        if (failure != null) {
+            // A network refused at the first step (dropout with exact LCA, float64) fails before the run directory is written.
+            throw new IllegalStateException("the run failed during fit() and " + (recorder != null ? "is recorded as failed in " + cfg.out
+                    : "stopped before anything was recorded (" + cfg.out + " holds no run.json)") + ": " + failure);
+        }
         if (closed) throw new IllegalStateException("LcaListener already finished");
         closed = true;
         if (net == null) throw new IllegalStateException("LcaListener saw no training step: was it added with net.setListeners(...) before fit?");

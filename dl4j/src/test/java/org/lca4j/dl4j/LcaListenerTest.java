@@ -147,6 +147,10 @@ class LcaListenerTest {
         LcaListener listener = LcaListener.builder(dir).exact(new ListDataSetIterator<>(batches(), 200)).build();
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> train(n, listener));
         assertTrue(e.getMessage().contains("layer 0") && e.getMessage().contains("dropout"), e.getMessage());
+        // Refused at the first step, before the run directory was written: finish() must not claim a failed record.
+        org.junit.jupiter.api.Assertions.assertFalse(java.nio.file.Files.exists(dir.resolve("run.json")));
+        IllegalStateException again = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, listener::finish);
+        assertTrue(again.getMessage().contains("before anything was recorded") && !again.getMessage().contains("recorded as failed"), again.getMessage());
     }
 
     @Test
