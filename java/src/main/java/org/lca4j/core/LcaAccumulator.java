@@ -22,8 +22,8 @@ import java.nio.FloatBuffer;
  *
  * <p>Not thread-safe: one training loop steps it; callers stepping it from several threads must
  * serialize the calls. {@link #close()} releases its memory (device memory on the CUDA backend);
- * afterwards every method but {@link #layout()}, {@link #steps()} and {@link #layerTotals()}
- * throws {@link IllegalStateException}.
+ * afterwards every method but {@link #layout()}, {@link #steps()}, {@link #layerTotals()} and
+ * {@code close()} itself (idempotent) throws {@link IllegalStateException}.
  */
 public interface LcaAccumulator extends AutoCloseable {
 
