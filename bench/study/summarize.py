@@ -17,9 +17,13 @@ def fmt(v):
 def table(name, s):
     c = s["conservation"]
     print(f"### {name}\n")
-    print(f"steps {s['steps']}, conservation rel. error {c['rel_error']:.2e}, "
-          f"exact helped fraction {100 * s['mean_helped_fraction']['exact']:.1f}%, "
-          f"best by cost: " + ", ".join(f"{k} evals → {v}" for k, v in s["best_by_cost"].items()) + "\n")
+    line = (f"steps {s['steps']}, conservation rel. error {c['rel_error']:.2e}, "
+            f"exact helped fraction {100 * s['mean_helped_fraction']['exact']:.1f}%")
+    if not s.get("estimators"):
+        # An exact-only run (sgd-momentum-5epochs): no estimators to compare.
+        print(line + ", exact LCA only (no estimators)\n")
+        return
+    print(line + ", best by cost: " + ", ".join(f"{k} evals → {v}" for k, v in s["best_by_cost"].items()) + "\n")
     head = ["estimator", "extra evals"] + [f"{label} (all / early / late)" for _, label in METRICS]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
