@@ -61,9 +61,16 @@ public final class LiveServer implements AutoCloseable {
         server.start();
     }
 
+    /**
+     * A URL a browser on this machine can open: for a wildcard host (--host 0.0.0.0 or ::, every
+     * interface) that is 127.0.0.1, and an IPv6 address goes in brackets.
+     */
     public String url() {
         InetSocketAddress a = server.getAddress();
-        return "http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/";
+        InetAddress ip = a.getAddress();
+        String host = ip.isAnyLocalAddress() ? "127.0.0.1"
+                : ip instanceof java.net.Inet6Address ? "[" + ip.getHostAddress().replaceFirst("%.*$", "") + "]" : ip.getHostAddress();
+        return "http://" + host + ":" + a.getPort() + "/";
     }
 
     /** Sends a named event with a JSON payload to every client, now and later. Never blocks on them. */

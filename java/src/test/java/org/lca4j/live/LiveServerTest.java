@@ -135,6 +135,28 @@ class LiveServerTest {
     }
 
     @Test
+    void theUrlOfAServerOnEveryInterfaceOrOnIpv6OpensInABrowser() throws Exception {
+        // --host 0.0.0.0 used to print http://0:0:0:0:0:0:0:0:PORT/, which is no URL at all.
+        try (LiveServer s = new LiveServer("0.0.0.0", 0)) {
+            URI u = URI.create(s.url());
+            assertEquals("127.0.0.1", u.getHost(), s.url());
+            assertEquals(200, HTTP.send(HttpRequest.newBuilder(u).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+        }
+        LiveServer v6;
+        try {
+            v6 = new LiveServer("::1", 0);
+        } catch (IOException noIpv6) {
+            org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + noIpv6.getMessage());
+            return;
+        }
+        try (LiveServer s = v6) {
+            URI u = URI.create(s.url());
+            assertTrue(u.getHost().startsWith("[") && java.net.InetAddress.getByName(u.getHost()).isLoopbackAddress(), s.url());
+            assertEquals(200, HTTP.send(HttpRequest.newBuilder(u).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+        }
+    }
+
+    @Test
     void noFinishedRunAtAll(@TempDir Path dir) {
         IOException e = assertThrows(IOException.class, () -> FinishedRun.publish(dir.resolve("nothing"), null));
         assertTrue(e.getMessage().contains("run.json"), e.getMessage());
