@@ -19,17 +19,31 @@ final class Dl4jObjective implements Objective {
     private final List<DataSet> batches = new ArrayList<>();
     private final int rows;
 
-    Dl4jObjective(MultiLayerNetwork net, DataSetIterator reference) {
+    Dl4jObjective(MultiLayerNetwork net, List<DataSet> reference) {
         this.net = net;
-        reference.reset();
         int n = 0;
-        while (reference.hasNext()) {
-            DataSet d = reference.next();
+        for (DataSet d : reference) {
             batches.add(d);
             n += (int) d.getFeatures().size(0);
         }
         if (n == 0) throw new IllegalArgumentException("the reference DataSetIterator for exact LCA is empty");
         this.rows = n;
+    }
+
+    /**
+     * Reads the reference set once, from the iterator's start, and resets the iterator again: it may
+     * be the very iterator training will run on (the training set as R), which must then still hold
+     * every batch when fit() starts.
+     */
+    static List<DataSet> read(DataSetIterator reference) {
+        if (reference.resetSupported()) reference.reset();
+        List<DataSet> out = new ArrayList<>();
+        while (reference.hasNext()) out.add(reference.next());
+        if (reference.resetSupported()) reference.reset();
+        if (out.stream().mapToLong(d -> d.getFeatures().size(0)).sum() == 0) {
+            throw new IllegalArgumentException("the reference DataSetIterator for exact LCA is empty");
+        }
+        return out;
     }
 
     @Override

@@ -101,6 +101,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         private final Path out;
         private List<String> estimators = List.of(SAME_BATCH, NEXT_BATCH_END);
         private DataSetIterator reference;
+        private List<org.nd4j.linalg.dataset.DataSet> referenceBatches;
         private double tol = 1e-3;
         private int maxSplits = 32;
         private boolean report = true;
@@ -124,7 +125,10 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
             return this;
         }
 
-        /** Exact LCA on this reference set (e.g. the training set), at n ≥ 2 of its gradients per step. */
+        /**
+         * Exact LCA on this reference set (e.g. the training set, even the very iterator passed to
+         * fit), at n ≥ 2 of its gradients per step. {@link #build()} reads it once and resets it.
+         */
         public Builder exact(DataSetIterator reference) {
             this.reference = reference;
             return this;
@@ -175,9 +179,14 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
             return this;
         }
 
-        /** Refuses a run directory that already holds files here, rather than in the middle of fit(). */
+        /**
+         * Refuses a run directory that already holds files here, rather than in the middle of fit(),
+         * and reads the exact-LCA reference set now: the iterator may be the one training runs on,
+         * which reading it inside fit() would exhaust.
+         */
         public LcaListener build() {
             org.lca4j.run.RunRecorder.checkNew(out);
+            if (reference != null) referenceBatches = Dl4jObjective.read(reference);
             return new LcaListener(this);
         }
     }
@@ -322,7 +331,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         for (String e : cfg.estimators) accumulators.put(e, backend.create(layout));
         Dl4jObjective objective = null;
         if (cfg.reference != null) {
-            objective = new Dl4jObjective(net, cfg.reference);
+            objective = new Dl4jObjective(net, cfg.referenceBatches);
             LcaAccumulator acc = backend.create(layout);
             accumulators.put(EXACT, acc);
             exact = new ExactLca(objective, acc, cfg.tol, cfg.maxSplits);

@@ -137,6 +137,21 @@ class LcaListenerTest {
     }
 
     @Test
+    void theTrainingIteratorItselfCanBeTheExactReference(@TempDir Path dir) {
+        // The README's "e.g. the training set": reading it inside fit() used to exhaust the iterator
+        // fit was running on, so training stopped silently after its first step.
+        MultiLayerNetwork withLca = net(new Nesterovs(0.05, 0.9));
+        DataSetIterator trainIterator = new ListDataSetIterator<>(batches(), 1);
+        LcaListener listener = LcaListener.builder(dir).exact(trainIterator).report(false).build();
+        withLca.setListeners(listener);
+        withLca.fit(trainIterator);
+        RunSummary s = listener.finish();
+        assertEquals(ROWS / BATCH, s.steps());
+        assertArrayEquals(train(net(new Nesterovs(0.05, 0.9)), null), withLca.params().toFloatVector());
+        assertTrue(s.conservation().relError() < 1e-3, String.valueOf(s.conservation()));
+    }
+
+    @Test
     void networksWithDropoutAreRefusedForExtraPasses(@TempDir Path dir) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT).updater(new Sgd(0.1)).list()
                 .layer(new DenseLayer.Builder().nIn(DIM).nOut(16).activation(Activation.RELU).dropOut(0.5).build())
