@@ -15,12 +15,7 @@ import java.util.Random;
 import java.util.TreeSet;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,15 +23,12 @@ import org.lca4j.core.StepLca;
 import org.lca4j.data.LabeledSet;
 import org.lca4j.data.SyntheticData;
 import org.lca4j.train.RunSummary;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * The DL4J listener against the specification's definitions (docs/LCA.md): L_R is the mean data
@@ -63,16 +55,7 @@ class LcaListenerSpecTest {
     }
 
     private static MultiLayerNetwork net(IUpdater updater, double l2, boolean miniBatch) {
-        NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT).updater(updater)
-                .weightInit(WeightInit.RELU).miniBatch(miniBatch);
-        if (l2 > 0) b.l2(l2);
-        MultiLayerConfiguration conf = b.list()
-                .layer(new DenseLayer.Builder().nIn(DIM).nOut(16).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(16).nOut(CLASSES).activation(Activation.SOFTMAX).build())
-                .build();
-        MultiLayerNetwork n = new MultiLayerNetwork(conf);
-        n.init();
-        return n;
+        return LcaListenerTest.net(updater, l2, miniBatch);
     }
 
     /** Mean softmax cross-entropy over all ROWS at θ, in double from the network's own probabilities: no regularization term. */

@@ -50,8 +50,15 @@ class LcaListenerTest {
     }
 
     private static MultiLayerNetwork net(IUpdater updater) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT).updater(updater)
-                .weightInit(WeightInit.RELU).list()
+        return net(updater, 0, true);
+    }
+
+    /** The tests' 20-16-4 ReLU MLP, float32, seeded; {@code l2} > 0 adds weight decay. */
+    static MultiLayerNetwork net(IUpdater updater, double l2, boolean miniBatch) {
+        NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT).updater(updater)
+                .weightInit(WeightInit.RELU).miniBatch(miniBatch);
+        if (l2 > 0) b.l2(l2);
+        MultiLayerConfiguration conf = b.list()
                 .layer(new DenseLayer.Builder().nIn(DIM).nOut(16).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(16).nOut(CLASSES).activation(Activation.SOFTMAX).build())
                 .build();
