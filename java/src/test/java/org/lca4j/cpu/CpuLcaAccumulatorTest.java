@@ -217,4 +217,24 @@ class CpuLcaAccumulatorTest {
         }
         return out;
     }
+
+    @Test
+    void zeroProductsAreNeitherHelpedNorHurtWhenDeltaIsGivenDirectly() {
+        // 11 parameters: 8 through the vector loop and 3 through its scalar tail. Products by hand:
+        //   g     =  1, -1,  0,  2,  3, -2,  0.5,  1,   -1,  0,  4
+        //   Δθ    = -1, -1,  5,  0,  1,  1,  2,   -0.5,  2,  0,  0
+        //   A     = -1,  1,  0,  0,  3, -2,  1,   -0.5, -2,  0,  0   → Σ = -0.5, 4 helped, 3 hurt, 4 zero
+        ParamLayout one = ParamLayout.builder().add("w", 11).build();
+        float[] g = {1, -1, 0, 2, 3, -2, 0.5f, 1, -1, 0, 4};
+        float[] delta = {-1, -1, 5, 0, 1, 1, 2, -0.5f, 2, 0, 0};
+        for (ChunkKernel kernel : new ChunkKernel[] {new ScalarKernel(), Kernels.best()}) {
+            try (CpuLcaAccumulator acc = new CpuLcaAccumulator(one, kernel)) {
+                StepLca s = acc.stepDelta(g, delta);
+                assertEquals(-0.5, s.lca(0), 0, kernel.name());
+                assertEquals(4, s.helpedCount(0), kernel.name());
+                assertEquals(3, s.hurtCount(0), kernel.name());
+                assertArrayEquals(new double[] {-1, 1, 0, 0, 3, -2, 1, -0.5, -2, 0, 0}, acc.cumulative(0), kernel.name());
+            }
+        }
+    }
 }
