@@ -285,4 +285,44 @@ class EstimatorTest {
         var e = assertThrows(IllegalArgumentException.class, () -> Estimator.parse("nextbatch"));
         assertTrue(e.getMessage().contains("nextbatch") && e.getMessage().contains("next_batch_trap"));
     }
+
+    @Test
+    void eachEstimatorCombinesTheDocumentedPoints() {
+        // Every point a different constant, so each ḡ names the points it used and their weights.
+        int n = 3;
+        PointGradients p = new PointGradients() {
+            float[] fill(float v) {
+                float[] a = new float[n];
+                Arrays.fill(a, v);
+                return a;
+            }
+
+            @Override public float[] trainStart() { return fill(1); }
+            @Override public float[] nextStart() { return fill(2); }
+            @Override public float[] nextMid() { return fill(3); }
+            @Override public float[] nextEnd() { return fill(5); }
+            @Override public float[] fullStart() { return fill(7); }
+            @Override public double delta(int i) { return 0.2; }
+            @Override public double sensitivity(int i) { return -0.1; }
+            @Override public float[] trainHalfA() { return fill(0.75f); }
+            @Override public float[] trainHalfB() { return fill(0.25f); }
+            @Override public double batchFraction() { return 0.5; }
+        };
+        java.util.Map<Estimator, Double> expected = new java.util.EnumMap<>(Estimator.class);
+        expected.put(Estimator.FIRST_ORDER, 7.0);                  // g_R(θ_t)
+        expected.put(Estimator.SAME_BATCH, 1.0);                   // g_{b_t}(θ_t)
+        expected.put(Estimator.NEXT_BATCH, 2.0);                   // g_B(θ_t)
+        expected.put(Estimator.NEXT_BATCH_END, 5.0);               // g_B(θ_{t+1})
+        expected.put(Estimator.NEXT_BATCH_TRAP, (2 + 5) / 2.0);    // ½(g_B(θ_t) + g_B(θ_{t+1}))
+        expected.put(Estimator.NEXT_BATCH_SIMPSON, (2 + 4 * 3 + 5) / 6.0);
+        expected.put(Estimator.FREE_TRAP, (1 + 5) / 2.0);          // ½(g_{b_t}(θ_t) + g_B(θ_{t+1}))
+        // free_trap − ½(1 − B/N)·(g^a − g^b)²·(∂Δθ/∂g)/Δθ = 3 − ½·½·0.25·(−0.1)/0.2 = 3.03125
+        expected.put(Estimator.DEBIASED_TRAP, 3.03125);
+        assertEquals(Estimator.values().length, expected.size());
+        for (Estimator e : Estimator.values()) {
+            float[] out = new float[n];
+            e.estimate(p, out);
+            for (float v : out) assertEquals(expected.get(e), v, 1e-6, e.id());
+        }
+    }
 }

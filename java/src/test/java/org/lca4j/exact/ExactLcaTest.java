@@ -187,4 +187,35 @@ class ExactLcaTest {
         assertTrue(errors > 1e-6, "the steps have real integration error: " + errors);
         assertTrue(Math.abs(total - (lT - l0)) <= errors + 1e-12, "|ΣA − ΔL| = " + Math.abs(total - (lT - l0)) + " > Σ|e_t| = " + errors);
     }
+
+    @Test
+    void convergenceIsJudgedOnTheRecordedFloatPathGradient() {
+        // One parameter stepped 0 → 1 along a made-up gradient: 1 at the start, 0 at the midpoint and the
+        // end, and a loss change of exactly 1/6. Simpson in double, (1 + 0 + 4·0)/6, matches it exactly, so
+        // n stays 2; but ḡ goes to the accumulator as the float nearest 1/6, and e_t = 1/6 − float(1/6)
+        // is what the tolerance is held to.
+        Objective made = new Objective() {
+            @Override
+            public double lossAndGradient(float[] theta, float[] grad) {
+                grad[0] = theta[0] == 0f ? 1f : 0f;
+                return theta[0] == 1f ? 1 / 6.0 : 0;
+            }
+
+            @Override
+            public int size() {
+                return 1;
+            }
+        };
+        ParamLayout one = ParamLayout.builder().add("w", 1).build();
+        ExactLca ex = new ExactLca(made, Lca.cpu(one), 1e-12, 32);
+        ex.start(new float[] {0f});
+        ExactLca.Step s = ex.step(new float[] {0f}, new float[] {1f});
+        assertEquals(2, s.splits());
+        assertEquals((float) (1 / 6.0), ex.pathGradient()[0]);
+        assertEquals(1 / 6.0 - (double) (float) (1 / 6.0), s.error(), 0);
+        assertTrue(!s.converged(), "|e_t| ≈ 5e-9 is over tol 1e-12 although the double-precision Simpson sum met it");
+        ExactLca loose = new ExactLca(made, Lca.cpu(one), 1e-8, 32);
+        loose.start(new float[] {0f});
+        assertTrue(loose.step(new float[] {0f}, new float[] {1f}).converged());
+    }
 }
