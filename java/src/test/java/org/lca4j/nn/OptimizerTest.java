@@ -97,4 +97,17 @@ class OptimizerTest {
         assertThrows(IllegalArgumentException.class, () -> new Sgd(0.1, 1.0));
         assertThrows(IllegalArgumentException.class, () -> new Adam(0));
     }
+
+    @Test
+    void adamsEpsilonIsInTheDenominatorAndKeepsAZeroGradientFinite() {
+        // First step, t = 1: m̂ = g, v̂ = g², so θ moves by −lr·g/(|g| + ε). With ε = 0.1, g = 0.5: −lr·0.5/0.6.
+        float[] theta = {1f, 2f, -3f};
+        new Adam(0.01, 0.9, 0.999, 0.1).step(theta, new float[] {0.5f, -2f, 0f});
+        assertEquals(1 - 0.01 * 0.5 / 0.6, theta[0], 1e-7);
+        assertEquals(2 + 0.01 * 2 / 2.1, theta[1], 1e-7);
+        assertEquals(-3f, theta[2], "a zero gradient leaves θ where it was (m = v = 0, 0/ε = 0)");
+        float[] zero = {0.25f};
+        new Adam(0.01).step(zero, new float[] {0f});
+        assertEquals(0.25f, zero[0]);
+    }
 }
