@@ -12,6 +12,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import org.lca4j.data.DataSources;
+import org.lca4j.data.LabeledSet;
+import org.lca4j.data.SyntheticData;
+import org.lca4j.nn.BatchGradient;
+import org.lca4j.nn.Mlp;
 import org.lca4j.run.Json;
 import org.lca4j.run.RunFiles;
 import org.lca4j.run.RunRecorder;
@@ -121,5 +127,58 @@ class TrainerTest {
         assertTrue(e.getMessage().contains("magic"));
         var e2 = assertThrows(IllegalArgumentException.class, () -> runInto(small().batch(5000).out(tmp.resolve("y")).build(), null));
         assertTrue(e2.getMessage().contains("--batch"));
+    }
+
+    @Test
+    void eachStepIsOneSgdStepOnItsOwnBatchAndTheSummaryAndReplayAgreeWithTheSteps() {
+        Mlp mlp = new Mlp(20, 16, 8, 4);
+        LabeledSet data = SyntheticData.teacher(new Random(5), 600, 20, 4);
+        TrainConfig cfg = small().steps(12).momentum(0).lr(0.1).build();
+        int dim = mlp.parameterCount();
+        List<float[]> thetas = new ArrayList<>();
+        List<Double> losses = new ArrayList<>(), helped = new ArrayList<>(), replayHelped = new ArrayList<>();
+        RunSummary s = Trainer.run(cfg, mlp, new DataSources.Splits(data, null, "test rows"), new RunListener() {
+            @Override
+            public void stepDone(StepEvent e) {
+                if (e.step() == 0) thetas.add(e.thetaBefore().clone());
+                assertArrayEquals(thetas.getLast(), e.thetaBefore(), "θ_t is the last step's θ_{t+1}");
+                thetas.add(e.thetaAfter().clone());
+                losses.add(e.batchLoss());
+                helped.add(helpedShare(e.exact().lca(), dim));
+            }
+        });
+        // Independently: step t is θ_{t+1} = θ_t − lr·g_{b_t}(θ_t) on batch b_t of the seeded order, and its batch loss is b_t's at θ_t.
+        BatchOrder order = new BatchOrder(new Seeds(cfg.seed()), data.n(), cfg.batch());
+        BatchGradient bg = new BatchGradient(mlp, data, cfg.batch());
+        float lr = 0.1f;
+        for (int t = 0; t < 12; t++) {
+            float[] g = new float[dim];
+            assertEquals(bg.gradient(thetas.get(t), order.batch(t), g), losses.get(t), 0, "batch loss at step " + t);
+            float[] next = thetas.get(t).clone();
+            for (int i = 0; i < dim; i++) next[i] -= lr * g[i];
+            assertArrayEquals(next, thetas.get(t + 1), "θ after step " + t);
+        }
+        assertEquals(losses.getLast(), s.finalBatchLoss(), 0, "the final batch loss is the last step's");
+        double meanHelped = helped.stream().mapToDouble(Double::doubleValue).sum() / 12;
+        assertEquals(meanHelped, s.meanHelpedFraction().get(Trainer.EXACT), 1e-15);
+
+        // Replay over the same θ and R (the whole training split) gives the same exact LCA and the same helped mean.
+        RunSummary replay = Replay.run(cfg, mlp, data, "test rows", thetas.size(), t -> thetas.get((int) t), new RunListener() {
+            @Override
+            public void stepDone(StepEvent e) {
+                replayHelped.add(helpedShare(e.exact().lca(), dim));
+            }
+        });
+        assertEquals(helped, replayHelped);
+        assertEquals(meanHelped, replay.meanHelpedFraction().get(Trainer.EXACT), 1e-15);
+        assertEquals(s.conservation().totalLca(), replay.conservation().totalLca(), 0);
+        assertEquals(12, replay.steps());
+    }
+
+    /** Helped parameters of all layers over all parameters, from the counts. */
+    private static double helpedShare(org.lca4j.core.StepLca s, int dim) {
+        long h = 0;
+        for (int l = 0; l < s.lca().length; l++) h += s.helpedCount(l);
+        return h / (double) dim;
     }
 }
