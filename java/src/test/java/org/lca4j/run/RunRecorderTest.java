@@ -13,7 +13,13 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lca4j.Lca;
+import org.lca4j.core.LcaAccumulator;
+import org.lca4j.core.ParamLayout;
+import org.lca4j.core.StepLca;
+import org.lca4j.data.LabeledSet;
 import org.lca4j.io.Npy;
+import org.lca4j.train.RunContext;
 import org.lca4j.train.RunListener;
 import org.lca4j.train.StepEvent;
 import org.lca4j.train.TrainConfig;
@@ -148,5 +154,79 @@ class RunRecorderTest {
         assertEquals("failed", run.path("status").asText());
         assertEquals("Java heap space", run.path("error").asText());
         assertEquals(3, run.path("steps_recorded").asLong());
+    }
+
+    @Test
+    void stepsAndLayersCsvHoldEachStepsOwnNumbers() throws Exception {
+        Path out = tmp.resolve("rows");
+        RunRecorder recorder = new RunRecorder(out, Map.of());
+        List<StepEvent> events = new java.util.ArrayList<>();
+        Path theta = out.resolve(RunFiles.TRAJECTORY_DIR).resolve(RunFiles.THETA_NPY);
+        RunListener check = new RunListener() {
+            @Override
+            public void stepDone(StepEvent e) {
+                events.add(e); // the StepLca and ExactLca.Step records are the run's own, not reused buffers
+                try {
+                    // Mid-run, theta.npy already says how many rows it will hold: θ_0 … θ_12.
+                    var rows = Npy.readRows(theta);
+                    assertEquals(13, rows.declaredRows(), "declared rows at step " + e.step());
+                    assertEquals(e.step() + 2, rows.rows(), "rows present at step " + e.step());
+                } catch (java.io.IOException ex) {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+            }
+        };
+        Trainer.run(config(out), RunListener.all(List.of(recorder, check)));
+        assertEquals(12, events.size());
+
+        List<String> steps = Files.readAllLines(out.resolve(RunFiles.STEPS_CSV));
+        assertEquals("step,batch_loss,loss_before,loss_after,loss_change,lca,splits,error,step_ms", steps.getFirst());
+        for (int t = 0; t < 12; t++) {
+            String[] f = steps.get(t + 1).split(",");
+            StepEvent e = events.get(t);
+            var x = e.exact();
+            assertEquals(t, Long.parseLong(f[0]));
+            assertEquals(e.batchLoss(), Double.parseDouble(f[1]), 0);
+            assertEquals(x.lossBefore(), Double.parseDouble(f[2]), 0);
+            assertEquals(x.lossAfter(), Double.parseDouble(f[3]), 0);
+            assertEquals(x.lossAfter() - x.lossBefore(), Double.parseDouble(f[4]), 0);
+            assertEquals(java.util.Arrays.stream(x.lca().lca()).sum(), Double.parseDouble(f[5]), 1e-15);
+            assertEquals(x.splits(), Integer.parseInt(f[6]));
+            assertEquals(x.error(), Double.parseDouble(f[7]), 0);
+            assertEquals(x.lossAfter() - x.lossBefore() - Double.parseDouble(f[5]), x.error(), 1e-15);
+        }
+
+        List<String> layers = Files.readAllLines(out.resolve(RunFiles.LAYERS_CSV));
+        assertEquals(1 + 12 * 2 * 4, layers.size());
+        for (String line : layers.subList(1, layers.size())) {
+            String[] f = line.split(",");
+            StepEvent e = events.get(Integer.parseInt(f[0]));
+            assertEquals(Integer.parseInt(f[0]), e.step());
+            var s = e.lca().get(f[1]);
+            int l = s.layout().indexOf(f[2]);
+            assertEquals(s.lca(l), Double.parseDouble(f[3]), 0, line);
+            // helped_fraction: the layer's parameters with A < 0 over all of its parameters.
+            assertEquals(s.helpedCount(l) / (double) s.layout().layer(l).size(), Double.parseDouble(f[4]), 0, line);
+        }
+    }
+
+    @Test
+    void layersCsvHelpedFractionCountsEveryParameterOfTheLayer() throws Exception {
+        // A step made up by hand: w (4 parameters) has 1 helped, 1 hurt and 2 with A = 0; b (2) has 0 helped, 1 hurt.
+        ParamLayout layout = ParamLayout.builder().add("w", 2, 2).add("b", 2).build();
+        Path out = tmp.resolve("made-up");
+        TrainConfig cfg = TrainConfig.builder().out(out).build();
+        RunRecorder recorder = new RunRecorder(out, Map.of());
+        try (LcaAccumulator acc = Lca.cpu(layout)) {
+            recorder.started(new RunContext(cfg, layout, null, "made up", 1, 0, LabeledSet.of(new float[2], new int[] {0}, 2, 2), "made up",
+                    Map.of("exact", acc), 1, new float[6], "none", null));
+            StepLca s = new StepLca(0, layout, new double[] {-1, 0.5}, new long[] {1, 0}, new long[] {1, 1});
+            recorder.stepDone(new StepEvent(0, 1, 0.5, new float[6], new float[6], null, null, Map.of("exact", s), Map.of(), 2_000_000));
+        }
+        recorder.interrupted("test over");
+        assertEquals(List.of("step,estimator,layer,lca,helped_fraction", "0,exact,w,-1.0,0.25", "0,exact,b,0.5,0.0"),
+                Files.readAllLines(out.resolve(RunFiles.LAYERS_CSV)));
+        assertEquals(List.of("step,batch_loss,loss_before,loss_after,loss_change,lca,splits,error,step_ms", "0,0.5,,,,,,,2.0"),
+                Files.readAllLines(out.resolve(RunFiles.STEPS_CSV)));
     }
 }
