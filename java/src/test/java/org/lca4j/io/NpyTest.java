@@ -320,4 +320,13 @@ class NpyTest {
         }
         return new Py(proc.exitValue(), out);
     }
+
+    @Test
+    void int64LabelsThatFitAnIntAreReadAsInts() throws IOException {
+        Path p = dir.resolve("labels64.npy");
+        Npy.write(p, new long[] {0, 100_000, -70_000, Integer.MAX_VALUE, Integer.MIN_VALUE}, 5);
+        assertArrayEquals(new int[] {0, 100_000, -70_000, Integer.MAX_VALUE, Integer.MIN_VALUE}, Npy.read(p).asInts());
+        Npy.write(p, new long[] {1L + Integer.MAX_VALUE}, 1);
+        assertThrows(IllegalStateException.class, () -> Npy.read(p).asInts());
+    }
 }
