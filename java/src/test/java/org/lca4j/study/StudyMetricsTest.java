@@ -119,7 +119,8 @@ class StudyMetricsTest {
         assertNull(m.paramStepSignAgreement(), "no pair with exact A ≠ 0");
     }
 
-    private static double pearson(double[] x, double[] y) {
+    /** Two-pass Pearson r in double: the tests' reference, independent of {@link Correlation}. */
+    static double pearson(double[] x, double[] y) {
         double mx = 0, my = 0;
         for (int i = 0; i < x.length; i++) { mx += x[i]; my += y[i]; }
         mx /= x.length;
