@@ -438,7 +438,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
             }
             RunSummary s = new RunSummary(recorded, conservation == null ? null : conservation.result(), null, totals, means, lastLoss,
                     (System.nanoTime() - started) / 1e9, exact == null ? 0 : exact.evaluations(), step,
-                    study == null ? Double.NaN : study.trainingMsPerStep(), recorded == 0 ? Double.NaN : exactNanos / 1e6 / recorded, rows, best);
+                    study == null ? Double.NaN : study.trainingMsPerStep(), recorded == 0 ? Double.NaN : exactNanos / 1e6 / recorded, rows, best, Map.of());
             recorder.finished(s);
             if (cfg.report) ReportWriter.write(cfg.out);
             return s;

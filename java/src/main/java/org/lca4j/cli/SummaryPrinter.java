@@ -31,6 +31,7 @@ final class SummaryPrinter {
                     c.totalLca(), c.totalLossChange(), c.relError(), c.maxStepAbsError(), c.meanSplits(),
                     c.stepsOverTolerance() > 0 ? ", " + c.stepsOverTolerance() + " steps over --tol at --max-splits" : "");
         }
+        s.accuracy().forEach((set, a) -> out.printf("accuracy on the %s set (%,d rows): %.1f%% -> %.1f%%%n", set, a.rows(), 100 * a.start(), 100 * a.end()));
         for (Map.Entry<String, Double> h : s.meanHelpedFraction().entrySet()) {
             if (exactRan && !h.getKey().startsWith(Trainer.EXACT)) continue;
             out.printf("mean helped fraction (%s): %.2f%% of parameters have A < 0 per step%n", h.getKey(), 100 * h.getValue());

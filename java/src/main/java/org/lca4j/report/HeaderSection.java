@@ -32,6 +32,12 @@ final class HeaderSection {
                 b.append("<tr><th>data.").append(key).append("</th><td>").append(Html.esc(data.path(key).asText())).append("</td></tr>\n");
             }
         }
+        for (Map.Entry<String, JsonNode> e : d.summary().path("accuracy").properties()) {
+            JsonNode a = e.getValue();
+            b.append("<tr><th>accuracy (").append(Html.esc(e.getKey())).append(" set, ").append(String.format(java.util.Locale.ROOT, "%,d", a.path("rows").asLong()))
+                    .append(" rows)</th><td>").append(Fmt.percent(a.path("start").asDouble())).append(" → ").append(Fmt.percent(a.path("end").asDouble()))
+                    .append("</td></tr>\n");
+        }
         b.append("</table>\n");
         b.append(conservation(d.summary().path("conservation")));
         if (d.steps().isPresent()) b.append(Html.figure(lossChart(d.steps().get(), charts), "loss per step"));

@@ -48,7 +48,7 @@ public final class Replay {
                 }
                 RunSummary summary = new RunSummary(steps, cons.result(), null, Map.of(Trainer.EXACT, acc.layerTotals()),
                         Map.of(Trainer.EXACT, helpedSum / steps), Double.NaN, (System.nanoTime() - started) / 1e9, exact.evaluations(), 0,
-                        Double.NaN, exact.evaluationNanos() / 1e6 / steps, java.util.List.of(), Map.of());
+                        Double.NaN, exact.evaluationNanos() / 1e6 / steps, java.util.List.of(), Map.of(), Map.of());
                 listener.finished(summary);
                 return summary;
             } catch (RuntimeException e) {

@@ -117,6 +117,12 @@ public final class Trainer {
                 : null;
 
         long started = System.nanoTime();
+        // Accuracy is a forward pass per set, at the start and the end: the sets LCA is measured on.
+        Map<String, LabeledSet> accuracySets = new LinkedHashMap<>();
+        if (exact != null) accuracySets.put("reference", reference);
+        if (data.validation() != null) accuracySets.put("validation", data.validation());
+        Map<String, Double> startAccuracy = new LinkedHashMap<>();
+        accuracySets.forEach((k, set) -> startAccuracy.put(k, accuracy(mlp, set, theta)));
         try {
             listener.started(new RunContext(cfg, mlp.layout(), mlp.widths(), data.source(), train.n(), data.validation() == null ? 0 : data.validation().n(),
                     reference, referenceNote, accumulators, total, theta, opt.describe(), study == null ? null : study.sampleIndices()));
@@ -219,9 +225,11 @@ public final class Trainer {
                 rows = study.finish(accumulators, declared);
                 best = Study.bestByCost(rows);
             }
+            Map<String, RunSummary.Accuracy> accuracy = new LinkedHashMap<>();
+            accuracySets.forEach((k, set) -> accuracy.put(k, new RunSummary.Accuracy(set.n(), startAccuracy.get(k), accuracy(mlp, set, theta))));
             RunSummary summary = new RunSummary(total, cons == null ? null : cons.result(), valCons == null ? null : valCons.result(),
                     totals, helpedMeans, lastLoss, (System.nanoTime() - started) / 1e9, refEvals, batches.evaluations(),
-                    study == null ? Double.NaN : study.trainingMsPerStep(), exactNanos / 1e6 / total, rows, best);
+                    study == null ? Double.NaN : study.trainingMsPerStep(), exactNanos / 1e6 / total, rows, best, accuracy);
             listener.finished(summary);
             return summary;
         } catch (RuntimeException | Error e) {
@@ -234,6 +242,10 @@ public final class Trainer {
                 if (o instanceof AutoCloseable c) closeQuietly(c);
             }
         }
+    }
+
+    private static double accuracy(Mlp mlp, LabeledSet set, float[] theta) {
+        return new SetObjective(mlp, set).evaluate(theta).correct() / (double) set.n();
     }
 
     private static TrainingDivergedException diverged(long step, double loss) {

@@ -47,6 +47,7 @@ class ReportWriterTest {
         Path html = ReportWriter.write(dir);
         assertEquals(dir.resolve("report.html"), html);
         String text = Files.readString(html);
+        assertTrue(text.contains("accuracy (validation set, 5,000 rows)</th><td>9.87% → 81.2%"), "the run's accuracy in the header");
 
         // One file: every figure is an embedded PNG that decodes; nothing else is referenced.
         List<String> refs = references(text);
@@ -257,6 +258,7 @@ class ReportWriterTest {
                 .put("max_step_abs_error", 1e-5).put("sum_abs_error", 2e-4).put("initial_loss", 2.3).put("final_loss", 1.89)
                 .put("mean_splits", 2.0);
         summary.putObject("mean_helped_fraction").put("exact", 0.6);
+        summary.putObject("accuracy").putObject("validation").put("rows", 5000).put("start", 0.0987).put("end", 0.8123);
         ObjectNode totals = summary.putObject("layer_totals");
         for (int e = 0; e < names.size(); e++) {
             ObjectNode t = totals.putObject(names.get(e));

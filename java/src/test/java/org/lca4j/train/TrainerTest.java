@@ -159,6 +159,12 @@ class TrainerTest {
             assertArrayEquals(next, thetas.get(t + 1), "θ after step " + t);
         }
         assertEquals(losses.getLast(), s.finalBatchLoss(), 0, "the final batch loss is the last step's");
+        RunSummary.Accuracy acc = s.accuracy().get("reference");
+        assertEquals(data.n(), acc.rows());
+        assertEquals(accuracy(new int[] {20, 16, 8, 4}, thetas.getFirst(), data), acc.start(), 0, "accuracy at θ_0 on R");
+        assertEquals(accuracy(new int[] {20, 16, 8, 4}, thetas.getLast(), data), acc.end(), 0, "accuracy at θ_12 on R");
+        assertTrue(acc.end() > acc.start(), acc.toString());
+        assertFalse(s.accuracy().containsKey("validation"), "no validation split here");
         double meanHelped = helped.stream().mapToDouble(Double::doubleValue).sum() / 12;
         assertEquals(meanHelped, s.meanHelpedFraction().get(Trainer.EXACT), 1e-15);
 
@@ -173,6 +179,31 @@ class TrainerTest {
         assertEquals(meanHelped, replay.meanHelpedFraction().get(Trainer.EXACT), 1e-15);
         assertEquals(s.conservation().totalLca(), replay.conservation().totalLca(), 0);
         assertEquals(12, replay.steps());
+    }
+
+    /** Share of rows whose largest logit is their label's: a plain forward pass (ReLU, each layer's weight [out, in] then bias). */
+    private static double accuracy(int[] widths, float[] theta, LabeledSet set) {
+        int right = 0;
+        for (int r = 0; r < set.n(); r++) {
+            double[] a = new double[widths[0]];
+            for (int i = 0; i < a.length; i++) a[i] = set.x()[r * widths[0] + i];
+            int p = 0;
+            for (int l = 1; l < widths.length; l++) {
+                double[] z = new double[widths[l]];
+                int bias = p + widths[l] * widths[l - 1];
+                for (int o = 0; o < z.length; o++) {
+                    double v = theta[bias + o];
+                    for (int i = 0; i < a.length; i++) v += (double) theta[p + o * a.length + i] * a[i];
+                    z[o] = l < widths.length - 1 ? Math.max(0, v) : v;
+                }
+                p = bias + widths[l];
+                a = z;
+            }
+            int best = 0;
+            for (int k = 1; k < a.length; k++) if (a[k] > a[best]) best = k;
+            if (best == set.y()[r]) right++;
+        }
+        return right / (double) set.n();
     }
 
     /** Helped parameters of all layers over all parameters, from the counts. */
