@@ -123,6 +123,7 @@ final class Charts {
         style(chart.getStyler());
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setLegendVisible(lines.size() > 1);
+        labelSteps(chart, lines);
         int added = 0;
         for (Line l : lines) {
             double[][] xy = finitePairs(l.x(), l.y());
@@ -137,6 +138,30 @@ final class Charts {
             added++;
         }
         return added == 0 ? Optional.empty() : Optional.of(save(chart, name));
+    }
+
+    /**
+     * XChart puts a tick at every tenth or so of equally spaced x values (XChart issue 731), which
+     * crowds the step axis into one unreadable run of digits. Steps are whole numbers: label only the
+     * multiples of a round step giving about six labels, and XChart then draws ticks there alone.
+     */
+    private static void labelSteps(XYChart chart, List<Line> lines) {
+        double max = 0;
+        for (Line l : lines) {
+            for (double x : l.x()) {
+                if (x != Math.rint(x) || x < 0) return; // not a step axis
+                max = Math.max(max, x);
+            }
+        }
+        double every = labelStep(max);
+        chart.getStyler().setxAxisTickLabelsFormattingFunction(v -> v % every == 0 ? Fmt.num(v) : "");
+    }
+
+    /** The round step (1, 2 or 5 × 10^k, at least 1) that labels 0 … max about six times. */
+    static double labelStep(double max) {
+        double raw = Math.max(1, max / 6), pow = Math.pow(10, Math.floor(Math.log10(raw))), step = pow;
+        for (double m : new double[] {2, 5, 10}) if (step < raw) step = m * pow;
+        return step;
     }
 
     /** A scatter of y against x with the line y = x; empty when there are no finite points. */
