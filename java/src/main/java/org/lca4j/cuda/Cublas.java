@@ -102,10 +102,12 @@ public final class Cublas implements AutoCloseable {
     }
 
     private static NativeLibrary.Loaded openFile(Path p) {
+        String why = NativeLibrary.loadProblem(p);
+        if (why != null) return new NativeLibrary.Loaded(null, p.toString(), "cannot load cuBLAS from " + p + ": " + why);
         try {
             return new NativeLibrary.Loaded(SymbolLookup.libraryLookup(p, Arena.global()), p.toString(), null);
         } catch (IllegalArgumentException e) {
-            return new NativeLibrary.Loaded(null, p.toString(), "cannot load cuBLAS from " + p + ": " + e.getMessage());
+            return new NativeLibrary.Loaded(null, p.toString(), "cannot load cuBLAS from " + p + ": " + e.getMessage() + NativeLibrary.dlerror(p));
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +44,31 @@ class CudaFallbackTest {
         NativeLibrary.Loaded bad = NativeLibrary.load(junk.toString());
         assertNull(bad.lookup());
         assertTrue(bad.reason().contains("junk.so"), bad.reason());
+    }
+
+    /**
+     * A truncated library (an interrupted copy) used to reach dlopen, which maps segments past the end
+     * of the file: the JVM died of SIGBUS. Now it is refused with the reason, as is a file that is no
+     * ELF library at all (the loader said only "Cannot open library", after a JVM stack-guard warning).
+     */
+    @Test
+    void aTruncatedOrForeignFileIsRefusedBeforeTheLoaderSeesIt(@TempDir Path dir) throws Exception {
+        Path real = null;
+        for (String name : new String[] {"libzip.so", "libjimage.so", "libjava.so"}) {
+            Path p = Path.of(System.getProperty("java.home"), "lib", name);
+            if (Files.isRegularFile(p)) real = p;
+        }
+        assumeTrue(real != null, "no JDK library to truncate in " + System.getProperty("java.home"));
+        assertNull(NativeLibrary.loadProblem(real), "a whole library is loadable");
+        Path cut = Files.write(dir.resolve("cut.so"), java.util.Arrays.copyOf(Files.readAllBytes(real), 4096));
+        for (NativeLibrary.Loaded l : new NativeLibrary.Loaded[] {NativeLibrary.load(cut.toString()), Cublas.find(cut.toString())}) {
+            assertNull(l.lookup());
+            assertTrue(l.reason().contains("cut.so") && l.reason().contains("truncated") && l.reason().lines().count() == 1, l.reason());
+        }
+        Path text = Files.writeString(dir.resolve("text.so"), "not a library\n");
+        NativeLibrary.Loaded t = NativeLibrary.load(text.toString());
+        assertNull(t.lookup());
+        assertTrue(t.reason().contains("text.so") && t.reason().contains("no ELF header"), t.reason());
     }
 
     @Test
