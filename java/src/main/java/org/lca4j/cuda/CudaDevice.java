@@ -36,7 +36,11 @@ public final class CudaDevice {
     }
 
     private static Availability doProbe() {
-        NativeLibrary.Loaded lib = NativeLibrary.get();
+        return probe(NativeLibrary.get());
+    }
+
+    /** The probe of {@code lib}; on success its bindings become this process's. */
+    static Availability probe(NativeLibrary.Loaded lib) {
         if (lib.lookup() == null) return new Availability(false, null, lib.reason());
         try {
             Lca4jNative n = new Lca4jNative(lib.lookup());

@@ -63,11 +63,21 @@ final class Lca4jNative {
         layerLca = bind("lca4j_layer_lca");
         int v = abiVersion();
         if (v != ABI_VERSION) throw new IllegalStateException("liblca4j ABI version " + v + ", this lca4j needs " + ABI_VERSION);
+        // Every function of lca4j.h, not only those bound here: a stale build that lacks a kernel entry
+        // point must fail the probe (--device auto then uses the CPU), not a run that is under way.
+        for (String name : NativeSignatures.names()) {
+            if (lookup.find(name).isEmpty()) throw missing(name);
+        }
+    }
+
+    private static IllegalStateException missing(String name) {
+        return new IllegalStateException("liblca4j has no symbol " + name + " (a stale build: rebuild it with native-build/build.sh, or point "
+                + NativeLibrary.PROPERTY + " / " + NativeLibrary.ENV + " at a current one)");
     }
 
     /** A downcall handle for a function of lca4j.h, typed as {@link NativeSignatures} describes it. */
     MethodHandle bind(String name, Linker.Option... options) {
-        MemorySegment symbol = lookup.find(name).orElseThrow(() -> new IllegalStateException("liblca4j has no symbol " + name + " (stale library?)"));
+        MemorySegment symbol = lookup.find(name).orElseThrow(() -> missing(name));
         return LINKER.downcallHandle(symbol, NativeSignatures.of(name), options);
     }
 

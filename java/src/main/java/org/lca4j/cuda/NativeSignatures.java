@@ -73,6 +73,11 @@ final class NativeSignatures {
         return fd;
     }
 
+    /** The functions' names, in the header's order. */
+    static java.util.Set<String> names() {
+        return java.util.Collections.unmodifiableSet(TABLE.keySet());
+    }
+
     static Map<String, FunctionDescriptor> all() {
         return Map.copyOf(TABLE);
     }

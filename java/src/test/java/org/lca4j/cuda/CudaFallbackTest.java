@@ -71,6 +71,24 @@ class CudaFallbackTest {
         assertTrue(t.reason().contains("text.so") && t.reason().contains("no ELF header"), t.reason());
     }
 
+    /**
+     * An older liblca4j that lacks one kernel entry point (same ABI version) used to pass the probe,
+     * which bound only the runtime functions: --device auto chose CUDA and the run then failed when
+     * the GPU model bound the kernels. Now the probe refuses it, naming the symbol and the library.
+     */
+    @Test
+    void aStaleLibraryMissingAKernelIsRefusedByTheProbe() {
+        NativeLibrary.Loaded lib = NativeLibrary.get();
+        if (GpuAssumptions.emulated()) assertNotNull(lib.lookup(), lib.reason());
+        assumeTrue(lib.lookup() != null, () -> "no liblca4j here: " + lib.reason());
+        java.lang.foreign.SymbolLookup stale = name -> name.equals("lca4j_sum_rows") ? java.util.Optional.empty() : lib.lookup().find(name);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new Lca4jNative(stale));
+        assertTrue(e.getMessage().contains("lca4j_sum_rows"), e.getMessage());
+        CudaDevice.Availability a = CudaDevice.probe(new NativeLibrary.Loaded(stale, "old-liblca4j.so", null));
+        assertTrue(!a.available() && a.reason().contains("old-liblca4j.so") && a.reason().contains("lca4j_sum_rows")
+                && a.reason().lines().count() == 1, a.reason());
+    }
+
     @Test
     @Tag("no-device") // skips where a GPU is; gpu_check.sh leaves it out
     void withoutADeviceAutoFallsBackAndCudaRefuses() {
