@@ -29,6 +29,7 @@ public final class Cublas implements AutoCloseable {
     static final String PROPERTY = "lca4j.cublas.path";
     static final String ENV = "LCA4J_CUBLAS_LIB";
     private static final String[] NAMES = {"libcublas.so.13", "libcublas.so.12"};
+    private static final String[] SYMBOLS = {"cublasCreate_v2", "cublasSetStream_v2", "cublasDestroy_v2", "cublasGetStatusString", "cublasSgemm_v2"};
     private static final int OP_N = 0, OP_T = 1;
     private static final Linker LINKER = Linker.nativeLinker();
 
@@ -86,7 +87,7 @@ public final class Cublas implements AutoCloseable {
         }
         for (String name : NAMES) {
             try {
-                return new NativeLibrary.Loaded(SymbolLookup.libraryLookup(name, Arena.global()), name, null);
+                return complete(SymbolLookup.libraryLookup(name, Arena.global()), name);
             } catch (IllegalArgumentException notOnPath) {
                 // next name, then the usual directories
             }
@@ -105,10 +106,25 @@ public final class Cublas implements AutoCloseable {
         String why = NativeLibrary.loadProblem(p);
         if (why != null) return new NativeLibrary.Loaded(null, p.toString(), "cannot load cuBLAS from " + p + ": " + why);
         try {
-            return new NativeLibrary.Loaded(SymbolLookup.libraryLookup(p, Arena.global()), p.toString(), null);
+            return complete(SymbolLookup.libraryLookup(p, Arena.global()), p.toString());
         } catch (IllegalArgumentException e) {
             return new NativeLibrary.Loaded(null, p.toString(), "cannot load cuBLAS from " + p + ": " + e.getMessage() + NativeLibrary.dlerror(p));
         }
+    }
+
+    /**
+     * {@code lookup} if it has every function bound here, else why not: a library that loads but is
+     * not cuBLAS (or one older than CUDA 11.4, without cublasGetStatusString) must leave the
+     * gradients on the CPU with the reason, not fail a run that already chose the GPU.
+     */
+    private static NativeLibrary.Loaded complete(SymbolLookup lookup, String source) {
+        for (String name : SYMBOLS) {
+            if (lookup.find(name).isEmpty()) {
+                return new NativeLibrary.Loaded(null, source, "the cuBLAS at " + source + " has no " + name + " (not cuBLAS, or older than CUDA 11.4); set "
+                        + PROPERTY + " or " + ENV + " to libcublas.so.12 or .13");
+            }
+        }
+        return new NativeLibrary.Loaded(lookup, source, null);
     }
 
     /** CUDA's lib64 and the lib folders of pip's nvidia wheels (cu13 bundles cuBLAS; older wheels have nvidia/cublas). */

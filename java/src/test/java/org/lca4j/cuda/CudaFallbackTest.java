@@ -89,6 +89,20 @@ class CudaFallbackTest {
                 && a.reason().lines().count() == 1, a.reason());
     }
 
+    /**
+     * LCA4J_CUBLAS_LIB at a library that loads but is not cuBLAS was "found": the device line said
+     * gradients on the GPU and the run then stopped with "cuBLAS library has no symbol
+     * cublasCreate_v2". Now the search refuses it with the reason, and gradients stay on the CPU.
+     */
+    @Test
+    void aLibraryThatIsNotCublasIsNotFoundAsCublas() {
+        Path notCublas = Path.of(System.getProperty("java.home"), "lib", "libzip.so");
+        assumeTrue(Files.isRegularFile(notCublas), "no " + notCublas);
+        NativeLibrary.Loaded l = Cublas.find(notCublas.toString());
+        assertNull(l.lookup(), "libzip.so taken for cuBLAS");
+        assertTrue(l.reason().contains("libzip.so") && l.reason().contains("cublasCreate_v2") && l.reason().lines().count() == 1, l.reason());
+    }
+
     @Test
     @Tag("no-device") // skips where a GPU is; gpu_check.sh leaves it out
     void withoutADeviceAutoFallsBackAndCudaRefuses() {
