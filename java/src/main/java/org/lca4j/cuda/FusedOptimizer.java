@@ -162,23 +162,36 @@ public final class FusedOptimizer implements AutoCloseable {
      * After a {@link #plainStep} the previous step's slots are zero: its θ_t was not kept.
      */
     public void launch(long theta, long grad, long gradHalf, long sumOut, long helpedOut, long hurtOut) {
+        requireAddress("θ", theta);
+        requireAddress("gradient", grad);
+        requireAddress("sums", sumOut);
+        requireAddress("helped counts", helpedOut);
+        requireAddress("hurt counts", hurtOut);
         if ((corr != 0) != (gradHalf != 0)) {
             throw new IllegalArgumentException(corr != 0 ? "debiased_trap is on: give the training gradient's first half-batch sum"
                     : "a half-batch gradient was given, but debiased_trap is off");
         }
         boolean hasPrev = lastWasFused;
-        advance();
+        prepare(t + 1);
         if (corr != 0) debias.set(ADDRESS, 0, MemorySegment.ofAddress(gradHalf));
         kernels.optimizerStepLca(opt, sizes, layers, theta, thetaPrev, grad, gradPrev, m, v, debias, hasPrev, workspace, workspaceBytes,
                 sumOut, helpedOut, hurtOut);
+        t++; // only a queued step counts: a refused call must leave the step count (Adam's bias correction, momentum's first step) as it was
         lastWasFused = true;
     }
 
     /** The same update with no LCA work (same θ bits): training with LCA off, and the benchmarks' baseline. */
     public void plainStep(long theta, long grad) {
-        advance();
+        requireAddress("θ", theta);
+        requireAddress("gradient", grad);
+        prepare(t + 1);
         kernels.optimizerStep(opt, theta, grad, m, v, dim);
+        t++;
         lastWasFused = false;
+    }
+
+    private static void requireAddress(String what, long address) {
+        if (address == 0) throw new IllegalArgumentException("fused optimizer: " + what + " device address is null");
     }
 
     /** Reads one step's outputs, written by {@link #launch} at these device addresses. */
@@ -205,8 +218,7 @@ public final class FusedOptimizer implements AutoCloseable {
     }
 
     /** Step t's bias corrections, as nn/Adam computes them (in double, then rounded), and step t−1's. */
-    private void advance() {
-        t++;
+    private void prepare(int t) {
         set("first_step", t == 1 ? 1 : 0);
         set("prev_lr", lr);
         set("prev_step_size", stepSize(t - 1));

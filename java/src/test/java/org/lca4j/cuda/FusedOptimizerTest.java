@@ -2,6 +2,8 @@ package org.lca4j.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
@@ -112,6 +114,48 @@ class FusedOptimizerTest {
                 prevGrad = g;
                 prevCorr = corr;
             }
+        }
+    }
+
+    /**
+     * A refused call changes nothing. A null θ or gradient used to reach the C side, which refused it
+     * with an unnamed "bad argument" after the step count had moved on: the next step then skipped
+     * momentum's first-step start (reading the never-written buffer: θ became NaN) or used Adam's
+     * bias correction of the wrong step.
+     */
+    @Test
+    void aRefusedCallNamesItsArgumentAndLeavesTheOptimizerAsItWas() {
+        ParamLayout layout = ParamLayout.builder().add("w", 7, 13).add("b", 7).build();
+        int d = (int) layout.size();
+        Random r = new Random(5);
+        float[] theta0 = new float[d];
+        for (int i = 0; i < d; i++) theta0[i] = (float) r.nextGaussian();
+        float[][] grads = new float[3][d];
+        for (float[] g : grads) for (int i = 0; i < d; i++) g[i] = (float) r.nextGaussian();
+        Lca4jNative api = CudaDevice.api();
+        for (String name : new String[] {"sgd", "adam"}) {
+            double momentum = name.equals("sgd") ? 0.9 : 0;
+            float[][] thetas = new float[2][d];
+            double[][][] sums = new double[2][][];
+            for (int run = 0; run < 2; run++) {
+                try (FusedOptimizer opt = new FusedOptimizer(layout, name, 0.01, momentum, 0.9, 0.999, 1e-8, Double.NaN);
+                     DeviceBuffer dt = new DeviceBuffer(api, d * 4L); DeviceBuffer dg = new DeviceBuffer(api, d * 4L)) {
+                    api.copyToDevice(dt.address(), MemorySegment.ofArray(theta0));
+                    if (run == 1) {
+                        IllegalArgumentException noTheta = assertThrows(IllegalArgumentException.class, () -> opt.step(0, dg.address(), 0));
+                        assertTrue(noTheta.getMessage().contains("θ"), noTheta.getMessage());
+                        IllegalArgumentException noGrad = assertThrows(IllegalArgumentException.class, () -> opt.plainStep(dt.address(), 0));
+                        assertTrue(noGrad.getMessage().contains("gradient"), noGrad.getMessage());
+                    }
+                    for (float[] g : grads) {
+                        api.copyToDevice(dg.address(), MemorySegment.ofArray(g));
+                        sums[run] = opt.step(dt.address(), dg.address(), 0).lca();
+                    }
+                    api.copyToHost(MemorySegment.ofArray(thetas[run]), dt.address());
+                }
+            }
+            assertArrayEquals(thetas[0], thetas[1], name + ": θ after refused calls");
+            for (int q = 0; q < FusedOptimizer.SLOTS; q++) assertArrayEquals(sums[0][q], sums[1][q], name + ": slot " + q + " after refused calls");
         }
     }
 
