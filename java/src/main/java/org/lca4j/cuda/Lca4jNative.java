@@ -32,6 +32,8 @@ final class Lca4jNative {
     static final long LAYER_G0 = offset("g0"), LAYER_BEFORE = offset("before"), LAYER_AFTER = offset("after"),
             LAYER_CUMULATIVE = offset("cumulative"), LAYER_N = offset("n");
     static final int ABI_VERSION = 3;
+    /** lca4j.h's LCA4J_ERR_* statuses are above this; below are cudaError_t values. */
+    static final int LCA4J_OWN_ERRORS = 10000;
 
     private static long offset(String field) {
         return LAYER.byteOffset(MemoryLayout.PathElement.groupElement(field));
@@ -199,7 +201,10 @@ final class Lca4jNative {
     private void check(String function, int status) throws Throwable {
         if (status == 0) return;
         String message = ((MemorySegment) statusString.invokeExact(status)).reinterpret(1024).getString(0);
-        String call = ((MemorySegment) lastCall.invokeExact()).reinterpret(1024).getString(0);
+        // lca4j_last_call() names the CUDA call that failed last on this thread; lca4j's own refusals
+        // (LCA4J_ERR_*: a bad argument, a small workspace) make no CUDA call, so it would name an
+        // earlier, unrelated failure (a handled out-of-memory, say).
+        String call = status > LCA4J_OWN_ERRORS ? "" : ((MemorySegment) lastCall.invokeExact()).reinterpret(1024).getString(0);
         throw new CudaException(function, status, message, call);
     }
 

@@ -91,6 +91,23 @@ class NativeBindingsTest {
         }
     }
 
+    /**
+     * A refusal by lca4j itself (no CUDA call made) used to end with "in" the CUDA call that had
+     * failed last on the thread, however long before: a bad argument after a handled out-of-memory
+     * read "(status 10001, in cudaMalloc(d_ptr, bytes))". Only CUDA failures name a call now.
+     */
+    @Test
+    void lca4jsOwnRefusalNamesNoEarlierCudaCall() {
+        Lca4jNative api = library();
+        CudaException cuda = assertThrows(CudaException.class, () -> api.deviceInfo(99)); // no device 99, here or anywhere
+        assertTrue(cuda.getMessage().contains("in cudaGetDeviceProperties"), cuda.getMessage());
+        try (Arena a = Arena.ofConfined()) {
+            CudaException own = assertThrows(CudaException.class, () -> api.layerLcaWorkspace(a.allocate(JAVA_LONG, 1), 0));
+            assertEquals(BAD_ARGUMENT, own.status());
+            assertTrue(!own.getMessage().contains("cudaGetDeviceProperties") && own.getMessage().contains("lca4j_layer_lca_workspace"), own.getMessage());
+        }
+    }
+
     private static void rejected(String what, Executable call) {
         CudaException e = assertThrows(CudaException.class, call, what);
         assertEquals(BAD_ARGUMENT, e.status(), what + ": " + e.getMessage());
