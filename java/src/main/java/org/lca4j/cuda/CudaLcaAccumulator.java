@@ -168,7 +168,7 @@ public final class CudaLcaAccumulator extends AbstractLcaAccumulator {
 
     /** A buffer's address, unless close() has freed it. */
     private long open(long address) {
-        if (isClosed()) throw new IllegalStateException("device buffer already freed");
+        if (isClosed()) throw new IllegalStateException("LCA accumulator is closed: its device buffers (cumulative sums included) were freed");
         return address;
     }
 }

@@ -62,7 +62,7 @@ public final class FusedOptimizer implements AutoCloseable {
     private final DeviceAllocations owned;
     private final long thetaPrev, gradPrev, m, v, corr, workspace, workspaceBytes, sum, helped, hurt;
     private int t;
-    private boolean lastWasFused;
+    private boolean lastWasFused, closed;
 
     /**
      * @param optimizer "sgd" (momentum 0 for plain SGD) or "adam"
@@ -162,6 +162,7 @@ public final class FusedOptimizer implements AutoCloseable {
      * After a {@link #plainStep} the previous step's slots are zero: its θ_t was not kept.
      */
     public void launch(long theta, long grad, long gradHalf, long sumOut, long helpedOut, long hurtOut) {
+        requireOpen();
         requireAddress("θ", theta);
         requireAddress("gradient", grad);
         requireAddress("sums", sumOut);
@@ -182,6 +183,7 @@ public final class FusedOptimizer implements AutoCloseable {
 
     /** The same update with no LCA work (same θ bits): training with LCA off, and the benchmarks' baseline. */
     public void plainStep(long theta, long grad) {
+        requireOpen();
         requireAddress("θ", theta);
         requireAddress("gradient", grad);
         prepare(t + 1);
@@ -190,12 +192,18 @@ public final class FusedOptimizer implements AutoCloseable {
         lastWasFused = false;
     }
 
+    /** Its state (momentum, Adam's moments, θ_t, g_t) and outputs are device memory that close() freed. */
+    private void requireOpen() {
+        if (closed) throw new IllegalStateException("fused optimizer is closed: its state and device buffers were freed");
+    }
+
     private static void requireAddress(String what, long address) {
         if (address == 0) throw new IllegalArgumentException("fused optimizer: " + what + " device address is null");
     }
 
     /** Reads one step's outputs, written by {@link #launch} at these device addresses. */
     public Step read(long sumAt, long helpedAt, long hurtAt) {
+        requireOpen();
         double[] s = new double[SLOTS * layers];
         long[] h = new long[SLOTS * layers], u = new long[SLOTS * layers];
         api.copyToHost(MemorySegment.ofArray(s), sumAt);
@@ -245,6 +253,7 @@ public final class FusedOptimizer implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         owned.close();
         if (arena.scope().isAlive()) arena.close();
     }

@@ -23,6 +23,7 @@ public final class GpuBatchGradient implements MinibatchGradients, AutoCloseable
     private final DeviceAllocations owned;
     private final long setX, setY, idx, x, y, theta, a, b;
     private long evaluations;
+    private boolean closed;
 
     public GpuBatchGradient(Mlp mlp, LabeledSet set, int batchSize) {
         SetObjective.checkFits(mlp, set);
@@ -50,6 +51,7 @@ public final class GpuBatchGradient implements MinibatchGradients, AutoCloseable
     }
 
     private void gather(float[] th, int[] batch) {
+        if (closed) throw new IllegalStateException("GPU batch gradient is closed: its device copy of the training set was freed");
         if (batch.length < 1 || batch.length > batchSize) {
             throw new IllegalArgumentException("batch of " + batch.length + " rows, but this GPU gradient holds 1 to " + batchSize);
         }
@@ -87,6 +89,7 @@ public final class GpuBatchGradient implements MinibatchGradients, AutoCloseable
 
     @Override
     public void close() {
+        closed = true;
         owned.close();
     }
 }

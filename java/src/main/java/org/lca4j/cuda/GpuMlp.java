@@ -22,6 +22,7 @@ public final class GpuMlp implements AutoCloseable {
     private final long[] act;
     private final long[] delta;
     private final long rowLoss, rowCorrect, sums;
+    private boolean closed;
 
     /** Buffers for batches of up to {@code capacity} rows; throws with the reason when there is no device or cuBLAS. */
     public GpuMlp(Mlp mlp, int capacity) {
@@ -66,6 +67,7 @@ public final class GpuMlp implements AutoCloseable {
      * !accumulate) scale·∇ of the summed loss there. θ, x, y and grad are device addresses.
      */
     public Mlp.Eval evaluate(long theta, long x, long y, int rows, long grad, float scale, boolean accumulate) {
+        requireOpen();
         launch(theta, x, y, rows, grad, scale, accumulate, sums);
         long[] both = new long[2];
         api.copyToHost(MemorySegment.ofArray(both), sums);
@@ -78,6 +80,7 @@ public final class GpuMlp implements AutoCloseable {
      * loop can read many steps' sums in one copy instead of stopping the GPU every step.
      */
     public void launch(long theta, long x, long y, int rows, long grad, float scale, boolean accumulate, long sumsOut) {
+        requireOpen();
         if (rows < 1 || rows > capacity) throw new IllegalArgumentException(rows + " rows, but this GPU MLP holds 1 to " + capacity);
         int layers = widths.length - 1;
         for (int l = 0; l < layers; l++) {
@@ -114,8 +117,13 @@ public final class GpuMlp implements AutoCloseable {
         return base + offset * Float.BYTES;
     }
 
+    private void requireOpen() {
+        if (closed) throw new IllegalStateException("GPU MLP is closed: its device buffers and cuBLAS handle were freed");
+    }
+
     @Override
     public void close() {
+        closed = true;
         owned.close();
     }
 }

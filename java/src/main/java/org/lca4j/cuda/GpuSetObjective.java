@@ -21,6 +21,7 @@ public final class GpuSetObjective implements Objective, AutoCloseable {
     private final long x, y, theta, grad, chunkSums;
     private final int dim, chunks;
     private final long[] hostSums;
+    private boolean closed;
 
     public GpuSetObjective(Mlp mlp, LabeledSet set) {
         SetObjective.checkFits(mlp, set);
@@ -47,6 +48,7 @@ public final class GpuSetObjective implements Objective, AutoCloseable {
 
     @Override
     public double lossAndGradient(float[] th, float[] g) {
+        if (closed) throw new IllegalStateException("GPU set objective is closed: its device copy of the set was freed");
         api.copyToDevice(theta, MemorySegment.ofArray(th));
         float scale = 1f / set.n();
         // Every chunk is queued before anything is read: one wait per evaluation, not one per chunk.
@@ -69,6 +71,7 @@ public final class GpuSetObjective implements Objective, AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         owned.close();
     }
 }

@@ -108,7 +108,7 @@ public final class GpuTrainingLoop implements AutoCloseable {
     private final int[] hostIdx;
     private final double[] hostSum;
     private final long[] hostHelped, hostHurt, hostLoss;
-    private boolean ran;
+    private boolean ran, closed;
 
     /** Uploads the training set and θ₀; throws with the reason when there is no device or cuBLAS. */
     public GpuTrainingLoop(Mlp mlp, LabeledSet train, float[] theta0, Options options) {
@@ -167,6 +167,7 @@ public final class GpuTrainingLoop implements AutoCloseable {
      * trapezoids need g(θ_T) on it, as in the CPU harness.
      */
     public void run(LongFunction<int[]> batches, long steps, Consumer<StepResult> sink) {
+        requireOpen();
         if (steps < 1) throw new IllegalArgumentException("nothing to train: steps must be positive, got " + steps);
         if (ran) throw new IllegalStateException("this loop has already run (θ and the optimizer moved on); make a new one for another run");
         ran = true;
@@ -241,6 +242,7 @@ public final class GpuTrainingLoop implements AutoCloseable {
 
     /** θ after the last step, copied to the host. */
     public float[] theta() {
+        requireOpen();
         float[] out = new float[(int) params];
         api.copyToHost(MemorySegment.ofArray(out), theta);
         return out;
@@ -248,11 +250,18 @@ public final class GpuTrainingLoop implements AutoCloseable {
 
     /** Device address of θ (float32, the model's layout), for callers that keep working on the GPU. */
     public long thetaAddress() {
+        requireOpen();
         return theta;
+    }
+
+    /** θ, the data and the optimizer state are device memory that close() freed. */
+    private void requireOpen() {
+        if (closed) throw new IllegalStateException("GPU training loop is closed: θ, its data and optimizer state were freed (read theta() before close())");
     }
 
     @Override
     public void close() {
+        closed = true;
         owned.close();
     }
 }
