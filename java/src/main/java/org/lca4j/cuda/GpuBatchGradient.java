@@ -19,6 +19,7 @@ public final class GpuBatchGradient implements MinibatchGradients, AutoCloseable
     private final GpuMlp gpu;
     private final int dim;
     private final int batchSize;
+    private final int rows;
     private final DeviceKernels kernels;
     private final DeviceAllocations owned;
     private final long setX, setY, idx, x, y, theta, a, b;
@@ -29,6 +30,7 @@ public final class GpuBatchGradient implements MinibatchGradients, AutoCloseable
         SetObjective.checkFits(mlp, set);
         this.api = CudaDevice.api();
         this.dim = set.dim();
+        this.rows = set.n();
         this.batchSize = batchSize;
         this.kernels = CudaDevice.kernels();
         owned = new DeviceAllocations(api);
@@ -55,6 +57,8 @@ public final class GpuBatchGradient implements MinibatchGradients, AutoCloseable
         if (batch.length < 1 || batch.length > batchSize) {
             throw new IllegalArgumentException("batch of " + batch.length + " rows, but this GPU gradient holds 1 to " + batchSize);
         }
+        // The GPU gathers rows by index with no bounds: one outside the set reads other device memory (or faults).
+        GpuTrainingLoop.checkRows(batch, rows, "batch");
         api.copyToDevice(theta, MemorySegment.ofArray(th));
         api.copyToDevice(idx, MemorySegment.ofArray(batch));
         kernels.gatherRows(x, y, setX, setY, idx, batch.length, dim);

@@ -96,7 +96,7 @@ public final class GpuTrainingLoop implements AutoCloseable {
 
     private static final int SLOTS = FusedOptimizer.SLOTS;
     private final Options options;
-    private final int inputs, layers;
+    private final int inputs, layers, rows;
     private final long params;
     private final Lca4jNative api;
     private final DeviceKernels kernels;
@@ -122,6 +122,7 @@ public final class GpuTrainingLoop implements AutoCloseable {
         this.options = options;
         this.params = theta0.length;
         this.inputs = train.dim();
+        this.rows = train.n();
         this.layers = mlp.layout().layerCount();
         this.api = CudaDevice.api();
         this.kernels = CudaDevice.kernels();
@@ -178,7 +179,10 @@ public final class GpuTrainingLoop implements AutoCloseable {
             int n = (int) Math.min(options.window(), calls - c0);
             for (int j = 0; j < n; j++) {
                 int[] batch = batches.apply(c0 + j);
+                if (batch == null) throw new IllegalArgumentException("batch " + (c0 + j) + " is null");
                 if (batch.length != b) throw new IllegalArgumentException("batch " + (c0 + j) + " has " + batch.length + " rows, expected " + b);
+                // The GPU gathers rows by index with no bounds: one outside the set reads other device memory (or faults).
+                checkRows(batch, rows, "batch " + (c0 + j));
                 System.arraycopy(batch, 0, hostIdx, j * b, b);
             }
             api.copyToDevice(idx, MemorySegment.ofArray(hostIdx).asSlice(0, (long) n * b * Integer.BYTES));
@@ -188,6 +192,15 @@ public final class GpuTrainingLoop implements AutoCloseable {
                 double loss = Double.longBitsToDouble(hostLoss[j * 4]) + (half != 0 ? Double.longBitsToDouble(hostLoss[j * 4 + 2]) : 0);
                 long correct = hostLoss[j * 4 + 1] + (half != 0 ? hostLoss[j * 4 + 3] : 0);
                 assembler.accept(c0 + j, optimizer.unpack(hostSum, hostHelped, hostHurt, j), loss, correct);
+            }
+        }
+    }
+
+    /** Refuses a row index outside a set of {@code n} rows, naming the batch ({@code what}), the position and the index. */
+    static void checkRows(int[] batch, int n, String what) {
+        for (int r = 0; r < batch.length; r++) {
+            if (batch[r] < 0 || batch[r] >= n) {
+                throw new IllegalArgumentException(what + ", row " + r + ": index " + batch[r] + " is outside the training set's rows 0.." + (n - 1));
             }
         }
     }

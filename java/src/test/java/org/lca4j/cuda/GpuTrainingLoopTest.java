@@ -177,4 +177,32 @@ class GpuTrainingLoopTest {
         });
         return events;
     }
+
+    /**
+     * Batch indices come from the caller and the GPU gathers rows by them with no bounds: an index
+     * outside the training set read other device memory (silently, on the emulation in index order)
+     * or crashed the JVM (the emulation's guard pages). Both the loop and the batch gradient refuse it
+     * now, naming the batch, the position and the index; steps already handed over stay handed over.
+     */
+    @Test
+    void rowIndicesOutsideTheTrainingSetAreRefused() {
+        Mlp mlp = new Mlp(6, 5, 3);
+        LabeledSet train = SyntheticData.teacher(new Random(1), 40, 6, 3);
+        float[] theta0 = mlp.initHeNormal(new Random(2));
+        var options = new GpuTrainingLoop.Options("sgd", 0.05, 0.9, 4, Double.NaN, GpuTrainingLoop.Lca.FUSED, 2);
+        for (int bad : new int[] {40, -1, 1_000_000}) {
+            List<GpuTrainingLoop.StepResult> done = new ArrayList<>();
+            try (GpuTrainingLoop loop = new GpuTrainingLoop(mlp, train, theta0, options)) {
+                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> loop.run(t -> t == 3 ? new int[] {0, 1, bad, 3} : new int[] {0, 1, 2, 3}, 5, done::add));
+                assertTrue(e.getMessage().contains("batch 3, row 2: index " + bad), e.getMessage());
+                assertEquals(1, done.size(), "the first window's finished step is kept");
+            }
+            try (GpuBatchGradient bg = new GpuBatchGradient(mlp, train, 4)) {
+                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> bg.gradient(theta0, new int[] {bad, 1}, new float[theta0.length]));
+                assertTrue(e.getMessage().contains("row 0: index " + bad), e.getMessage());
+            }
+        }
+    }
 }
