@@ -19,7 +19,7 @@ public final class GpuBatchGradient implements MinibatchGradients, AutoCloseable
     private final GpuMlp gpu;
     private final int dim;
     private final int batchSize;
-    private final int rows;
+    private final int rows, params;
     private final DeviceKernels kernels;
     private final DeviceAllocations owned;
     private final long setX, setY, idx, x, y, theta, a, b;
@@ -31,6 +31,7 @@ public final class GpuBatchGradient implements MinibatchGradients, AutoCloseable
         this.api = CudaDevice.api();
         this.dim = set.dim();
         this.rows = set.n();
+        this.params = mlp.parameterCount();
         this.batchSize = batchSize;
         this.kernels = CudaDevice.kernels();
         owned = new DeviceAllocations(api);
@@ -59,6 +60,8 @@ public final class GpuBatchGradient implements MinibatchGradients, AutoCloseable
         }
         // The GPU gathers rows by index with no bounds: one outside the set reads other device memory (or faults).
         GpuTrainingLoop.checkRows(batch, rows, "batch");
+        // The copies take the arrays' own lengths: a short θ would leave the rest of the device copy stale.
+        GpuSetObjective.checkLength("θ", th, params);
         api.copyToDevice(theta, MemorySegment.ofArray(th));
         api.copyToDevice(idx, MemorySegment.ofArray(batch));
         kernels.gatherRows(x, y, setX, setY, idx, batch.length, dim);
@@ -67,6 +70,7 @@ public final class GpuBatchGradient implements MinibatchGradients, AutoCloseable
 
     @Override
     public double gradient(float[] th, int[] batch, float[] grad) {
+        GpuSetObjective.checkLength("gradient", grad, params);
         gather(th, batch);
         double loss = gpu.evaluate(theta, x, y, batch.length, a, 1f / batch.length, false).lossSum();
         api.copyToHost(MemorySegment.ofArray(grad), a);
@@ -75,6 +79,9 @@ public final class GpuBatchGradient implements MinibatchGradients, AutoCloseable
 
     @Override
     public double halves(float[] th, int[] batch, float[] ha, float[] hb, float[] grad) {
+        GpuSetObjective.checkLength("first half-batch gradient", ha, params);
+        GpuSetObjective.checkLength("second half-batch gradient", hb, params);
+        GpuSetObjective.checkLength("gradient", grad, params);
         gather(th, batch);
         int h = batch.length / 2;
         float scale = 1f / batch.length;

@@ -19,7 +19,7 @@ public final class GpuSetObjective implements Objective, AutoCloseable {
     private final GpuMlp gpu;
     private final DeviceAllocations owned;
     private final long x, y, theta, grad, chunkSums;
-    private final int dim, chunks;
+    private final int dim, chunks, params;
     private final long[] hostSums;
     private boolean closed;
 
@@ -30,15 +30,16 @@ public final class GpuSetObjective implements Objective, AutoCloseable {
         this.chunks = (set.n() + CHUNK_ROWS - 1) / CHUNK_ROWS;
         this.hostSums = new long[2 * chunks];
         this.api = CudaDevice.api();
-        long params = (long) mlp.parameterCount() * Float.BYTES;
+        this.params = mlp.parameterCount();
+        long paramBytes = (long) params * Float.BYTES;
         owned = new DeviceAllocations(api);
         try {
             gpu = owned.own(new GpuMlp(mlp, Math.min(CHUNK_ROWS, set.n())));
             DeviceRows rows = owned.own(DeviceRows.of(set));
             x = rows.x();
             y = rows.y();
-            theta = owned.alloc(params);
-            grad = owned.alloc(params);
+            theta = owned.alloc(paramBytes);
+            grad = owned.alloc(paramBytes);
             chunkSums = owned.alloc(2L * chunks * Long.BYTES); // per chunk: loss sum (double), correct (int64)
         } catch (RuntimeException e) {
             owned.close();
@@ -49,6 +50,8 @@ public final class GpuSetObjective implements Objective, AutoCloseable {
     @Override
     public double lossAndGradient(float[] th, float[] g) {
         if (closed) throw new IllegalStateException("GPU set objective is closed: its device copy of the set was freed");
+        checkLength("θ", th, params);
+        checkLength("gradient", g, params);
         api.copyToDevice(theta, MemorySegment.ofArray(th));
         float scale = 1f / set.n();
         // Every chunk is queued before anything is read: one wait per evaluation, not one per chunk.
@@ -62,6 +65,16 @@ public final class GpuSetObjective implements Objective, AutoCloseable {
         double loss = 0;
         for (int c = 0; c < chunks; c++) loss += Double.longBitsToDouble(hostSums[2 * c]); // chunk order, as SetObjective
         return loss / set.n();
+    }
+
+    /**
+     * Refuses a host array of another length than the model's parameters: the copies to and from the
+     * device take the array's own length, so a short θ left the rest of the device copy stale and a
+     * short gradient came back cut off, both silently.
+     */
+    static void checkLength(String what, float[] v, int params) {
+        if (v == null) throw new IllegalArgumentException(what + " is null");
+        if (v.length != params) throw new IllegalArgumentException(what + " has " + v.length + " values, the model has " + params + " parameters");
     }
 
     @Override

@@ -81,4 +81,31 @@ class GpuMlpTest {
             assertEquals(expected[i], actual[i], 1e-4 * max + 1e-7, what + " at " + i);
         }
     }
+
+    /**
+     * Host arrays of the wrong length are refused, naming the array: the copies took each array's own
+     * length, so a short θ left the rest of the device's θ from the previous call and a short gradient
+     * came back cut off, with no error.
+     */
+    @Test
+    void hostArraysOfTheWrongLengthAreRefused() {
+        Mlp mlp = new Mlp(6, 5, 3);
+        org.lca4j.data.LabeledSet set = org.lca4j.data.SyntheticData.teacher(new Random(1), 40, 6, 3);
+        float[] theta = mlp.initHeNormal(new Random(2));
+        int d = theta.length;
+        int[] batch = {0, 1, 2, 3};
+        try (GpuBatchGradient bg = new GpuBatchGradient(mlp, set, 4); GpuSetObjective obj = new GpuSetObjective(mlp, set)) {
+            wrong("θ", () -> bg.gradient(new float[d - 1], batch, new float[d]));
+            wrong("gradient", () -> bg.gradient(theta, batch, new float[d - 1]));
+            wrong("θ", () -> bg.halves(new float[d + 1], batch, new float[d], new float[d], new float[d]));
+            wrong("first half-batch gradient", () -> bg.halves(theta, batch, new float[1], new float[d], new float[d]));
+            wrong("θ", () -> obj.lossAndGradient(new float[d - 1], new float[d]));
+            wrong("gradient", () -> obj.lossAndGradient(theta, new float[3]));
+        }
+    }
+
+    private static void wrong(String what, org.junit.jupiter.api.function.Executable call) {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, call, what);
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith(what + " has "), e.getMessage());
+    }
 }
