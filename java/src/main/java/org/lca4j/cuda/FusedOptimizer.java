@@ -40,6 +40,25 @@ public final class FusedOptimizer implements AutoCloseable {
      */
     public enum PreviousStep { KEPT_THETA, FROM_STATE }
 
+    /**
+     * Refuses what nn/Sgd and nn/Adam refuse (a learning rate that is not positive, momentum outside
+     * [0,1)) and what would make Adam's step infinite or NaN (β outside [0,1), ε not positive):
+     * the device would otherwise run on and fill θ with NaN.
+     */
+    static void checkHyperparameters(String optimizer, double lr, double momentum, double beta1, double beta2, double eps) {
+        if (!"sgd".equals(optimizer) && !"adam".equals(optimizer)) {
+            throw new IllegalArgumentException("fused optimizer must be sgd or adam, got " + (optimizer == null ? "null" : "'" + optimizer + "'"));
+        }
+        if (!(lr > 0)) throw new IllegalArgumentException("--lr must be positive, got " + lr);
+        if ("sgd".equals(optimizer) && !(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("--momentum must be in [0,1), got " + momentum);
+        if ("adam".equals(optimizer)) {
+            if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+                throw new IllegalArgumentException("Adam's β1 and β2 must be in [0,1), got " + beta1 + " and " + beta2);
+            }
+            if (!(eps > 0)) throw new IllegalArgumentException("Adam's ε must be positive, got " + eps);
+        }
+    }
+
     /** Refuses {@link PreviousStep#FROM_STATE} where there is nothing to recompute the step from. */
     static void checkPrevious(String optimizer, double momentum, boolean trapezoids, PreviousStep previous) {
         if (previous == PreviousStep.FROM_STATE && "sgd".equals(optimizer) && momentum == 0 && !trapezoids) {
@@ -85,6 +104,8 @@ public final class FusedOptimizer implements AutoCloseable {
     /** @param previous where the previous step's Δθ comes from ({@link PreviousStep}) */
     public FusedOptimizer(ParamLayout layout, String optimizer, double lr, double momentum, double beta1, double beta2, double eps, double keep,
                           boolean trapezoids, PreviousStep previous) {
+        if (layout == null) throw new IllegalArgumentException("fused optimizer: layout is null");
+        checkHyperparameters(optimizer, lr, momentum, beta1, beta2, eps);
         if (!trapezoids && !Double.isNaN(keep)) throw new IllegalArgumentException("debiased_trap is a trapezoid: it needs trapezoids on");
         checkPrevious(optimizer, momentum, trapezoids, previous);
         if (layout.layerCount() > MAX_LAYERS) {

@@ -70,6 +70,7 @@ public final class GpuTrainingLoop implements AutoCloseable {
     public record Options(String optimizer, double lr, double momentum, int batch, double keep, Lca lca, int window) {
         public Options {
             if (lca == null) throw new IllegalArgumentException("Lca mode is null");
+            FusedOptimizer.checkHyperparameters(optimizer, lr, momentum, 0.9, 0.999, 1e-8); // the loop's Adam: nn/Adam's defaults
             if (batch < 1) throw new IllegalArgumentException("--batch must be positive, got " + batch);
             if (window < 1) throw new IllegalArgumentException("the result window must be at least one step, got " + window);
             if (lca.fused()) FusedOptimizer.checkPrevious(optimizer, momentum, lca.trapezoids(), lca.previous());

@@ -34,6 +34,30 @@ class GpuTrainingLoopOptionsTest {
         refused("Lca mode is null", () -> options(8, Double.NaN, null, 10));
     }
 
+    /**
+     * nn/Sgd and nn/Adam refuse a learning rate that is not positive and momentum outside [0,1); the
+     * fused optimizer took them (and a null optimizer name, with a NullPointerException about
+     * "&lt;local17&gt;") and the device filled θ with NaN. Refused now, naming the setting, before any
+     * device work.
+     */
+    @Test
+    void hyperparametersTheCpuOptimizersRefuseAreRefused() {
+        org.lca4j.core.ParamLayout layout = org.lca4j.core.ParamLayout.builder().add("w", 3, 2).build();
+        for (double lr : new double[] {Double.NaN, 0, -0.1}) {
+            refused("--lr must be positive", () -> new GpuTrainingLoop.Options("sgd", lr, 0.9, 8, Double.NaN, GpuTrainingLoop.Lca.FUSED, 10));
+            refused("--lr must be positive", () -> new FusedOptimizer(layout, "adam", lr, 0, 0.9, 0.999, 1e-8, Double.NaN));
+        }
+        for (double momentum : new double[] {Double.NaN, 1, -0.5}) {
+            refused("--momentum must be in [0,1)", () -> new GpuTrainingLoop.Options("sgd", 0.1, momentum, 8, Double.NaN, GpuTrainingLoop.Lca.OFF, 10));
+            refused("--momentum must be in [0,1)", () -> new FusedOptimizer(layout, "sgd", 0.1, momentum, 0.9, 0.999, 1e-8, Double.NaN));
+        }
+        refused("β1 and β2", () -> new FusedOptimizer(layout, "adam", 0.1, 0, 1, 0.999, 1e-8, Double.NaN));
+        refused("ε must be positive", () -> new FusedOptimizer(layout, "adam", 0.1, 0, 0.9, 0.999, Double.NaN, Double.NaN));
+        refused("sgd or adam, got null", () -> new FusedOptimizer(layout, null, 0.1, 0, 0.9, 0.999, 1e-8, Double.NaN));
+        refused("sgd or adam, got null", () -> new GpuTrainingLoop.Options(null, 0.1, 0, 8, Double.NaN, GpuTrainingLoop.Lca.FUSED, 10));
+        refused("layout is null", () -> new FusedOptimizer(null, "sgd", 0.1, 0, 0.9, 0.999, 1e-8, Double.NaN));
+    }
+
     @Test
     void dataAndModelThatDoNotFitAreRefusedBeforeAnyDeviceWork() {
         Mlp mlp = new Mlp(20, 8, 4);
