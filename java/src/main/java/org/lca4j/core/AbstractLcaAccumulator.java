@@ -147,6 +147,11 @@ public abstract class AbstractLcaAccumulator implements LcaAccumulator {
 
     private MemorySegment[] flat(String what, MemorySegment v) {
         if (v == null) throw new IllegalArgumentException(what + " is null");
+        // FFM's own errors for these ("Already closed", "Attempted access outside owning thread") name no input.
+        if (!v.scope().isAlive()) throw new IllegalArgumentException(what + " is memory that was already freed (its arena is closed)");
+        if (!v.isAccessibleBy(Thread.currentThread())) {
+            throw new IllegalArgumentException(what + " is memory of another thread's confined arena; allocate it in a shared or global arena, or step on that thread");
+        }
         long expected = layout.size() * Float.BYTES;
         if (v.byteSize() != expected) {
             throw new IllegalArgumentException(what + " is " + v.byteSize() + " bytes (" + (v.byteSize() % Float.BYTES == 0 ? v.byteSize() / Float.BYTES + " floats" : "not whole floats")

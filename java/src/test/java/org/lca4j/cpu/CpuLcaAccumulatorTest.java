@@ -164,6 +164,30 @@ class CpuLcaAccumulatorTest {
         assertTrue(odd.getMessage().contains("35 bytes (not whole floats)") && odd.getMessage().contains("9 parameters (36 bytes)"), odd.getMessage());
     }
 
+    /**
+     * Memory of a closed arena, or of another thread's confined arena, is refused naming the input:
+     * FFM's own "Already closed" and "Attempted access outside owning thread" said neither which input
+     * nor what to do. Nothing is added.
+     */
+    @Test
+    void freedOrOtherThreadsMemoryIsRefusedNamingTheInput() throws Exception {
+        LcaAccumulator acc = Lca.cpu(ParamLayout.builder().add("w", 9).build());
+        MemorySegment ones = MemorySegment.ofArray(ones(9));
+        Arena closed = Arena.ofConfined();
+        MemorySegment freed = closed.allocate(36, 4);
+        closed.close();
+        var e = assertThrows(IllegalArgumentException.class, () -> acc.step(ones, ones, freed));
+        assertTrue(e.getMessage().startsWith("θ_{t+1} is memory that was already freed"), e.getMessage());
+        MemorySegment[] theirs = new MemorySegment[1];
+        Thread other = new Thread(() -> theirs[0] = Arena.ofConfined().allocate(36, 4));
+        other.start();
+        other.join();
+        var e2 = assertThrows(IllegalArgumentException.class, () -> acc.stepDelta(ones, theirs[0]));
+        assertTrue(e2.getMessage().startsWith("Δθ is memory of another thread's confined arena"), e2.getMessage());
+        assertEquals(0, acc.steps());
+        assertArrayEquals(new double[9], acc.cumulative(0), "nothing was added");
+    }
+
     @Test
     void closedMeansClosedOnEveryBackendAndStepLcaCannotBeChangedFromOutside() {
         LcaAccumulator acc = Lca.cpu(LAYOUT);
