@@ -28,6 +28,10 @@ public final class Lca {
 
     /** The CUDA backend; throws {@link IllegalStateException} with the reason when no device or library is usable. */
     public static CudaLcaAccumulator cuda(ParamLayout layout) {
+        CudaDevice.Availability a = CudaDevice.probe();
+        if (!a.available()) {
+            throw new IllegalStateException("CUDA backend unavailable: " + a.reason() + "; use Lca.cpu(layout), or Lca.backend(\"auto\") to fall back to the CPU");
+        }
         return new CudaLcaAccumulator(layout);
     }
 
@@ -54,7 +58,9 @@ public final class Lca {
                 return new Backend("cpu", "cpu (pure Java)", Lca::cpu);
             case "cuda": {
                 CudaDevice.Availability a = CudaDevice.probe();
-                if (!a.available()) throw new IllegalArgumentException("device cuda is not usable: " + a.reason());
+                if (!a.available()) {
+                    throw new IllegalArgumentException("device cuda is not usable: " + a.reason() + "; use --device cpu, or --device auto to fall back to the CPU");
+                }
                 return new Backend("cuda", "cuda (" + a.description() + ")", Lca::cuda);
             }
             case "auto": {

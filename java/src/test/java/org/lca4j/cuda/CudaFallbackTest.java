@@ -116,9 +116,11 @@ class CudaFallbackTest {
         try (var acc = auto.create(layout)) {
             assertTrue(acc instanceof CpuLcaAccumulator);
         }
+        // One line that says why and what to do instead.
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Lca.backend("cuda"));
-        assertTrue(e.getMessage().contains(a.reason()), e.getMessage());
-        assertThrows(IllegalStateException.class, () -> Lca.cuda(layout));
+        assertTrue(e.getMessage().contains(a.reason()) && e.getMessage().contains("use --device cpu") && e.getMessage().lines().count() == 1, e.getMessage());
+        IllegalStateException direct = assertThrows(IllegalStateException.class, () -> Lca.cuda(layout));
+        assertTrue(direct.getMessage().contains(a.reason()) && direct.getMessage().contains("use Lca.cpu"), direct.getMessage());
     }
 
     @Test
