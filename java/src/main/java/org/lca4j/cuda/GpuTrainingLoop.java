@@ -114,8 +114,13 @@ public final class GpuTrainingLoop implements AutoCloseable {
     /** Uploads the training set and θ₀; throws with the reason when there is no device or cuBLAS. */
     public GpuTrainingLoop(Mlp mlp, LabeledSet train, float[] theta0, Options options) {
         SetObjective.checkFits(mlp, train);
+        if (theta0 == null) throw new IllegalArgumentException("θ₀ is null");
         if (theta0.length != mlp.parameterCount()) {
             throw new IllegalArgumentException("θ₀ has " + theta0.length + " values, the model " + mlp.parameterCount());
+        }
+        // A NaN here would surface only as "training diverged at step 0 … try a smaller --lr".
+        for (int i = 0; i < theta0.length; i++) {
+            if (!Float.isFinite(theta0[i])) throw new IllegalArgumentException("θ₀ is not finite at " + mlp.layout().describe(i) + ": " + theta0[i]);
         }
         if (options.batch() > train.n()) {
             throw new IllegalArgumentException("--batch " + options.batch() + " is larger than the training set (" + train.n() + " rows)");

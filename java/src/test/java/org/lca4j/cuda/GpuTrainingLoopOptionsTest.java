@@ -65,6 +65,12 @@ class GpuTrainingLoopOptionsTest {
         refused("θ₀ has 3 values", () -> new GpuTrainingLoop(mlp, set, new float[3], options(8, Double.NaN, GpuTrainingLoop.Lca.FUSED, 10)));
         refused("larger than the training set", () -> new GpuTrainingLoop(mlp, set, new float[mlp.parameterCount()],
                 options(101, Double.NaN, GpuTrainingLoop.Lca.FUSED, 10)));
+        // A NaN in θ₀ read as "training diverged at step 0: batch loss is NaN (try a smaller --lr)".
+        float[] nan = new float[mlp.parameterCount()];
+        nan[20 * 8 + 3] = Float.NaN;
+        refused("θ₀ is not finite at " + mlp.layout().describe(20 * 8 + 3) + ": NaN",
+                () -> new GpuTrainingLoop(mlp, set, nan, options(8, Double.NaN, GpuTrainingLoop.Lca.FUSED, 10)));
+        refused("θ₀ is null", () -> new GpuTrainingLoop(mlp, set, null, options(8, Double.NaN, GpuTrainingLoop.Lca.FUSED, 10)));
         var wide = SyntheticData.teacher(new Random(1), 100, 21, 4);
         refused("input width", () -> new GpuTrainingLoop(mlp, wide, new float[mlp.parameterCount()], options(8, Double.NaN, GpuTrainingLoop.Lca.FUSED, 10)));
     }
