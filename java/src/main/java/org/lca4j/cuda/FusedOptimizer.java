@@ -10,6 +10,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
+import org.lca4j.core.Layer;
+import org.lca4j.core.NonFiniteInputException;
 import org.lca4j.core.ParamLayout;
 
 /**
@@ -80,8 +82,10 @@ public final class FusedOptimizer implements AutoCloseable {
     private final MemorySegment sizes, opt, debias;
     private final DeviceAllocations owned;
     private final long thetaPrev, gradPrev, m, v, corr, workspace, workspaceBytes, sum, helped, hurt;
+    private final ParamLayout layout;
     private int t;
     private boolean lastWasFused, closed;
+    private String failure;
 
     /**
      * @param optimizer "sgd" (momentum 0 for plain SGD) or "adam"
@@ -123,6 +127,7 @@ public final class FusedOptimizer implements AutoCloseable {
         this.beta1 = (float) beta1;
         this.beta2 = (float) beta2;
         this.layers = layout.layerCount();
+        this.layout = layout;
         this.api = CudaDevice.api();
         this.kernels = CudaDevice.kernels();
         this.owned = new DeviceAllocations(api);
@@ -170,11 +175,34 @@ public final class FusedOptimizer implements AutoCloseable {
     /**
      * One step: θ (device, updated in place) from its gradient g_t (device); {@code gradHalf} is the
      * first half-batch sum a of g = a + b, required when debiased_trap is on, else 0. Waits for the
-     * sums; a loop that wants no wait per step uses {@link #launch}.
+     * sums; a loop that wants no wait per step uses {@link #launch}. A non-finite sum (a NaN or
+     * infinite gradient) throws {@link NonFiniteInputException} naming the step and the parameter;
+     * θ and the state have taken the value in the same pass, so the optimizer then refuses further steps.
      */
     public Step step(long theta, long grad, long gradHalf) {
         launch(theta, grad, gradHalf, sum, helped, hurt);
-        return read(sum, helped, hurt);
+        Step s = read(sum, helped, hurt);
+        for (int q = 0; q < SLOTS; q++) {
+            for (int l = 0; l < layers; l++) {
+                if (!Double.isFinite(s.lca()[q][l])) {
+                    // The update is fused with the sums: θ and the state moved with the bad value.
+                    failure = nonFinite(l, grad) + "; θ and the optimizer state were already updated with it";
+                    throw new NonFiniteInputException(failure);
+                }
+            }
+        }
+        return s;
+    }
+
+    /** Names the first non-finite gradient value in layer l (copied back), or says the gradient there is finite. */
+    private String nonFinite(int l, long grad) {
+        Layer layer = layout.layer(l);
+        float[] g = new float[Math.toIntExact(layer.size())];
+        api.copyToHost(MemorySegment.ofArray(g), grad + layer.offset() * Float.BYTES);
+        for (int i = 0; i < g.length; i++) {
+            if (!Float.isFinite(g[i])) return "non-finite input at step " + (t - 1) + " of the fused optimizer, " + layer.describe(i) + ": gradient = " + g[i];
+        }
+        return "LCA of layer " + layer.name() + " is not finite at step " + (t - 1) + " of the fused optimizer, with a finite gradient there (θ or the optimizer state is not finite, or the step overflowed)";
     }
 
     /**
@@ -216,6 +244,7 @@ public final class FusedOptimizer implements AutoCloseable {
     /** Its state (momentum, Adam's moments, θ_t, g_t) and outputs are device memory that close() freed. */
     private void requireOpen() {
         if (closed) throw new IllegalStateException("fused optimizer is closed: its state and device buffers were freed");
+        if (failure != null) throw new IllegalStateException("fused optimizer stopped after an earlier error: " + failure);
     }
 
     private static void requireAddress(String what, long address) {
@@ -224,7 +253,7 @@ public final class FusedOptimizer implements AutoCloseable {
 
     /** Reads one step's outputs, written by {@link #launch} at these device addresses. */
     public Step read(long sumAt, long helpedAt, long hurtAt) {
-        requireOpen();
+        if (closed) requireOpen();
         double[] s = new double[SLOTS * layers];
         long[] h = new long[SLOTS * layers], u = new long[SLOTS * layers];
         api.copyToHost(MemorySegment.ofArray(s), sumAt);

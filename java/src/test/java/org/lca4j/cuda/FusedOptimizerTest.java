@@ -159,6 +159,35 @@ class FusedOptimizerTest {
         }
     }
 
+    /**
+     * A NaN or infinite gradient used to come back as NaN sums with no error, θ and the optimizer
+     * state silently NaN from then on. step() now refuses it, naming the step and the parameter, and
+     * the optimizer refuses further steps (its state took the bad value in the same pass).
+     */
+    @Test
+    void aNonFiniteGradientIsNamedAndStopsTheOptimizer() {
+        ParamLayout layout = ParamLayout.builder().add("w", 7, 13).add("b", 7).build();
+        int d = (int) layout.size();
+        Lca4jNative api = CudaDevice.api();
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+            try (FusedOptimizer opt = new FusedOptimizer(layout, "adam", 0.01, 0, 0.9, 0.999, 1e-8, Double.NaN);
+                 DeviceBuffer dt = new DeviceBuffer(api, d * 4L); DeviceBuffer dg = new DeviceBuffer(api, d * 4L)) {
+                float[] theta = new float[d], g = new float[d];
+                java.util.Arrays.fill(theta, 0.5f);
+                java.util.Arrays.fill(g, 0.25f);
+                api.copyToDevice(dt.address(), MemorySegment.ofArray(theta));
+                api.copyToDevice(dg.address(), MemorySegment.ofArray(g));
+                opt.step(dt.address(), dg.address(), 0);
+                g[91 + 4] = bad;
+                api.copyToDevice(dg.address(), MemorySegment.ofArray(g));
+                var e = assertThrows(org.lca4j.core.NonFiniteInputException.class, () -> opt.step(dt.address(), dg.address(), 0));
+                assertTrue(e.getMessage().startsWith("non-finite input at step 1 of the fused optimizer, b[4]: gradient = " + bad), e.getMessage());
+                var again = assertThrows(IllegalStateException.class, () -> opt.step(dt.address(), dg.address(), 0));
+                assertTrue(again.getMessage().contains("stopped after an earlier error") && again.getMessage().contains("b[4]"), again.getMessage());
+            }
+        }
+    }
+
     private static void add(double[][] sum, double[][] scale, int slot, int layer, double v) {
         sum[slot][layer] += v;
         scale[slot][layer] += Math.abs(v);
