@@ -55,6 +55,11 @@ final class NativeLibrary {
 
     /** Loads from {@code explicit} when given, else from the jar. */
     static Loaded load(String explicit) {
+        return load(explicit, Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** As {@link #load(String)}, extracting the jar's copy into {@code tmpDir}. */
+    static Loaded load(String explicit, Path tmpDir) {
         if (explicit != null && !explicit.isBlank()) {
             Path p = Path.of(explicit);
             if (!Files.isRegularFile(p)) return new Loaded(null, explicit, "liblca4j not found at " + p + " (from " + PROPERTY + " / " + ENV + ")");
@@ -63,12 +68,14 @@ final class NativeLibrary {
         String resource = "/native/" + platform() + "/liblca4j.so";
         try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
             if (in == null) return new Loaded(null, resource, "this lca4j build has no CUDA library for " + platform() + " (it was built without nvcc)");
-            Path tmp = Files.createTempFile("liblca4j-", ".so");
+            Path tmp = Files.createTempFile(tmpDir, "liblca4j-", ".so");
             tmp.toFile().deleteOnExit();
             Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
             return open(tmp, "jar:" + resource);
         } catch (IOException e) {
-            return new Loaded(null, resource, "cannot extract " + resource + " to a temporary file: " + e.getMessage());
+            // An IOException's message is often the bare path (NoSuchFileException, AccessDeniedException): say which.
+            return new Loaded(null, resource, "cannot extract " + resource + " to a temporary file in " + tmpDir + " (" + e.getClass().getSimpleName()
+                    + ": " + e.getMessage() + "); point java.io.tmpdir at a writable directory, or " + PROPERTY + " / " + ENV + " at the library");
         }
     }
 

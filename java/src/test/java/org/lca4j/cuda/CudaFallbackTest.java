@@ -35,6 +35,21 @@ class CudaFallbackTest {
         }
     }
 
+    /**
+     * With no writable temporary directory the jar's library cannot be extracted; the reason was the
+     * IOException's bare message, here just a path, with no word of what went wrong or what to do.
+     */
+    @Test
+    void aTemporaryDirectoryThatCannotBeWrittenIsNamed(@TempDir Path dir) {
+        assumeTrue(NativeLibrary.class.getResource("/native/" + NativeLibrary.platform() + "/liblca4j.so") != null,
+                "this build has no CUDA library to extract (built without nvcc)");
+        Path missing = dir.resolve("no-such-dir");
+        NativeLibrary.Loaded l = NativeLibrary.load(null, missing);
+        assertNull(l.lookup());
+        assertTrue(l.reason().contains("in " + missing) && l.reason().contains("NoSuchFileException") && l.reason().contains("java.io.tmpdir")
+                && l.reason().lines().count() == 1, l.reason());
+    }
+
     @Test
     void aBadExplicitPathIsNamed(@TempDir Path dir) throws Exception {
         NativeLibrary.Loaded missing = NativeLibrary.load(dir.resolve("nowhere.so").toString());
