@@ -148,10 +148,25 @@ public final class CudaLcaAccumulator extends AbstractLcaAccumulator {
 
     @Override
     protected double[] readCumulative(Layer l) {
-        double[] out = new double[Math.toIntExact(l.size())];
+        requireFitsArray(l);
+        double[] out = new double[(int) l.size()];
         api.copyToHost(MemorySegment.ofArray(out), open(cumulative) + l.offset() * Double.BYTES);
         return out;
     }
+
+    /**
+     * The device holds layers of any size, a double[] at most {@value #MAX_ARRAY} values: a larger
+     * layer's cumulative sums are read where they are (this was an ArithmeticException "integer
+     * overflow", naming nothing).
+     */
+    static void requireFitsArray(Layer l) {
+        if (l.size() > MAX_ARRAY) {
+            throw new IllegalStateException("layer " + l.name() + " has " + l.size() + " parameters, more than a Java array holds (" + MAX_ARRAY
+                    + "): read its cumulative LCA on the device, " + l.offset() + " doubles past cumulativeDeviceAddress()");
+        }
+    }
+
+    static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     /** Device address of the per-parameter cumulative LCA (float64, layout order), for callers that keep working on the GPU. */
     public long cumulativeDeviceAddress() {

@@ -138,6 +138,20 @@ class CudaFallbackTest {
         assertTrue(direct.getMessage().contains(a.reason()) && direct.getMessage().contains("use Lca.cpu"), direct.getMessage());
     }
 
+    /**
+     * The CUDA backend holds a layer of more than 2^31 parameters (an 80 GB GPU fits 2.2·10^9), but
+     * cumulative(layer) answered with Math.toIntExact's bare "integer overflow". It now names the layer
+     * and where the sums are. (Checked without a device: no emulated or small device holds such a layer.)
+     */
+    @Test
+    void aLayerTooLargeForAJavaArrayIsNamedWhenItsCumulativeSumsAreRead() {
+        ParamLayout huge = ParamLayout.builder().add("small", 3).add("huge", 50_000, 50_000).build();
+        CudaLcaAccumulator.requireFitsArray(huge.layer(0));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> CudaLcaAccumulator.requireFitsArray(huge.layer(1)));
+        assertTrue(e.getMessage().startsWith("layer huge has 2500000000 parameters") && e.getMessage().contains("3 doubles past cumulativeDeviceAddress()"),
+                e.getMessage());
+    }
+
     @Test
     void unknownDeviceIsNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Lca.backend("tpu"));
