@@ -326,7 +326,23 @@ struct CUevent_st {
     std::chrono::steady_clock::time_point at;
 };
 
+// LCA4J_EMU_DRIVER=none or old (read at every call, so a test can switch it): the runtime's answers
+// on a machine without a driver (version 0) or with one older than the runtime (version 12.4);
+// either way cudaGetDeviceCount says "insufficient driver" and leaves the count alone.
+static const char *emulated_driver() {
+    const char *v = getenv("LCA4J_EMU_DRIVER");
+    return v && (!strcmp(v, "none") || !strcmp(v, "old")) ? v : nullptr;
+}
+
+cudaError_t cudaDriverGetVersion(int *version) {
+    if (!version) return fail(cudaErrorInvalidValue);
+    const char *d = emulated_driver();
+    *version = !d ? 13000 : !strcmp(d, "old") ? 12040 : 0;
+    return cudaSuccess;
+}
+
 cudaError_t cudaGetDeviceCount(int *count) {
+    if (emulated_driver()) return fail(cudaErrorInsufficientDriver);
     *count = 1;
     return cudaSuccess;
 }

@@ -32,9 +32,18 @@ extern "C" int lca4j_device_count(int *count) {
     *count = 0;
     cudaError_t e = cudaGetDeviceCount(count);
     // No driver or no device is an answer here, not a failure: the Java side falls back to the CPU.
+    // The runtime says "insufficient driver" both when there is no driver (its version reads 0) and
+    // when the driver is older than this runtime: the latter is a failure to name (update the
+    // driver), not "no device" on a machine that has one.
     if (e == cudaErrorNoDevice || e == cudaErrorInsufficientDriver) {
         (void)cudaGetLastError();
         *count = 0;
+        int driver = 0;
+        if (e == cudaErrorInsufficientDriver && cudaDriverGetVersion(&driver) == cudaSuccess && driver > 0) {
+            record_failure("cudaGetDeviceCount(count)");
+            return (int)e;
+        }
+        (void)cudaGetLastError();
         return 0;
     }
     LCA4J_CHECK(e);

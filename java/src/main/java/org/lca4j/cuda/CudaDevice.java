@@ -10,6 +10,8 @@ public final class CudaDevice {
     public record Availability(boolean available, String description, String reason) {
     }
 
+    /** cudaErrorInsufficientDriver: lca4j_device_count reports it only when a driver is there but too old. */
+    static final int INSUFFICIENT_DRIVER = 35;
     private static Availability availability;
     private static Lca4jNative nativeApi;
     private static DeviceKernels kernels;
@@ -50,6 +52,12 @@ public final class CudaDevice {
             Lca4jNative.DeviceInfo info = n.deviceInfo(0);
             nativeApi = n;
             return new Availability(true, info.name() + ", " + info.multiprocessors() + " SMs, compute " + info.major() + "." + info.minor(), null);
+        } catch (CudaException e) {
+            if (e.status() == INSUFFICIENT_DRIVER) {
+                return new Availability(false, null, "the NVIDIA driver is older than the CUDA runtime in " + lib.source() + " (" + e.getMessage()
+                        + "): update the driver, or build liblca4j with the CUDA the driver supports (native-build/build.sh)");
+            }
+            return new Availability(false, null, "CUDA library " + lib.source() + " unusable: " + e.getMessage());
         } catch (RuntimeException e) {
             return new Availability(false, null, "CUDA library " + lib.source() + " unusable: " + e.getMessage());
         }

@@ -118,6 +118,43 @@ class CudaFallbackTest {
         assertTrue(l.reason().contains("libzip.so") && l.reason().contains("cublasCreate_v2") && l.reason().lines().count() == 1, l.reason());
     }
 
+    /**
+     * The CUDA runtime reports "insufficient driver" both without a driver and with one older than
+     * itself, and lca4j_device_count turned both into "no device": a machine with a GPU and a driver
+     * too old for the jar's CUDA 13 runtime read "no CUDA device (or no NVIDIA driver) on this
+     * machine". The old driver is named now. Emulation only (LCA4J_EMU_DRIVER, set here through
+     * setenv): no GPU machine can be made to have an old driver.
+     */
+    @Test
+    @Tag("emulation") // skips off the emulation; gpu_check.sh leaves it out
+    void aDriverOlderThanTheRuntimeIsNamedNotTakenForNoDevice() throws Throwable {
+        assumeTrue(GpuAssumptions.emulated(), "needs the emulated device (its LCA4J_EMU_DRIVER)");
+        NativeLibrary.Loaded lib = NativeLibrary.get();
+        try {
+            setenv("LCA4J_EMU_DRIVER", "old");
+            CudaDevice.Availability old = CudaDevice.probe(lib);
+            assertTrue(!old.available() && old.reason().contains("NVIDIA driver is older than the CUDA runtime")
+                    && old.reason().contains("update the driver") && old.reason().lines().count() == 1, old.reason());
+            setenv("LCA4J_EMU_DRIVER", "none");
+            CudaDevice.Availability none = CudaDevice.probe(lib);
+            assertEquals("no CUDA device (or no NVIDIA driver) on this machine", none.reason());
+        } finally {
+            setenv("LCA4J_EMU_DRIVER", "");
+        }
+        assertTrue(CudaDevice.probe().available(), "the emulated device is back");
+    }
+
+    /** C's setenv, so the emulation (same process) sees the change; Java has no way to set one. */
+    private static void setenv(String name, String value) throws Throwable {
+        var linker = java.lang.foreign.Linker.nativeLinker();
+        var setenv = linker.downcallHandle(linker.defaultLookup().find("setenv").orElseThrow(), java.lang.foreign.FunctionDescriptor.of(
+                java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.ADDRESS,
+                java.lang.foreign.ValueLayout.JAVA_INT));
+        try (var a = java.lang.foreign.Arena.ofConfined()) {
+            assertEquals(0, (int) setenv.invokeExact(a.allocateFrom(name), a.allocateFrom(value), 1));
+        }
+    }
+
     @Test
     @Tag("no-device") // skips where a GPU is; gpu_check.sh leaves it out
     void withoutADeviceAutoFallsBackAndCudaRefuses() {
