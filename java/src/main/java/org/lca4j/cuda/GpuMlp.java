@@ -82,6 +82,12 @@ public final class GpuMlp implements AutoCloseable {
     public void launch(long theta, long x, long y, int rows, long grad, float scale, boolean accumulate, long sumsOut) {
         requireOpen();
         if (rows < 1 || rows > capacity) throw new IllegalArgumentException(rows + " rows, but this GPU MLP holds 1 to " + capacity);
+        // Checked here, before any launch: θ + a layer's offset is no longer null, so a null θ reached the
+        // kernels as a wild pointer, faulted, and the fault surfaced at the next call (on a GPU it ends the context).
+        requireAddress("θ", theta);
+        requireAddress("x", x);
+        requireAddress("y (labels)", y);
+        requireAddress("sums", sumsOut);
         int layers = widths.length - 1;
         for (int l = 0; l < layers; l++) {
             int in = widths[l], out = widths[l + 1];
@@ -115,6 +121,10 @@ public final class GpuMlp implements AutoCloseable {
 
     private static long param(long base, long offset) {
         return base + offset * Float.BYTES;
+    }
+
+    private static void requireAddress(String what, long address) {
+        if (address == 0) throw new IllegalArgumentException("GPU MLP: " + what + " device address is null");
     }
 
     private void requireOpen() {

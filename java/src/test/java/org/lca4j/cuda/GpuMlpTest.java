@@ -108,4 +108,35 @@ class GpuMlpTest {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, call, what);
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith(what + " has "), e.getMessage());
     }
+
+    /**
+     * A null θ, x, y or sums address is refused naming it, and the model still works after. θ is
+     * offset per layer before it reaches a kernel, so a null θ arrived as a wild pointer: on the
+     * emulation the launch faulted and the fault failed the next, correct, call ("an illegal memory
+     * access was encountered"); on a GPU such a fault ends the context. The others were an unnamed
+     * "bad argument" or a cuBLAS INVALID_VALUE.
+     */
+    @Test
+    void nullDeviceAddressesAreNamedAndLeaveTheModelWorking() {
+        Mlp mlp = new Mlp(6, 5, 3);
+        Lca4jNative api = CudaDevice.api();
+        try (GpuMlp gpu = new GpuMlp(mlp, 4); DeviceBuffer th = new DeviceBuffer(api, mlp.parameterCount() * 4L);
+             DeviceBuffer x = new DeviceBuffer(api, 4 * 6 * 4L); DeviceBuffer y = new DeviceBuffer(api, 4 * 4L)) {
+            api.copyToDevice(th.address(), MemorySegment.ofArray(mlp.initHeNormal(new Random(1))));
+            api.copyToDevice(x.address(), MemorySegment.ofArray(new float[24]));
+            api.copyToDevice(y.address(), MemorySegment.ofArray(new int[] {0, 1, 2, 0}));
+            Mlp.Eval before = gpu.evaluate(th.address(), x.address(), y.address(), 4, 0, 1f, false);
+            nullRefused("θ", () -> gpu.evaluate(0, x.address(), y.address(), 4, 0, 1f, false));
+            nullRefused("x", () -> gpu.evaluate(th.address(), 0, y.address(), 4, 0, 1f, false));
+            nullRefused("y (labels)", () -> gpu.evaluate(th.address(), x.address(), 0, 4, 0, 1f, false));
+            nullRefused("sums", () -> gpu.launch(th.address(), x.address(), y.address(), 4, 0, 1f, false, 0));
+            Mlp.Eval after = gpu.evaluate(th.address(), x.address(), y.address(), 4, 0, 1f, false);
+            assertEquals(before.lossSum(), after.lossSum(), 0.0, "the same loss after the refusals");
+        }
+    }
+
+    private static void nullRefused(String what, org.junit.jupiter.api.function.Executable call) {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, call, what);
+        org.junit.jupiter.api.Assertions.assertEquals("GPU MLP: " + what + " device address is null", e.getMessage());
+    }
 }
