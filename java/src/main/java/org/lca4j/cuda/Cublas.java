@@ -165,6 +165,13 @@ public final class Cublas implements AutoCloseable {
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, long a, int lda, long b, int ldb,
                       float beta, long c, int ldc) {
         if (closed) throw new IllegalStateException("cuBLAS handle is closed");
+        // cuBLAS does not look at its pointers: a null matrix faults on the device (on a GPU that ends
+        // the CUDA context), so name it here. Empty products read nothing.
+        if (m > 0 && n > 0) {
+            if (c == 0) throw new IllegalArgumentException("cuBLAS sgemm: C device address is null");
+            if (k > 0 && a == 0) throw new IllegalArgumentException("cuBLAS sgemm: A device address is null");
+            if (k > 0 && b == 0) throw new IllegalArgumentException("cuBLAS sgemm: B device address is null");
+        }
         scalars.setAtIndex(JAVA_FLOAT, 0, alpha);
         scalars.setAtIndex(JAVA_FLOAT, 1, beta);
         try {

@@ -78,4 +78,27 @@ class CublasTest {
         for (int i = 0; i < n; i++) v[i] = (float) r.nextGaussian();
         return v;
     }
+
+    /**
+     * A null matrix address is refused naming the matrix. cuBLAS itself does not check pointers: on a
+     * GPU the product faults and the CUDA context is lost (the emulation, stricter, said only
+     * CUBLAS_STATUS_INVALID_VALUE).
+     */
+    @Test
+    void aNullMatrixIsNamed() {
+        GpuAssumptions.deviceAndCublas();
+        Lca4jNative api = CudaDevice.api();
+        try (Cublas blas = Cublas.open(0); DeviceBuffer d = new DeviceBuffer(api, 64 * 4L)) {
+            long p = d.address();
+            String[] names = {"A", "B", "C"};
+            long[][] args = {{0, p, p}, {p, 0, p}, {p, p, 0}};
+            for (int i = 0; i < 3; i++) {
+                long[] x = args[i];
+                var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> blas.sgemm(false, false, 4, 4, 4, 1f, x[0], 4, x[1], 4, 0f, x[2], 4));
+                assertEquals("cuBLAS sgemm: " + names[i] + " device address is null", e.getMessage());
+            }
+            blas.sgemm(false, false, 4, 4, 4, 1f, p, 4, p, 4, 0f, p + 16 * 4, 4); // still works
+        }
+    }
 }
