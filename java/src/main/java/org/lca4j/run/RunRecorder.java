@@ -466,17 +466,8 @@ public final class RunRecorder implements RunListener {
         }
         m.put("helped_fraction_paper", "Lan et al. 2019 (MNIST-FC on MNIST): 50.3%–51.6% of parameters help at a step");
         m.put("final_batch_loss", Json.num(s.finalBatchLoss()));
-        if (!s.accuracy().isEmpty()) {
-            Map<String, Object> acc = new LinkedHashMap<>();
-            s.accuracy().forEach((k, a) -> {
-                Map<String, Object> one = new LinkedHashMap<>();
-                one.put("rows", a.rows());
-                one.put("start", a.start());
-                one.put("end", a.end());
-                acc.put(k, one);
-            });
-            m.put("accuracy", acc);
-        }
+        // Jackson writes the Accuracy records as they are: {rows, start, end}, all finite.
+        if (!s.accuracy().isEmpty()) m.put("accuracy", s.accuracy());
         m.put("seconds", s.seconds());
         m.put("reference_gradient_evaluations", s.referenceEvaluations());
         m.put("batch_gradient_evaluations", s.batchEvaluations());

@@ -62,6 +62,10 @@ class TrainerTest {
         for (String k : List.of("total_lca", "total_loss_change", "rel_error", "max_step_abs_error")) assertTrue(cons.has(k), "run.json lacks " + k);
         assertEquals(c.relError(), cons.get("rel_error").asDouble());
         assertTrue(run.path("summary").path("mean_helped_fraction").has("exact"));
+        JsonNode acc = run.path("summary").path("accuracy").path("reference");
+        assertEquals(s.accuracy().get("reference").rows(), acc.path("rows").asInt());
+        assertEquals(s.accuracy().get("reference").start(), acc.path("start").asDouble());
+        assertEquals(s.accuracy().get("reference").end(), acc.path("end").asDouble());
     }
 
     @Test
