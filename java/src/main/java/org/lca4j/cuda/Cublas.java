@@ -103,13 +103,8 @@ public final class Cublas implements AutoCloseable {
     }
 
     private static NativeLibrary.Loaded openFile(Path p) {
-        String why = NativeLibrary.loadProblem(p);
-        if (why != null) return new NativeLibrary.Loaded(null, p.toString(), "cannot load cuBLAS from " + p + ": " + why);
-        try {
-            return complete(SymbolLookup.libraryLookup(p, Arena.global()), p.toString());
-        } catch (IllegalArgumentException e) {
-            return new NativeLibrary.Loaded(null, p.toString(), "cannot load cuBLAS from " + p + ": " + e.getMessage() + NativeLibrary.dlerror(p));
-        }
+        NativeLibrary.Loaded opened = NativeLibrary.open(p, p.toString(), "cuBLAS from " + p);
+        return opened.lookup() == null ? opened : complete(opened.lookup(), opened.source());
     }
 
     /**

@@ -13,6 +13,8 @@ import java.lang.foreign.StructLayout;
 import org.lca4j.core.Layer;
 import org.lca4j.core.NonFiniteInputException;
 import org.lca4j.core.ParamLayout;
+import org.lca4j.nn.Adam;
+import org.lca4j.nn.Sgd;
 
 /**
  * The fused optimizer step of cuda/src/optim_lca.cu from Java: SGD, momentum or Adam on device θ
@@ -51,9 +53,10 @@ public final class FusedOptimizer implements AutoCloseable {
         if (!"sgd".equals(optimizer) && !"adam".equals(optimizer)) {
             throw new IllegalArgumentException("fused optimizer must be sgd or adam, got " + (optimizer == null ? "null" : "'" + optimizer + "'"));
         }
-        if (!(lr > 0)) throw new IllegalArgumentException("--lr must be positive, got " + lr);
-        if ("sgd".equals(optimizer) && !(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("--momentum must be in [0,1), got " + momentum);
-        if ("adam".equals(optimizer)) {
+        if ("sgd".equals(optimizer)) {
+            Sgd.checkHyperparameters(lr, momentum);
+        } else {
+            Adam.checkLearningRate(lr);
             if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
                 throw new IllegalArgumentException("Adam's β1 and β2 must be in [0,1), got " + beta1 + " and " + beta2);
             }
@@ -243,8 +246,12 @@ public final class FusedOptimizer implements AutoCloseable {
 
     /** Its state (momentum, Adam's moments, θ_t, g_t) and outputs are device memory that close() freed. */
     private void requireOpen() {
-        if (closed) throw new IllegalStateException("fused optimizer is closed: its state and device buffers were freed");
+        requireNotClosed();
         if (failure != null) throw new IllegalStateException("fused optimizer stopped after an earlier error: " + failure);
+    }
+
+    private void requireNotClosed() {
+        if (closed) throw new IllegalStateException("fused optimizer is closed: its state and device buffers were freed");
     }
 
     private static void requireAddress(String what, long address) {
@@ -253,7 +260,7 @@ public final class FusedOptimizer implements AutoCloseable {
 
     /** Reads one step's outputs, written by {@link #launch} at these device addresses. */
     public Step read(long sumAt, long helpedAt, long hurtAt) {
-        if (closed) requireOpen();
+        requireNotClosed(); // after a refused step, earlier launches' outputs can still be read
         double[] s = new double[SLOTS * layers];
         long[] h = new long[SLOTS * layers], u = new long[SLOTS * layers];
         api.copyToHost(MemorySegment.ofArray(s), sumAt);

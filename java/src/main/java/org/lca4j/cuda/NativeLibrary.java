@@ -63,7 +63,7 @@ final class NativeLibrary {
         if (explicit != null && !explicit.isBlank()) {
             Path p = Path.of(explicit);
             if (!Files.isRegularFile(p)) return new Loaded(null, explicit, "liblca4j not found at " + p + " (from " + PROPERTY + " / " + ENV + ")");
-            return open(p, p.toString());
+            return open(p, p.toString(), p.toString());
         }
         String resource = "/native/" + platform() + "/liblca4j.so";
         try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
@@ -71,7 +71,7 @@ final class NativeLibrary {
             Path tmp = Files.createTempFile(tmpDir, "liblca4j-", ".so");
             tmp.toFile().deleteOnExit();
             Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            return open(tmp, "jar:" + resource);
+            return open(tmp, "jar:" + resource, "jar:" + resource);
         } catch (IOException e) {
             // An IOException's message is often the bare path (NoSuchFileException, AccessDeniedException): say which.
             return new Loaded(null, resource, "cannot extract " + resource + " to a temporary file in " + tmpDir + " (" + e.getClass().getSimpleName()
@@ -79,13 +79,18 @@ final class NativeLibrary {
         }
     }
 
-    private static Loaded open(Path file, String source) {
+    /**
+     * Opens a shared library file, or says why not ("cannot load {@code what}: …"): its ELF header is
+     * read first ({@link #loadProblem}), and the dynamic linker's own reason is added to a refusal.
+     * liblca4j's loading and cuBLAS's both go through here.
+     */
+    static Loaded open(Path file, String source, String what) {
         String why = loadProblem(file);
-        if (why != null) return new Loaded(null, source, "cannot load " + source + ": " + why);
+        if (why != null) return new Loaded(null, source, "cannot load " + what + ": " + why);
         try {
             return new Loaded(SymbolLookup.libraryLookup(file, Arena.global()), source, null);
         } catch (IllegalArgumentException | IllegalCallerException e) {
-            return new Loaded(null, source, "cannot load " + source + ": " + e.getMessage() + dlerror(file));
+            return new Loaded(null, source, "cannot load " + what + ": " + e.getMessage() + dlerror(file));
         }
     }
 

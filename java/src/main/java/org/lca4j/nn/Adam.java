@@ -16,7 +16,7 @@ public final class Adam implements Optimizer {
     private float lastBc2Sqrt;
 
     public Adam(double lr, double beta1, double beta2, double eps) {
-        if (!(lr > 0)) throw new IllegalArgumentException("--lr must be positive, got " + lr);
+        checkLearningRate(lr);
         this.lr = (float) lr;
         this.beta1 = (float) beta1;
         this.beta2 = (float) beta2;
@@ -25,6 +25,11 @@ public final class Adam implements Optimizer {
 
     public Adam(double lr) {
         this(lr, 0.9, 0.999, 1e-8);
+    }
+
+    /** A learning rate every rule refuses (zero, negative, NaN), for every implementation of them (the GPU's fused optimizer too). */
+    public static void checkLearningRate(double lr) {
+        if (!(lr > 0)) throw new IllegalArgumentException("--lr must be positive, got " + lr);
     }
 
     @Override

@@ -10,10 +10,15 @@ public final class Sgd implements Optimizer {
     private float[] buf;
 
     public Sgd(double lr, double momentum) {
-        if (!(lr > 0)) throw new IllegalArgumentException("--lr must be positive, got " + lr);
-        if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("--momentum must be in [0,1), got " + momentum);
+        checkHyperparameters(lr, momentum);
         this.lr = (float) lr;
         this.momentum = (float) momentum;
+    }
+
+    /** What this rule refuses, for every implementation of it (the GPU's fused optimizer too). */
+    public static void checkHyperparameters(double lr, double momentum) {
+        Adam.checkLearningRate(lr);
+        if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("--momentum must be in [0,1), got " + momentum);
     }
 
     @Override
