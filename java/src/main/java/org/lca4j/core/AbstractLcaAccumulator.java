@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Turns every supported input form into per-layer float32 segments and checks shapes once, so a
@@ -15,6 +16,8 @@ public abstract class AbstractLcaAccumulator implements LcaAccumulator {
     private long steps;
     private String failure;
     private boolean closed;
+    /** The thread inside a step, if any: two overlapping steps would tear the sums without a word. */
+    private final AtomicReference<Thread> stepping = new AtomicReference<>();
 
     protected AbstractLcaAccumulator(ParamLayout layout) {
         this.layout = layout;
@@ -74,6 +77,7 @@ public abstract class AbstractLcaAccumulator implements LcaAccumulator {
 
     @Override
     public final double[] cumulative(int layer) {
+        requireNoOtherStep("read cumulative LCA");
         if (closed) throw new IllegalStateException("LCA accumulator is closed: its cumulative sums were released (read them before close())");
         if (failure != null) {
             // The check rides in the accumulating pass, which is what keeps it free: by the time a
@@ -94,6 +98,8 @@ public abstract class AbstractLcaAccumulator implements LcaAccumulator {
 
     @Override
     public void close() {
+        // The CUDA backend would free device memory under a kernel still running for the other thread.
+        requireNoOtherStep("close it");
         closed = true;
     }
 
@@ -113,16 +119,37 @@ public abstract class AbstractLcaAccumulator implements LcaAccumulator {
     protected final StepLca runStep(java.util.function.LongFunction<StepLca> work) {
         if (closed) throw new IllegalStateException("LCA accumulator is closed");
         if (failure != null) throw new IllegalStateException("LCA accumulator stopped after an earlier error: " + failure);
-        StepLca s;
-        try {
-            s = work.apply(steps);
-        } catch (NonFiniteInputException e) {
-            failure = e.getMessage();
-            throw e;
+        Thread me = Thread.currentThread();
+        if (!stepping.compareAndSet(null, me)) {
+            throw new IllegalStateException("LCA accumulator is already being stepped by thread '" + describe(stepping.get())
+                    + "' (steps from '" + me.getName() + "' overlap it); an accumulator is not thread-safe: step it from one thread at a time");
         }
-        for (int l = 0; l < totals.length; l++) totals[l] += s.lca(l);
-        steps++;
-        return s;
+        try {
+            StepLca s;
+            try {
+                s = work.apply(steps);
+            } catch (NonFiniteInputException e) {
+                failure = e.getMessage();
+                throw e;
+            }
+            for (int l = 0; l < totals.length; l++) totals[l] += s.lca(l);
+            steps++;
+            return s;
+        } finally {
+            stepping.set(null);
+        }
+    }
+
+    /** Refuses {@code what} while another thread is inside a step (this thread's own step may call back). */
+    private void requireNoOtherStep(String what) {
+        Thread other = stepping.get();
+        if (other != null && other != Thread.currentThread()) {
+            throw new IllegalStateException("cannot " + what + " while thread '" + describe(other) + "' is stepping this LCA accumulator; wait for its step to return");
+        }
+    }
+
+    private static String describe(Thread t) {
+        return t == null ? "(finished)" : t.getName();
     }
 
     /** Finds the first non-finite input of a layer whose sum came out non-finite, for the error message. */
