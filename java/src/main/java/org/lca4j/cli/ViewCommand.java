@@ -1,13 +1,9 @@
 package org.lca4j.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.lca4j.live.FinishedRun;
 import org.lca4j.live.LiveServer;
-import org.lca4j.run.Json;
-import org.lca4j.run.RunFiles;
-import org.lca4j.run.RunProcess;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -27,19 +23,19 @@ final class ViewCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LiveServer live = new LiveServer(host, port);
-        int steps;
+        FinishedRun.Published run;
         try {
-            steps = FinishedRun.publish(dir, live);
+            run = FinishedRun.publish(dir, live);
         } catch (RuntimeException | java.io.IOException e) {
             live.close();
             throw e;
         }
-        System.out.println("serving " + dir.toAbsolutePath() + " (" + steps + " steps) at " + live.url());
-        JsonNode run = Json.read(dir.resolve(RunFiles.RUN_JSON));
-        if (run.path("status").asText("").equals("running")) {
-            // The page is a snapshot: say whether more is coming, or never will.
-            System.out.println(RunProcess.gone(run).map(why -> "the run is marked running, but " + why)
-                    .orElse("the run is still training: this page holds the steps recorded so far (reopen view for more)"));
+        System.out.println("serving " + dir.toAbsolutePath() + " (" + run.steps() + " steps) at " + live.url());
+        // The page is a snapshot: say whether more is coming, or never will.
+        if (run.stillTraining()) {
+            System.out.println("the run is still training: this page holds the steps recorded so far (reopen view for more)");
+        } else if (run.status().equals("running")) {
+            System.out.println("the run is marked running, but " + run.gone().orElseThrow());
         }
         RunLauncher.serveUntilInterrupted(live);
         return 0;

@@ -31,8 +31,19 @@ public final class FinishedRun {
     private FinishedRun() {
     }
 
-    /** Returns the number of steps published. */
-    public static int publish(Path dir, LiveServer server) throws IOException {
+    /**
+     * What {@link #publish} found: the steps published, run.json's status and, for a run marked
+     * running, why its process is known to be gone (empty while it may still be training). One
+     * reading of run.json and the process table serves both the page and the caller's message.
+     */
+    public record Published(int steps, String status, Optional<String> gone) {
+        /** run.json says running and nothing says otherwise: the page is a snapshot of a live run. */
+        public boolean stillTraining() {
+            return status.equals("running") && gone.isEmpty();
+        }
+    }
+
+    public static Published publish(Path dir, LiveServer server) throws IOException {
         JsonNode run = Json.read(require(dir.resolve(RunFiles.RUN_JSON)));
         List<String> layerNames = new ArrayList<>();
         List<Long> sizes = new ArrayList<>();
@@ -106,7 +117,7 @@ public final class FinishedRun {
             failed.put("error", "after " + steps.size() + " steps: " + gone.orElse(run.path("error").asText("no reason recorded")));
             server.publish("failed", failed.toString());
         }
-        return steps.size();
+        return new Published(steps.size(), status, gone);
     }
 
     private static Path require(Path p) throws IOException {

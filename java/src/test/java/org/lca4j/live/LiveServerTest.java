@@ -1,6 +1,7 @@
 package org.lca4j.live;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,7 +80,7 @@ class LiveServerTest {
         Trainer.run(TrainConfig.builder().model("20,8,4").data("synthetic").syntheticSize(400).batch(50).steps(12).referenceSize(200)
                 .estimators(List.of("exact", "free_trap")).device("cpu").out(run).build(), new org.lca4j.run.RunRecorder(run, java.util.Map.of()));
         try (LiveServer s = new LiveServer("127.0.0.1", 0)) {
-            assertEquals(12, FinishedRun.publish(run, s));
+            assertEquals(12, FinishedRun.publish(run, s).steps());
             List<String> events = read(s, 14, null);
             assertTrue(events.getFirst().contains("\"layers\""), "meta first");
             assertTrue(events.get(1).contains("\"exact\"") && events.get(1).contains("\"free_trap\""), events.get(1));
@@ -96,7 +97,7 @@ class LiveServerTest {
                 .syntheticSize(400).batch(50).steps(30).lr(1e6).momentum(0).estimators(List.of("free_trap")).device("cpu").out(run).build(),
                 new org.lca4j.run.RunRecorder(run, java.util.Map.of())));
         try (LiveServer s = new LiveServer("127.0.0.1", 0)) {
-            int steps = FinishedRun.publish(run, s);
+            int steps = FinishedRun.publish(run, s).steps();
             List<String> events = read(s, steps + 2, null);
             String last = events.getLast();
             assertTrue(last.contains("after " + steps + " steps: training diverged at step"), last);
@@ -112,13 +113,25 @@ class LiveServerTest {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
         Path json = run.resolve(org.lca4j.run.RunFiles.RUN_JSON);
-        String text = java.nio.file.Files.readString(json).replace("\"complete\"", "\"running\"")
+        String original = java.nio.file.Files.readString(json);
+        String text = original.replace("\"complete\"", "\"running\"")
                 .replaceFirst("\"pid\" ?: ?\\d+", "\"pid\": " + gone.pid());
         java.nio.file.Files.writeString(json, text);
         try (LiveServer s = new LiveServer("127.0.0.1", 0)) {
-            int steps = FinishedRun.publish(run, s);
-            String last = read(s, steps + 3, null).getLast();
+            FinishedRun.Published p = FinishedRun.publish(run, s);
+            String last = read(s, p.steps() + 3, null).getLast();
             assertTrue(last.contains("after 5 steps: its process (pid " + gone.pid() + ") ended without closing the records"), last);
+            // lca view's terminal line comes from the same reading as the page's.
+            assertEquals("running", p.status());
+            assertFalse(p.stillTraining());
+            assertTrue(p.gone().orElseThrow().contains("pid " + gone.pid()), p.gone().toString());
+        }
+        // The run was written by this JVM, which is alive: marked running, it is still training, and the page says nothing ended.
+        java.nio.file.Files.writeString(json, original.replace("\"complete\"", "\"running\""));
+        try (LiveServer s = new LiveServer("127.0.0.1", 0)) {
+            FinishedRun.Published p = FinishedRun.publish(run, s);
+            assertTrue(p.stillTraining(), p.toString());
+            assertTrue(read(s, p.steps() + 2, null).stream().noneMatch(e -> e.contains("ended without closing")));
         }
     }
 
