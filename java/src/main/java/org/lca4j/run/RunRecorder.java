@@ -365,7 +365,13 @@ public final class RunRecorder implements RunListener {
         model.put("layers", layers(c.layout()));
         model.put("steps", c.totalSteps());
         model.put("theta", "theta.npy float32 [steps+1, parameters]: θ before each step, then the final θ");
-        model.put("reference", Map.of("note", c.referenceNote(), "rows", c.reference().n(), "x", RunFiles.REF_X_NPY, "y", RunFiles.REF_Y_NPY));
+        // Not Map.of: its order changes from one JVM to the next, and so would the file's bytes.
+        Map<String, Object> reference = new LinkedHashMap<>();
+        reference.put("note", c.referenceNote());
+        reference.put("rows", c.reference().n());
+        reference.put("x", RunFiles.REF_X_NPY);
+        reference.put("y", RunFiles.REF_Y_NPY);
+        model.put("reference", reference);
         Json.write(t.resolve(RunFiles.MODEL_JSON), model);
         Npy.write(t.resolve(RunFiles.REF_X_NPY), c.reference().x(), c.reference().n(), c.reference().dim());
         Npy.write(t.resolve(RunFiles.REF_Y_NPY), c.reference().y(), c.reference().n());
