@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.lca4j.data.LabeledSet;
 import org.lca4j.io.Npy;
 import org.lca4j.io.NpyArray;
 import org.lca4j.nn.Mlp;
+import org.lca4j.train.RunContext;
 
 /**
  * A saved trajectory directory (model.json, theta.npy, ref_x.npy, ref_y.npy), checked for
@@ -61,6 +64,28 @@ public record Trajectory(Path dir, Mlp model, NpyArray theta, LabeledSet referen
         LabeledSet ref = LabeledSet.of(x.asFloats(), labels, widths[0], classes);
         String note = model.path("reference").path("note").asText("reference set saved with the trajectory");
         return new Trajectory(dir, mlp, theta, ref, note);
+    }
+
+    /** model.json as training writes it: what {@link #load} reads back, and what a reader outside lca4j needs. */
+    static Map<String, Object> modelJson(RunContext c) {
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("format", "lca4j-trajectory/1");
+        model.put("architecture", "mlp");
+        model.put("widths", c.widths());
+        model.put("activation", "relu");
+        model.put("loss", "softmax_cross_entropy_mean");
+        model.put("parameter_order", "flat vector: layers in the order below, each row-major");
+        model.put("layers", RunJson.layers(c.layout()));
+        model.put("steps", c.totalSteps());
+        model.put("theta", "theta.npy float32 [steps+1, parameters]: θ before each step, then the final θ");
+        // Not Map.of: its order changes from one JVM to the next, and so would the file's bytes.
+        Map<String, Object> reference = new LinkedHashMap<>();
+        reference.put("note", c.referenceNote());
+        reference.put("rows", c.reference().n());
+        reference.put("x", RunFiles.REF_X_NPY);
+        reference.put("y", RunFiles.REF_Y_NPY);
+        model.put("reference", reference);
+        return model;
     }
 
     /** Complete θ rows present (T+1 for a finished run of T steps). */
