@@ -33,6 +33,11 @@ public final class CpuLcaAccumulator extends AbstractLcaAccumulator {
     }
 
     CpuLcaAccumulator(ParamLayout layout, ChunkKernel kernel) {
+        this(layout, kernel, layout.size() >= PARALLEL_MIN && Runtime.getRuntime().availableProcessors() > 1);
+    }
+
+    /** @param parallel whether the chunks go to the fork-join pool or run on the calling thread (the tests compare both) */
+    CpuLcaAccumulator(ParamLayout layout, ChunkKernel kernel, boolean parallel) {
         super(layout);
         if (layout.size() > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("the CPU backend keeps cumulative LCA in one Java array; " + layout.size()
@@ -51,7 +56,7 @@ public final class CpuLcaAccumulator extends AbstractLcaAccumulator {
         chunkLayer = chunks.stream().mapToInt(c -> c[0]).toArray();
         chunkFrom = chunks.stream().mapToInt(c -> c[1]).toArray();
         chunkTo = chunks.stream().mapToInt(c -> c[2]).toArray();
-        parallel = layout.size() >= PARALLEL_MIN && Runtime.getRuntime().availableProcessors() > 1;
+        this.parallel = parallel;
     }
 
     /** Which chunk loop runs: "vector (...)" or "scalar". */
