@@ -1,5 +1,6 @@
 package org.lca4j.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,6 +57,10 @@ class CliTest {
         Map<String, Double> posthoc = LayersCsv.read(run.resolve(RunFiles.ANALYSIS_DIR).resolve(RunFiles.LAYERS_CSV), Trainer.EXACT);
         assertEquals(25 * 6, trained.size());
         assertEquals(trained, posthoc);
+        for (String layer : new String[] {"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "fc3.weight", "fc3.bias"}) {
+            assertArrayEquals(Files.readAllBytes(RunFiles.cumulative(run, Trainer.EXACT, layer)),
+                    Files.readAllBytes(RunFiles.cumulative(run.resolve(RunFiles.ANALYSIS_DIR), Trainer.EXACT, layer)), layer);
+        }
     }
 
     @Test
