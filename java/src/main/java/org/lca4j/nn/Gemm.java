@@ -1,6 +1,12 @@
 package org.lca4j.nn;
 
 import dev.ludovic.netlib.blas.BLAS;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -11,6 +17,9 @@ import java.util.logging.Logger;
  */
 public final class Gemm {
     private static final BLAS BLAS_INSTANCE = load();
+    /** The library netlib's JNI part opens, by the same properties it reads. */
+    private static final String NATIVE_LIB = System.getProperty("dev.ludovic.netlib.blas.nativeLibPath",
+            System.getProperty("dev.ludovic.netlib.blas.nativeLib", "libblas.so.3"));
 
     private Gemm() {
     }
@@ -21,10 +30,31 @@ public final class Gemm {
         return BLAS.getInstance();
     }
 
-    /** Which BLAS implementation runs the products, for run.json's environment. */
+    /**
+     * Which BLAS implementation runs the products, for run.json's environment; for OpenBLAS also its
+     * build, CPU kernels and threads, which decide the products' last bits (README, "Which runs give
+     * the same bits").
+     */
     public static String implementation() {
         String n = BLAS_INSTANCE.getClass().getSimpleName();
-        return n.startsWith("JNI") ? "native BLAS (libblas.so.3 via netlib JNI)" : "netlib " + n + " (pure Java; install libopenblas0 for speed)";
+        if (!n.startsWith("JNI")) return "netlib " + n + " (pure Java; install libopenblas0 for speed)";
+        String openBlas = openBlas();
+        return "native BLAS (" + NATIVE_LIB + " via netlib JNI" + (openBlas == null ? "" : ": " + openBlas) + ")";
+    }
+
+    /** "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Cooperlake MAX_THREADS=64, 2 threads" when the native BLAS is OpenBLAS, else null. */
+    static String openBlas() {
+        try {
+            SymbolLookup lib = SymbolLookup.libraryLookup(NATIVE_LIB, Arena.global());
+            Linker linker = Linker.nativeLinker();
+            MemorySegment config = (MemorySegment) linker.downcallHandle(lib.find("openblas_get_config").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.ADDRESS)).invokeExact();
+            int threads = (int) linker.downcallHandle(lib.find("openblas_get_num_threads").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT)).invokeExact();
+            return config.reinterpret(Integer.MAX_VALUE).getString(0).trim() + ", " + threads + (threads == 1 ? " thread" : " threads");
+        } catch (Throwable e) {
+            return null; // another BLAS, or none to ask: the plain description says enough
+        }
     }
 
     /** C[m,n] = alpha·op(A)[m,k]·op(B)[k,n] + beta·C, all row-major with leading dimensions as stored. */
