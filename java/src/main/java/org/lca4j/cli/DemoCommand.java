@@ -32,7 +32,7 @@ final class DemoCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ServeOption serve;
 
-    @Option(names = "--device", description = "where LCA is accumulated, and exact LCA's full-set gradients computed when cuBLAS is found: auto, cpu or cuda (default: ${DEFAULT-VALUE})", defaultValue = "auto")
+    @Option(names = "--device", description = "where LCA is accumulated, and every gradient (training's too) computed when cuBLAS is found: auto, cpu or cuda (default: ${DEFAULT-VALUE})", defaultValue = "auto")
     String device;
 
     @Override

@@ -74,7 +74,7 @@ final class TrainOptions {
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
 
-    @Option(names = "--device", description = "where LCA is accumulated, and exact LCA's full-set gradients computed when cuBLAS is found: auto (CUDA when a GPU and the native library are usable, else CPU), cpu or cuda (default: ${DEFAULT-VALUE})", defaultValue = "auto")
+    @Option(names = "--device", description = "where LCA is accumulated, and every gradient (training's too) computed when cuBLAS is found: auto (CUDA when a GPU and the native library are usable, else CPU), cpu or cuda (default: ${DEFAULT-VALUE})", defaultValue = "auto")
     String device;
 
     /** Options a preset fixes; giving one of them with --preset is an error rather than a silent override. */
