@@ -8,7 +8,8 @@ import org.lca4j.core.ParamLayout;
  * A fully connected ReLU network with a softmax cross-entropy head, over a flat float32 parameter
  * vector laid out like PyTorch's {@code named_parameters()}: fc1.weight [out,in], fc1.bias [out], ...
  * Matrix products go through {@link Gemm}; the rest are single loops in a fixed order, so the
- * same parameters and rows always give the same bits.
+ * same parameters and rows always give the same bits with the same BLAS (its kernels and, for
+ * OpenBLAS, its thread count decide the products' rounding: {@link Gemm#implementation}).
  */
 public final class Mlp {
     /** The paper's MNIST-FC network. */

@@ -5,7 +5,7 @@ import org.lca4j.exact.Objective;
 
 /**
  * L_R and g_R over a whole labeled set, in fixed-size chunks (bounded memory) summed in a fixed
- * order, so the result does not depend on anything but θ and the set.
+ * order, so the result does not depend on anything but θ, the set and the BLAS ({@link Mlp}).
  */
 public final class SetObjective implements Objective {
     /** Rows per chunk of the fixed-order sum; the GPU objective sums over the same chunks. */
