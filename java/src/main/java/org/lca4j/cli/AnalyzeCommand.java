@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.lca4j.nn.Gemm;
 import org.lca4j.run.Json;
 import org.lca4j.run.LayersCsv;
 import org.lca4j.run.RunFiles;
@@ -78,10 +79,20 @@ final class AnalyzeCommand implements Callable<Integer> {
                 System.out.println("no in-training exact LCA in " + trainedLayers + " to compare with");
             } else {
                 System.out.printf("agreement with in-training exact LCA: %d per-step per-layer values, max |difference| %.3e (largest value %.3e)%s%n",
-                        a.compared(), a.maxAbsDifference(), a.maxAbsValue(), a.identical() ? ", bit-identical" : "");
+                        a.compared(), a.maxAbsDifference(), a.maxAbsValue(), a.identical() ? ", bit-identical" : otherBlas(recorded));
             }
         }
         return 0;
+    }
+
+    /**
+     * Why the recomputed LCA can differ in the last bits from the recorded one on a sound run: the
+     * run's matrix products were rounded by another BLAS setup (README, "Which runs give the same bits").
+     */
+    static String otherBlas(JsonNode recorded) {
+        String then = recorded == null ? null : recorded.path("environment").path("blas").asText(null);
+        String now = Gemm.implementation();
+        return then == null || then.equals(now) ? "" : "; the run's matrix products were rounded by " + then + ", this analysis's by " + now;
     }
 
     private static String joinWidths(int[] w) {

@@ -64,6 +64,27 @@ class CliTest {
     }
 
     @Test
+    void analyzeNamesBothBlasSetupsWhenItsResultIsNotBitIdentical() throws Exception {
+        Path run = tmp.resolve("blas");
+        assertEquals(0, cli("train", "--data", "synthetic", "--model", "20,8,4", "--synthetic-size", "300", "--batch", "50", "--steps", "3",
+                "--estimators", "exact", "--save-trajectory", "--no-progress", "--out", run.toString()).code());
+        Result same = cli("analyze", run.toString(), "--no-progress", "--out", tmp.resolve("same").toString());
+        assertTrue(same.out().contains("bit-identical") && !same.out().contains("rounded by"), same.out());
+        // As if trained where OpenBLAS ran on one thread: run.json says so, and its last bits differ.
+        Path runJson = run.resolve(RunFiles.RUN_JSON);
+        Files.writeString(runJson, Files.readString(runJson).replaceFirst("\"blas\" : \"[^\"]*\"", "\"blas\" : \"OpenBLAS elsewhere, 1 thread\""));
+        Path layers = run.resolve(RunFiles.LAYERS_CSV);
+        List<String> rows = new java.util.ArrayList<>(Files.readAllLines(layers));
+        String[] f = rows.get(1).split(",");
+        f[3] = Double.toString(Math.nextUp(Double.parseDouble(f[3])));
+        rows.set(1, String.join(",", f));
+        Files.write(layers, rows);
+        Result other = cli("analyze", run.toString(), "--no-progress", "--out", tmp.resolve("other").toString());
+        assertEquals(0, other.code(), other.err());
+        assertTrue(other.out().contains("rounded by OpenBLAS elsewhere, 1 thread, this analysis's by " + org.lca4j.nn.Gemm.implementation()), other.out());
+    }
+
+    @Test
     void badInputGivesOneLineErrorsNamingTheProblem() {
         Result opt = cli("train", "--optimizer", "rmsprop", "--data", "synthetic", "--no-progress", "--out", tmp.resolve("a").toString());
         assertNotEquals(0, opt.code());
