@@ -50,8 +50,8 @@ final class AnalyzeCommand implements Callable<Integer> {
         double t = tol != null ? tol : recorded != null ? recorded.path("config").path("tol").asDouble(1e-3) : 1e-3;
         int ms = maxSplits != null ? maxSplits : recorded != null ? recorded.path("config").path("max_splits").asInt(32) : 32;
         Path target = out != null ? out : runDir.resolve(RunFiles.ANALYSIS_DIR);
-        if (tr.rows() < tr.declaredRows()) {
-            System.out.println("note: " + tr.dir().resolve(RunFiles.THETA_NPY) + " holds " + tr.rows() + " of " + tr.declaredRows()
+        if (tr.rows() < tr.plannedRows()) {
+            System.out.println("note: " + tr.dir().resolve(RunFiles.THETA_NPY) + " holds " + tr.rows() + " of " + tr.plannedRows()
                     + " planned θ rows (the run stopped early); analysing the " + (tr.rows() - 1) + " complete steps");
         }
         TrainConfig cfg = TrainConfig.builder().model(joinWidths(tr.model().widths())).data("trajectory").tol(t).maxSplits(ms)

@@ -56,9 +56,10 @@ public final class Npy {
     }
 
     /**
-     * Reads the complete rows of a file whose first dimension may be short, as left by an
-     * {@link NpyRowWriter} that is still running or was killed. A partly written last row is dropped;
-     * {@link NpyArray#declaredRows()} tells how many rows the header promised.
+     * Reads the complete rows of a file that is still being written or was cut short: at most the rows
+     * its header counts, and of those only the ones wholly present. Bytes after the counted rows (an
+     * {@link NpyRowWriter}'s row not yet counted, or one cut by a kill) are ignored, as numpy does;
+     * {@link NpyArray#declaredRows()} tells how many rows the header counts.
      */
     public static NpyArray readRows(Path p) throws IOException {
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
@@ -70,8 +71,8 @@ public final class Npy {
             long rowBytes = dataBytes(p, h, shape);
             // Take one size snapshot: a writer may append while we read, and we only want whole rows.
             long present = ch.size() - h.dataOffset();
+            // Bytes after the counted rows are a writer's row not yet counted, or one cut by a kill: ignored, as numpy does.
             long rows = rowBytes == 0 ? declared : Math.min(declared, present / rowBytes);
-            checkTrailing(p, h, declared * rowBytes, present);
             shape[0] = rows;
             long bytes = dataBytes(p, h, shape);
             return new NpyArray(h.dtype().descr, shape, load(p, ch, h.dataOffset(), bytes), declared);

@@ -11,9 +11,12 @@ import java.nio.file.StandardOpenOption;
  * Streams rows into a .npy file of shape {@code (plannedRows, rowShape...)}, e.g. one parameter
  * vector per training step.
  *
- * <p>The header is written first with the planned row count, so the file is readable with
- * {@link Npy#readRows} at any moment; {@link #close()} rewrites the count in place if fewer rows
- * arrived, leaving a valid complete file. Not thread-safe.
+ * <p>The header's row count follows the rows handed to the OS: {@link #flush()} writes the rows, then
+ * rewrites the count in place (the header is padded to a fixed length, so only those bytes change).
+ * A run killed outright (SIGKILL, a crash) therefore leaves a file that {@code numpy.load} and
+ * {@link Npy#read} accept as it stands, holding every row flushed before the kill; a kill between a
+ * row and its count leaves bytes after the counted rows, which numpy and {@link Npy#readRows} ignore.
+ * More than {@code plannedRows} rows are refused. Not thread-safe.
  */
 public final class NpyRowWriter implements AutoCloseable {
     private final Path path;
@@ -25,6 +28,8 @@ public final class NpyRowWriter implements AutoCloseable {
     private final int headerLength;
     private final ByteBuffer buf;
     private long rows;
+    /** The row count the header on disk states. */
+    private long headerRows;
     private boolean closed;
 
     private NpyRowWriter(Path path, FileChannel ch, NpyDtype dtype, long plannedRows, long[] rowShape, int rowValues, int headerLength) {
@@ -53,8 +58,7 @@ public final class NpyRowWriter implements AutoCloseable {
         if (values > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(p + ": row shape " + NpyHeader.shapeString(rowShape) + " is too large for a Java array");
         }
-        long[] shape = fullShape(plannedRows, rowShape);
-        byte[] header = NpyHeader.encode(dtype.descr, shape);
+        byte[] header = NpyHeader.encode(dtype.descr, fullShape(0, rowShape));
         FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
         try {
             Npy.writeFully(ch, ByteBuffer.wrap(header));
@@ -85,10 +89,11 @@ public final class NpyRowWriter implements AutoCloseable {
         rows++;
     }
 
-    /** Hands every buffered byte to the OS, so a reader (or a kill) sees all rows appended so far. */
+    /** Hands every buffered row to the OS, then the header's count: a reader (or a kill) sees all rows appended so far. */
     public void flush() throws IOException {
         ensureOpen();
         drain();
+        writeCount(rows);
     }
 
     /**
@@ -107,6 +112,7 @@ public final class NpyRowWriter implements AutoCloseable {
         buf.clear();
         rows = keep;
         ch.truncate(end);
+        writeCount(keep);
     }
 
     public long rowsWritten() {
@@ -121,7 +127,7 @@ public final class NpyRowWriter implements AutoCloseable {
         return path;
     }
 
-    /** Flushes, and if fewer rows than planned were written, rewrites the header's row count in place. */
+    /** Flushes, drops anything after the last whole row and leaves the header counting the rows written. */
     @Override
     public void close() throws IOException {
         if (closed) return;
@@ -130,16 +136,21 @@ public final class NpyRowWriter implements AutoCloseable {
             drain();
             // Drops a partial row left by a failed append, so the file stays well formed.
             ch.truncate(headerLength + rows * rowValues * dtype.size);
-            if (rows != plannedRows) {
-                byte[] header = NpyHeader.encode(dtype.descr, fullShape(rows, rowShape));
-                // Cannot happen: numpy's padding reserves 21 digits for the first dimension.
-                if (header.length != headerLength) {
-                    throw new IllegalStateException(path + ": rewritten header is " + header.length + " bytes, was " + headerLength);
-                }
-                ByteBuffer b = ByteBuffer.wrap(header);
-                while (b.hasRemaining()) ch.write(b, b.position());
-            }
+            writeCount(rows);
         }
+    }
+
+    /** Rewrites the header's row count in place; called after the rows it counts are written. */
+    private void writeCount(long n) throws IOException {
+        if (n == headerRows) return;
+        byte[] header = NpyHeader.encode(dtype.descr, fullShape(n, rowShape));
+        // Cannot happen: numpy's padding reserves 21 digits for the first dimension.
+        if (header.length != headerLength) {
+            throw new IllegalStateException(path + ": rewritten header is " + header.length + " bytes, was " + headerLength);
+        }
+        ByteBuffer b = ByteBuffer.wrap(header);
+        while (b.hasRemaining()) ch.write(b, b.position());
+        headerRows = n;
     }
 
     private void checkRow(int length) {

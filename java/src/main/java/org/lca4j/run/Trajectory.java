@@ -15,8 +15,11 @@ import org.lca4j.train.RunContext;
 /**
  * A saved trajectory directory (model.json, theta.npy, ref_x.npy, ref_y.npy), checked for
  * consistency on load. A theta.npy cut short by a killed run is usable up to its last whole row.
+ *
+ * @param plannedRows the θ rows the run set out to write (model.json's {@code steps} + 1), or the
+ *                    rows theta.npy's header counts when model.json does not say
  */
-public record Trajectory(Path dir, Mlp model, NpyArray theta, LabeledSet reference, String referenceNote) {
+public record Trajectory(Path dir, Mlp model, NpyArray theta, LabeledSet reference, String referenceNote, long plannedRows) {
 
     /** Accepts a run directory or its trajectory/ subdirectory. */
     public static Trajectory load(Path path) throws IOException {
@@ -63,7 +66,9 @@ public record Trajectory(Path dir, Mlp model, NpyArray theta, LabeledSet referen
         }
         LabeledSet ref = LabeledSet.of(x.asFloats(), labels, widths[0], classes);
         String note = model.path("reference").path("note").asText("reference set saved with the trajectory");
-        return new Trajectory(dir, mlp, theta, ref, note);
+        // theta.npy's header counts the rows written (NpyRowWriter), so only model.json knows the plan.
+        long planned = model.path("steps").canConvertToLong() ? model.path("steps").asLong() + 1 : theta.declaredRows();
+        return new Trajectory(dir, mlp, theta, ref, note, planned);
     }
 
     /** model.json as training writes it: what {@link #load} reads back, and what a reader outside lca4j needs. */
@@ -91,10 +96,6 @@ public record Trajectory(Path dir, Mlp model, NpyArray theta, LabeledSet referen
     /** Complete θ rows present (T+1 for a finished run of T steps). */
     public long rows() {
         return theta.rows();
-    }
-
-    public long declaredRows() {
-        return theta.declaredRows();
     }
 
     /** θ_t; a NaN or infinite value is refused with its row and parameter (a corrupt file, or a run saved as it diverged). */

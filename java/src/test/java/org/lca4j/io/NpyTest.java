@@ -185,33 +185,46 @@ class NpyTest {
     }
 
     @Test
-    void truncatedStreamIsReadableRowByRow() throws IOException {
+    void aStreamLeftOpenIsAWholeFileAfterEveryFlush() throws IOException {
         Path p = dir.resolve("theta.npy");
         NpyRowWriter w = NpyRowWriter.open(p, "<f4", 5, 4);
-        try {
-            for (int r = 0; r < 3; r++) w.appendRow(new float[] {r, r + 0.25f, r + 0.5f, r + 0.75f});
-            w.flush();
-            NpyArray a = Npy.readRows(p);
-            assertEquals(3, a.rows());
-            assertEquals(5, a.declaredRows());
-            assertFalse(a.complete());
-            assertArrayEquals(new float[] {2, 2.25f, 2.5f, 2.75f}, a.floatRow(2));
-            assertMessage(readFails(p), "theta.npy", "truncated: header says shape (5, 4) of <f4 = 80 bytes, file has 48");
-        } finally {
-            w.close();
-        }
-        // A partial last row, as a kill mid-write leaves it, is dropped.
+        // Never closed, as a run killed outright leaves it: what numpy.load sees is what the strict reader sees.
+        assertEquals(0, Npy.read(p).rows(), "a fresh file counts no rows");
+        for (int r = 0; r < 3; r++) w.appendRow(new float[] {r, r + 0.25f, r + 0.5f, r + 0.75f});
+        w.flush();
+        NpyArray a = Npy.read(p);
+        assertArrayEquals(new long[] {3, 4}, a.shape());
+        assertEquals(3, a.declaredRows());
+        assertArrayEquals(new float[] {2, 2.25f, 2.5f, 2.75f}, a.floatRow(2));
+        // A row cut by a kill, after the rows the header counts, is ignored by the row reader (and numpy).
+        w.appendRow(new float[] {9, 9, 9, 9});
         try (var ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.WRITE)) {
             ch.position(ch.size()).write(ByteBuffer.wrap(new byte[6]));
         }
+        NpyArray rows = Npy.readRows(p);
+        assertEquals(3, rows.rows());
+        assertArrayEquals(a.floatRow(2), rows.floatRow(2));
+        assertMessage(readFails(p), "theta.npy", "6 trailing bytes");
+        w.truncateRows(2);
+        assertEquals(2, Npy.read(p).rows(), "taking rows back takes back their count");
+        w.close();
+        assertEquals(2, Npy.read(p).rows());
+    }
+
+    @Test
+    void aFileWhoseHeaderCountsMoreRowsThanArrivedIsReadRowByRow() throws IOException {
+        // What a writer that states its planned rows up front leaves when it is killed (lca4j's did, before its header counted rows as they came).
         Path q = dir.resolve("partial.npy");
-        byte[] full = Files.readAllBytes(p);
+        ByteBuffer data = ByteBuffer.allocate(3 * 16 + 6).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 12; i++) data.putFloat(i);
         byte[] header = NpyHeader.encode("<f4", new long[] {5, 4});
-        ByteBuffer b = ByteBuffer.allocate(full.length).put(header).put(full, header.length, full.length - header.length);
-        Files.write(q, b.array());
+        Files.write(q, ByteBuffer.allocate(header.length + data.capacity()).put(header).put(data.array()).array());
         NpyArray partial = Npy.readRows(q);
         assertEquals(3, partial.rows());
         assertEquals(5, partial.declaredRows());
+        assertFalse(partial.complete());
+        assertArrayEquals(new float[] {8, 9, 10, 11}, partial.floatRow(2));
+        assertMessage(readFails(q), "partial.npy", "truncated: header says shape (5, 4) of <f4 = 80 bytes, file has 54");
     }
 
     @Test
@@ -278,6 +291,19 @@ class NpyTest {
         }
         r = python("import numpy as np, sys; a = np.load(sys.argv[1]); print(a.shape, float(a.sum()))", s.toString());
         assertEquals("(2, 3) 21.0", r.out.strip());
+
+        // Flushed and never closed, with a row cut after it: what a kill -9 leaves. numpy reads the counted rows.
+        Path killed = dir.resolve("killed.npy");
+        NpyRowWriter w = NpyRowWriter.open(killed, "<f4", 1000, 3);
+        w.appendRow(new float[] {1, 2, 3});
+        w.appendRow(new float[] {4, 5, 6});
+        w.flush();
+        try (var ch = java.nio.channels.FileChannel.open(killed, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.position(ch.size()).write(ByteBuffer.wrap(new byte[7]));
+        }
+        r = python("import numpy as np, sys; a = np.load(sys.argv[1]); print(a.shape, float(a.sum()))", killed.toString());
+        assertEquals("(2, 3) 21.0", r.out.strip(), r.out);
+        w.close();
 
         // Byte-identical to np.save for several shapes and dtypes.
         String[] cases = {"f4:", "f4:5", "f8:3,4", "i4:2,3,5", "i8:0,7", "f4:12345678901,0"};
