@@ -29,5 +29,24 @@ class TrajectoryTest {
         // Map.of iterates in an order drawn afresh by every JVM, so each run wrote these keys differently.
         assertEquals(List.of("note", "rows", "x", "y"), keys);
         assertEquals(3 + 1, Trajectory.load(out).rows(), "θ_0 … θ_3");
+        assertEquals(3 + 1, Trajectory.load(out).plannedRows());
+    }
+
+    @Test
+    void thePlannedRowsComeFromModelJsonAsTheHeaderCountsOnlyTheRowsWritten() throws Exception {
+        Path out = tmp.resolve("cut");
+        Trainer.run(TrainConfig.builder().model("8,4").data("synthetic").syntheticSize(200).batch(50).steps(3)
+                .estimators(List.of("exact")).saveTrajectory(true).out(out).build(), new RunRecorder(out, Map.of()));
+        Path model = out.resolve(RunFiles.TRAJECTORY_DIR).resolve(RunFiles.MODEL_JSON);
+        String text = java.nio.file.Files.readString(model);
+        // As a run of 10 steps killed after its third leaves it.
+        String planned10 = text.replaceFirst("\"steps\" ?: ?3", "\"steps\": 10");
+        java.nio.file.Files.writeString(model, planned10);
+        Trajectory cut = Trajectory.load(out);
+        assertEquals(4, cut.rows());
+        assertEquals(11, cut.plannedRows());
+        // A model.json from another tool that does not say: the header's count stands.
+        java.nio.file.Files.writeString(model, planned10.replaceFirst("\"steps\": 10,", ""));
+        assertEquals(4, Trajectory.load(out).plannedRows());
     }
 }
