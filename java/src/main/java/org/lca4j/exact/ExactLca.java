@@ -27,6 +27,8 @@ public final class ExactLca {
     private final double[] odd;
     private final float[] pathGradient;
     private double lossStart = Double.NaN;
+    /** Not a NaN loss: L_R(θ_0) is NaN when R holds a NaN, and step() must not then claim start() was never called. */
+    private boolean started;
     private double initialLoss = Double.NaN;
     private long evaluations;
     private long evalNanos;
@@ -62,11 +64,12 @@ public final class ExactLca {
     public double start(float[] theta0) {
         lossStart = eval(theta0, gStart);
         initialLoss = lossStart;
+        started = true;
         return lossStart;
     }
 
     public Step step(float[] before, float[] after) {
-        if (Double.isNaN(lossStart)) throw new IllegalStateException("call start(θ_0) before the first step");
+        if (!started) throw new IllegalStateException("call start(θ_0) before the first step");
         // Before the reference-set gradient, which would otherwise be spent (and counted) on a call that fails.
         if (before == null || after == null) throw new IllegalArgumentException((before == null ? "θ_t" : "θ_{t+1}") + " is null");
         if (before.length != dim || after.length != dim) {

@@ -46,6 +46,23 @@ class ExactLcaTest {
     }
 
     @Test
+    void aNanLossAtTheStartIsNotTakenForAMissingStart() {
+        // R with a NaN in it: L_R(θ_0) is NaN, and the step must say what is wrong with its input, not "call start(θ_0)".
+        ExactLca ex = new ExactLca(power(3, new double[]{Double.NaN, 1, 1}), Lca.cpu(LAYOUT), 1e-3, 32);
+        float[] a = {0.5f, 1f, -1f};
+        assertTrue(Double.isNaN(ex.start(a)));
+        RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> ex.step(a, new float[] {0.25f, 1.5f, 0.5f}));
+        assertTrue(!e.getMessage().contains("call start") && e.getMessage().contains("NaN"), e.getMessage());
+        assertThrowsStartFirst();
+    }
+
+    private static void assertThrowsStartFirst() {
+        ExactLca fresh = new ExactLca(power(3, new double[]{1, 1, 1}), Lca.cpu(LAYOUT), 1e-3, 32);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> fresh.step(new float[3], new float[3]));
+        assertTrue(e.getMessage().contains("call start(θ_0)"), e.getMessage());
+    }
+
+    @Test
     void simpsonIsExactForCubicLossesWithTwoSplits() {
         // g is quadratic along the line, which Simpson integrates exactly: e_t is rounding only.
         ExactLca ex = new ExactLca(power(3, new double[]{1, -2, 0.5}), Lca.cpu(LAYOUT), 1e-3, 32);
