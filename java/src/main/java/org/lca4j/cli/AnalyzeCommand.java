@@ -54,10 +54,12 @@ final class AnalyzeCommand implements Callable<Integer> {
             System.out.println("note: " + tr.dir().resolve(RunFiles.THETA_NPY) + " holds " + tr.rows() + " of " + tr.plannedRows()
                     + " planned θ rows (the run stopped early); analysing the " + (tr.rows() - 1) + " complete steps");
         }
+        // Replay runs on the CPU (Lca.cpu, CPU gradients), whatever --device training had.
         TrainConfig cfg = TrainConfig.builder().model(joinWidths(tr.model().widths())).data("trajectory").tol(t).maxSplits(ms)
-                .steps(tr.rows() - 1).out(target).build();
+                .steps(tr.rows() - 1).device("cpu").out(target).build();
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("analysis_of", tr.dir().toAbsolutePath().toString());
+        extra.put("config", config(cfg, tr));
         List<RunListener> listeners = new ArrayList<>();
         RunRecorder recorder = new RunRecorder(target, extra);
         listeners.add(recorder);
@@ -93,6 +95,24 @@ final class AnalyzeCommand implements Callable<Integer> {
         String then = recorded == null ? null : recorded.path("environment").path("blas").asText(null);
         String now = Gemm.implementation();
         return then == null || then.equals(now) ? "" : "; the run's matrix products were rounded by " + then + ", this analysis's by " + now;
+    }
+
+    /**
+     * What the analysis ran with: not TrainConfig's training defaults (lr, batch, seed, …), which a
+     * trajectory does not record and the analysis never used.
+     */
+    private static Map<String, Object> config(TrainConfig cfg, Trajectory tr) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", cfg.model());
+        m.put("widths", tr.model().widths());
+        m.put("data", cfg.data());
+        m.put("steps", cfg.steps());
+        m.put("reference_size", tr.reference().n());
+        m.put("tol", cfg.tol());
+        m.put("max_splits", cfg.maxSplits());
+        m.put("estimators", List.of(Trainer.EXACT));
+        m.put("device", cfg.device());
+        return m;
     }
 
     private static String joinWidths(int[] w) {

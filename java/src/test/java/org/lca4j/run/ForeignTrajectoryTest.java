@@ -127,6 +127,24 @@ class ForeignTrajectoryTest {
     }
 
     @Test
+    void analyzeConservesOnItAndItsRunJsonClaimsNoTrainingSettings() throws IOException {
+        Files4 f = new Files4();
+        Path dir = f.save(tmp.resolve("analyzed"));
+        assertEquals(0, org.lca4j.cli.Main.execute("analyze", dir.toString(), "--no-progress", "--tol", "1e-6"));
+        com.fasterxml.jackson.databind.JsonNode run = Json.read(dir.resolve(RunFiles.ANALYSIS_DIR).resolve(RunFiles.RUN_JSON));
+        com.fasterxml.jackson.databind.JsonNode c = run.path("summary").path("conservation");
+        assertEquals(f.loss(f.theta[0]), c.path("initial_loss").asDouble(), 1e-6);
+        assertEquals(f.loss(f.theta[STEPS]), c.path("final_loss").asDouble(), 1e-6);
+        assertTrue(Math.abs(c.path("total_lca").asDouble() - c.path("total_loss_change").asDouble()) <= c.path("sum_abs_error").asDouble() + 1e-12, c.toString());
+        assertTrue(c.path("rel_error").asDouble() < 1e-3, c.toString());
+        // A trajectory holds no optimizer, learning rate, batch or seed: the analysis must not invent TrainConfig's defaults.
+        com.fasterxml.jackson.databind.JsonNode config = run.path("config");
+        for (String absent : List.of("optimizer", "lr", "momentum", "batch", "seed", "save_trajectory")) assertTrue(config.path(absent).isMissingNode(), config.toString());
+        assertEquals("cpu", config.path("device").asText(), "replay runs on the CPU");
+        assertEquals(1e-6, config.path("tol").asDouble());
+    }
+
+    @Test
     void weightsWrittenInOutOrLayersInAnotherOrderAreRefusedByTheirShapes() throws IOException {
         // numpy's x @ W convention: W [in, out], flattened as it stands, and model.json saying so.
         Path inOut = written("in-out", f -> {
