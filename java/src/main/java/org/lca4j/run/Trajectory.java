@@ -140,7 +140,7 @@ public record Trajectory(Path dir, Mlp model, NpyArray theta, LabeledSet referen
             boolean sizeOff = e.has("size") && e.get("size").asLong(-1) != l.size();
             boolean offsetOff = e.has("offset") && e.get("offset").asLong(-1) != l.offset();
             if (shapeOff || sizeOff || offsetOff) {
-                String what = shapeOff ? "shape " + e.get("shape") : sizeOff ? "size " + e.get("size") : "offset " + e.get("offset");
+                String what = shapeOff ? "shape " + e.get("shape").toString().replace(",", ", ") : sizeOff ? "size " + e.get("size") : "offset " + e.get("offset");
                 throw new IOException(modelFile + ": layers[" + i + "]" + (e.has("name") ? " (" + e.get("name").asText() + ")" : "") + " has " + what
                         + ", but widths " + widths + " make it " + l.name() + " with shape " + expected + ", size " + l.size() + ", offset " + l.offset()
                         + ": " + LAYOUT);

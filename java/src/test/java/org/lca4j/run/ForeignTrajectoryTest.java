@@ -151,13 +151,13 @@ class ForeignTrajectoryTest {
             @SuppressWarnings("unchecked") List<Map<String, Object>> l = (List<Map<String, Object>>) f.model.get("layers");
             l.set(0, Map.of("name", "fc1.weight", "shape", new int[] {5, 4}));
         });
-        refused(inOut, RunFiles.MODEL_JSON, "layers[0] (fc1.weight) has shape [5,4]", "fc1.weight with shape [4, 5]", "[out, in]", "row-major");
+        refused(inOut, RunFiles.MODEL_JSON, "layers[0] (fc1.weight) has shape [5, 4]", "fc1.weight with shape [4, 5]", "[out, in]", "row-major");
         // All weights first, then all biases.
         Path order = written("order", f -> {
             @SuppressWarnings("unchecked") List<Map<String, Object>> l = (List<Map<String, Object>>) f.model.get("layers");
             f.model.put("layers", List.of(l.get(0), l.get(2), l.get(1), l.get(3)));
         });
-        refused(order, RunFiles.MODEL_JSON, "layers[1] (fc2.weight) has shape [3,4]", "fc1.bias with shape [4]");
+        refused(order, RunFiles.MODEL_JSON, "layers[1] (fc2.weight) has shape [3, 4]", "fc1.bias with shape [4]");
         Path count = written("count", f -> f.model.put("layers", List.of(Map.of("name", "w", "shape", new int[] {4, 5}))));
         refused(count, RunFiles.MODEL_JSON, "lists 1 entries", "give 4");
     }
