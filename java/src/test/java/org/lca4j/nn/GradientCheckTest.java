@@ -9,10 +9,10 @@ import org.junit.jupiter.api.Test;
  * Backpropagation against central finite differences of an independent double-precision forward
  * pass (plain loops, no BLAS), for every parameter of every layer of a small net.
  */
-class GradientCheckTest {
+public class GradientCheckTest {
 
-    /** Mean softmax cross-entropy of the MLP in double precision, written independently of Mlp. */
-    static double referenceLoss(int[] widths, double[] theta, float[] x, int[] y, int rows) {
+    /** Mean softmax cross-entropy of the MLP in double precision, written independently of Mlp (and of the README's trajectory format). */
+    public static double referenceLoss(int[] widths, double[] theta, float[] x, int[] y, int rows) {
         double total = 0;
         for (int r = 0; r < rows; r++) {
             double[] a = new double[widths[0]];

@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lca4j.io.Npy;
+import org.lca4j.nn.GradientCheckTest;
 
 /**
  * A trajectory written by another tool from the README's description alone ("Writing a trajectory"),
@@ -58,30 +59,11 @@ class ForeignTrajectoryTest {
             model.put("initial_loss", loss(theta[0]));
         }
 
-        /** L_R(θ) as the README states the network: h = relu(x·Wᵀ + b) per hidden layer, W [out, in] row-major, mean softmax cross-entropy. */
+        /** L_R(θ) as the README states the network, from the layout GradientCheckTest checks Mlp against. */
         double loss(float[] th) {
-            double sum = 0;
-            for (int r = 0; r < ROWS; r++) {
-                double[] h = new double[WIDTHS[0]];
-                for (int k = 0; k < h.length; k++) h[k] = x[r * WIDTHS[0] + k];
-                int o = 0;
-                for (int l = 0; l + 1 < WIDTHS.length; l++) {
-                    int in = WIDTHS[l], out = WIDTHS[l + 1];
-                    double[] z = new double[out];
-                    for (int j = 0; j < out; j++) {
-                        double s = th[o + out * in + j];
-                        for (int k = 0; k < in; k++) s += th[o + j * in + k] * h[k];
-                        z[j] = l + 2 < WIDTHS.length ? Math.max(0, s) : s;
-                    }
-                    o += out * in + out;
-                    h = z;
-                }
-                double max = Double.NEGATIVE_INFINITY, norm = 0;
-                for (double v : h) max = Math.max(max, v);
-                for (double v : h) norm += Math.exp(v - max);
-                sum += max + Math.log(norm) - h[y[r]];
-            }
-            return sum / ROWS;
+            double[] t = new double[th.length];
+            for (int i = 0; i < th.length; i++) t[i] = th[i];
+            return GradientCheckTest.referenceLoss(WIDTHS, t, x, y, ROWS);
         }
 
         Path save(Path dir) throws IOException {
