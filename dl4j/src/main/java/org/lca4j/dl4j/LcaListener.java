@@ -34,8 +34,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>DL4J's order of calls (1.0.0-M2.1, StochasticGradientDescent.optimize): the gradient is computed,
  * {@code onGradientCalculation} runs, then the updater rewrites the gradient in place into the update,
- * the step is applied, and {@code iterationDone} runs. So this listener copies the raw gradient g_t
- * and θ_t in {@code onGradientCalculation} and takes θ_{t+1} in {@code iterationDone}.
+ * the step is applied, {@code iterationDone} runs, and only then are the layers' weight constraints
+ * (max-norm, non-negative, …) applied. So this listener copies the raw gradient g_t and θ_t in
+ * {@code onGradientCalculation}, and takes θ_{t+1} as the next step's θ (or the network's θ at
+ * {@link #finish()}): the parameters the network really goes on from.
  * DL4J's raw gradient is a sum over the batch; the listener divides it by the batch size, in
  * either minibatch mode, so that every estimator uses g_b, the gradient of the batch's mean loss,
  * and exact LCA L_R, the mean data loss over R without DL4J's regularization score (docs/LCA.md).
@@ -43,9 +45,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Estimators (docs/LCA.md): {@code same_batch} (g_t·Δθ_t), {@code next_batch_end}
  * (g_{t+1}·Δθ_t, with the next step's raw gradient), {@code next_batch} (g_{b_{t+1}}(θ_t): one extra
  * backward pass per step), and {@code exact} on a reference {@link DataSetIterator} through DL4J's
- * own backward pass. With a next-batch estimator on, step t is computed and recorded for every
- * estimator when step t+1's gradient arrives, and the last step, which has no b_{t+1}, is dropped
- * from every estimator alike (docs/LCA.md), so all of them cover the same steps. Exact LCA and
+ * own backward pass. Step t is computed and recorded for every estimator when step t+1's gradient
+ * arrives (or at {@link #finish()}). With a next-batch estimator on, the last step, which has no
+ * b_{t+1}, is dropped from every estimator alike (docs/LCA.md), so all of them cover the same steps. Exact LCA and
  * next_batch move the network's parameters, input, gradient buffer and score while they evaluate;
  * all are put back before training continues, so training is bit-identical with and without the
  * listener (tested).
@@ -84,8 +86,14 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
     private long lastExit;
     private long gradientExit;
 
-    /** A finished optimizer step: g_{b_t}(θ_t) (mean), θ_t and θ_{t+1}, waiting for b_{t+1}'s gradient when a next-batch estimator is on. */
+    /**
+     * An optimizer step: g_{b_t}(θ_t) (mean), θ_t and, once known, θ_{t+1}. DL4J applies weight
+     * constraints after iterationDone, so θ_{t+1} is read when the next step starts (or at finish()).
+     */
     private record Pending(long step, double batchLoss, float[] gradient, float[] before, float[] after) {
+        Pending ending(float[] theta) {
+            return new Pending(step, batchLoss, gradient, before, theta);
+        }
     }
 
     private LcaListener(Builder b) {
@@ -235,10 +243,10 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         gradient = meanGradient(g.reshape(g.length()).toFloatVector());
         before = net.params().toFloatVector();
         if (pending != null) {
-            // Step t is complete now that g_{b_{t+1}}(θ_{t+1}) is here.
+            // Step t is complete now that θ_{t+1} (after DL4J's constraints) and g_{b_{t+1}}(θ_{t+1}) are here.
             Pending p = pending;
             pending = null;
-            record(p, gradient);
+            record(p.ending(before), nextBatchEstimators() ? gradient : null, true);
         }
         gradientExit = System.nanoTime();
     }
@@ -246,11 +254,9 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
     private void stepDone() {
         long t0 = System.nanoTime();
         if (study != null) study.addTrainingTime(t0 - gradientExit); // the updater and the step
-        Pending p = new Pending(step++, net.score(), gradient, before, net.params().toFloatVector());
-        lastLoss = p.batchLoss();
+        pending = new Pending(step++, net.score(), gradient, before, null);
+        lastLoss = pending.batchLoss();
         gradient = null;
-        if (nextBatchEstimators()) pending = p;
-        else record(p, null);
         lastExit = System.nanoTime();
     }
 
@@ -260,11 +266,12 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
 
     /**
      * Every chosen LCA of step p, then the records. {@code next} is g_{b_{t+1}}(θ_{t+1}) when a
-     * next-batch estimator is on (the network then holds b_{t+1} and its raw gradient, about to be
-     * used by the updater), null otherwise (the network holds θ_{t+1} after the update). Whatever the
-     * extra evaluations move is put back, so training goes on exactly as without the listener.
+     * next-batch estimator is on, null otherwise. {@code inFit}: called from the next step's
+     * onGradientCalculation, so the network holds b_{t+1} and its raw gradient, about to be used by
+     * the updater. Whatever the extra evaluations move is put back, so training goes on exactly as
+     * without the listener.
      */
-    private void record(Pending p, float[] next) {
+    private void record(Pending p, float[] next, boolean inFit) {
         Map<String, StepLca> lca = new LinkedHashMap<>();
         Map<String, float[]> gbars = new LinkedHashMap<>();
         long t0 = System.nanoTime();
@@ -282,7 +289,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         }
         boolean moves = exact != null || (next != null && cfg.estimators.contains(NEXT_BATCH));
         INDArray params = moves ? net.params().dup() : null;
-        INDArray raw = moves && next != null ? net.gradient().gradient().dup() : null;
+        INDArray raw = moves && inFit ? net.gradient().gradient().dup() : null;
         INDArray input = net.getInput(), labels = net.getLabels();
         double score = net.score();
         ExactLca.Step ex = null;
@@ -423,7 +430,16 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         closed = true;
         if (net == null) throw new IllegalStateException("LcaListener saw no training step: was it added with net.setListeners(...) before fit?");
         try {
-            pending = null; // the last step: no b_{t+1}, so no estimator records it
+            // The last step: θ_T is the network's θ now that fit() has returned (constraints applied).
+            // With a next-batch estimator on it has no b_{t+1}, so no estimator records it.
+            if (pending != null && !nextBatchEstimators()) {
+                try {
+                    record(pending.ending(net.params().toFloatVector()), null, false);
+                } catch (RuntimeException e) {
+                    throw stopped(e);
+                }
+            }
+            pending = null;
             Map<String, double[]> totals = new LinkedHashMap<>();
             accumulators.forEach((k, v) -> totals.put(k, v.layerTotals()));
             Map<String, Double> means = new LinkedHashMap<>();

@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.TreeSet;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.constraint.MaxNormConstraint;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.junit.jupiter.api.Test;
@@ -128,6 +129,23 @@ class LcaListenerSpecTest {
         }
         assertEquals(meanDataLoss(n, theta0Array), s.conservation().initialLoss(), 1e-5, "L_R is the mean loss over R");
         assertTrue(s.conservation().relError() <= 1e-3, "conservation rel error " + s.conservation().relError());
+    }
+
+    @Test
+    void thetaAfterAStepIsTheOneAfterDl4jsWeightConstraints(@TempDir Path dir) throws Exception {
+        // DL4J applies weight constraints after iterationDone: θ read there is not the θ training goes
+        // on from, so exact LCA's steps did not chain and its final L_R was not the network's.
+        MultiLayerNetwork n = LcaListenerTest.net(LcaListenerTest.builder(new Sgd(0.1)).constrainWeights(new MaxNormConstraint(0.3, 1)));
+        INDArray theta0 = n.params().dup();
+        LcaListener listener = LcaListener.builder(dir).estimators(LcaListener.SAME_BATCH).exact(new ListDataSetIterator<>(batches(250), 1))
+                .report(false).build();
+        n.setListeners(listener);
+        n.fit(new ListDataSetIterator<>(batches(BATCH), 1));
+        RunSummary s = listener.finish();
+        assertEquals(ROWS / BATCH, s.steps(), "without a next-batch estimator every step, the last one too");
+        assertEquals(meanDataLoss(n, theta0), s.conservation().initialLoss(), 1e-5, "L_R(θ_0)");
+        assertEquals(meanDataLoss(n, n.params()), s.conservation().finalLoss(), 1e-5, "L_R(θ_T) of the network as trained, constraints applied");
+        assertTrue(s.conservation().relError() <= 1e-3, String.valueOf(s.conservation()));
     }
 
     @Test

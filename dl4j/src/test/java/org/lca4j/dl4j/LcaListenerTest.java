@@ -55,9 +55,18 @@ class LcaListenerTest {
 
     /** The tests' 20-16-4 ReLU MLP, float32, seeded; {@code l2} > 0 adds weight decay. */
     static MultiLayerNetwork net(IUpdater updater, double l2, boolean miniBatch) {
-        NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT).updater(updater)
-                .weightInit(WeightInit.RELU).miniBatch(miniBatch);
+        NeuralNetConfiguration.Builder b = builder(updater).miniBatch(miniBatch);
         if (l2 > 0) b.l2(l2);
+        return net(b);
+    }
+
+    /** The tests' network settings: float32, seeded, ReLU init. */
+    static NeuralNetConfiguration.Builder builder(IUpdater updater) {
+        return new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT).updater(updater).weightInit(WeightInit.RELU);
+    }
+
+    /** The 20-16-4 MLP on {@code b}'s settings. */
+    static MultiLayerNetwork net(NeuralNetConfiguration.Builder b) {
         MultiLayerConfiguration conf = b.list()
                 .layer(new DenseLayer.Builder().nIn(DIM).nOut(16).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(16).nOut(CLASSES).activation(Activation.SOFTMAX).build())
