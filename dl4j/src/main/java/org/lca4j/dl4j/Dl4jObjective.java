@@ -3,8 +3,8 @@ package org.lca4j.dl4j;
 import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.lca4j.core.ParamLayout;
 import org.lca4j.exact.Objective;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
@@ -18,9 +18,13 @@ final class Dl4jObjective implements Objective {
     private final MultiLayerNetwork net;
     private final List<DataSet> batches = new ArrayList<>();
     private final int rows;
+    private final ParamLayout layout;
+    private final boolean[] updates;
 
-    Dl4jObjective(MultiLayerNetwork net, List<DataSet> reference) {
+    Dl4jObjective(MultiLayerNetwork net, List<DataSet> reference, ParamLayout layout, boolean[] updates) {
         this.net = net;
+        this.layout = layout;
+        this.updates = updates;
         int n = 0;
         for (DataSet d : reference) {
             batches.add(d);
@@ -61,8 +65,7 @@ final class Dl4jObjective implements Objective {
             double data = net.score() - net.calcRegularizationScore(true);
             loss += (net.conf().isMiniBatch() ? d.getFeatures().size(0) : 1) * data / rows;
             // DL4J's backward pass sums over the batch's rows (its updater divides later, in minibatch mode only), so the mean over R is Σ / |R|.
-            INDArray g = net.gradient().gradient();
-            float[] gb = g.reshape(g.length()).toFloatVector();
+            float[] gb = Dl4jParams.lossGradient(net, layout, updates);
             for (int i = 0; i < sum.length; i++) sum[i] += gb[i];
         }
         for (int i = 0; i < grad.length; i++) grad[i] = (float) (sum[i] / rows);

@@ -43,6 +43,31 @@ final class Dl4jParams {
     }
 
     /**
+     * The layers of {@code layout} that DL4J moves by an update its layer computes, not by the loss
+     * gradient: batch normalization's running mean and variance, whose "gradient" is the step to the
+     * batch's statistics (DL4J's updater does not divide it by the batch size). The training loss
+     * does not depend on them, so their gradient for LCA is 0.
+     */
+    static boolean[] updatesNotGradients(MultiLayerNetwork net, ParamLayout layout) {
+        boolean[] out = new boolean[layout.layerCount()];
+        for (int l = 0; l < out.length; l++) out[l] = !net.updaterDivideByMinibatch(layout.layer(l).name());
+        return out;
+    }
+
+    /** The network's raw gradient as a flat float32 vector, 0 for the layers {@link #updatesNotGradients} names. */
+    static float[] lossGradient(MultiLayerNetwork net, ParamLayout layout, boolean[] updates) {
+        INDArray g = net.gradient().gradient();
+        float[] out = g.reshape(g.length()).toFloatVector();
+        for (int l = 0; l < updates.length; l++) {
+            if (updates[l]) {
+                int from = Math.toIntExact(layout.layer(l).offset());
+                java.util.Arrays.fill(out, from, from + Math.toIntExact(layout.layer(l).size()), 0f);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Refuses networks whose training-mode forward pass changes state (dropout, batch normalization):
      * the listener's extra passes for exact LCA and next_batch would change their training.
      */

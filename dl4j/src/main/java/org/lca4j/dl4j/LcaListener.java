@@ -65,6 +65,8 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
     private final Builder cfg;
     private MultiLayerNetwork net;
     private ParamLayout layout;
+    /** Per layer: moved by an update, not the loss gradient (batch norm's running statistics); A = 0. */
+    private boolean[] updates;
     private final Map<String, LcaAccumulator> accumulators = new LinkedHashMap<>();
     private final Map<String, double[]> helped = new LinkedHashMap<>(); // per estimator: sum of helped fractions, steps
     private RunRecorder recorder;
@@ -239,8 +241,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         long entry = System.nanoTime();
         if (net == null) start(model);
         else if (study != null) study.addTrainingTime(entry - lastExit); // DL4J's forward and backward pass
-        INDArray g = net.gradient().gradient();
-        gradient = meanGradient(g.reshape(g.length()).toFloatVector());
+        gradient = meanGradient(Dl4jParams.lossGradient(net, layout, updates));
         before = net.params().toFloatVector();
         if (pending != null) {
             // Step t is complete now that θ_{t+1} (after DL4J's constraints) and g_{b_{t+1}}(θ_{t+1}) are here.
@@ -299,8 +300,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
                 long e0 = System.nanoTime();
                 net.params().assign(Nd4j.createFromArray(p.before()));
                 net.computeGradientAndScore();
-                INDArray atStart = net.gradient().gradient();
-                float[] gStart = meanGradient(atStart.reshape(atStart.length()).toFloatVector());
+                float[] gStart = meanGradient(Dl4jParams.lossGradient(net, layout, updates));
                 lca.put(NEXT_BATCH, accumulators.get(NEXT_BATCH).step(gStart, p.before(), p.after()));
                 gbars.put(NEXT_BATCH, gStart);
                 if (study != null) study.addCost(NEXT_BATCH, System.nanoTime() - e0, 1);
@@ -333,12 +333,13 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         }
         net = m;
         layout = Dl4jParams.layout(net);
+        updates = Dl4jParams.updatesNotGradients(net, layout);
         if (cfg.reference != null || cfg.estimators.contains(NEXT_BATCH)) Dl4jParams.requireStatelessForward(net);
         Lca.Backend backend = Lca.backend(cfg.device);
         for (String e : cfg.estimators) accumulators.put(e, backend.create(layout));
         Dl4jObjective objective = null;
         if (cfg.reference != null) {
-            objective = new Dl4jObjective(net, cfg.referenceBatches);
+            objective = new Dl4jObjective(net, cfg.referenceBatches, layout, updates);
             LcaAccumulator acc = backend.create(layout);
             accumulators.put(EXACT, acc);
             exact = new ExactLca(objective, acc, cfg.tol, cfg.maxSplits);

@@ -186,6 +186,29 @@ class LcaListenerTest {
     }
 
     @Test
+    void batchNormsRunningStatisticsGetNoLca(@TempDir Path dir) {
+        // DL4J moves a batch norm layer's running mean and log10 std by an update it writes into the
+        // gradient buffer; the training loss does not depend on them, so their A is 0, not g·Δθ of that update.
+        MultiLayerConfiguration conf = LcaListenerTest.builder(new Nesterovs(0.05, 0.9)).list()
+                .layer(new DenseLayer.Builder().nIn(DIM).nOut(16).activation(Activation.RELU).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().nOut(16).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(16).nOut(CLASSES).activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork n = new MultiLayerNetwork(conf);
+        n.init();
+        LcaListener listener = LcaListener.builder(dir).report(false).build();
+        train(n, listener);
+        RunSummary s = listener.finish();
+        List<String> names = listener.layout().names();
+        for (String e : List.of(LcaListener.SAME_BATCH, LcaListener.NEXT_BATCH_END)) {
+            double[] totals = s.layerTotals().get(e);
+            assertEquals(0.0, totals[names.indexOf("1_mean")], e + " 1_mean");
+            assertEquals(0.0, totals[names.indexOf("1_log10stdev")], e + " 1_log10stdev");
+            assertTrue(totals[names.indexOf("1_gamma")] != 0 && totals[names.indexOf("1_beta")] != 0, e + " gamma and beta are trained");
+        }
+    }
+
+    @Test
     void aNanInsideFitLeavesAWholeRunDirectoryMarkedFailed(@TempDir Path dir) throws Exception {
         MultiLayerNetwork n = net(new Sgd(0.1));
         Path out = dir.resolve("run");
