@@ -59,11 +59,8 @@ final class Dl4jObjective implements Objective {
             net.setInput(d.getFeatures());
             net.setLabels(d.getLabels());
             net.computeGradientAndScore();
-            // L_R is the mean data loss with no regularization term (docs/LCA.md). DL4J's score adds the
-            // network's L1/L2/weight-decay score, which its gradient does not hold (the updater applies
-            // regularization), and divides by the batch's rows only in minibatch mode.
-            double data = net.score() - net.calcRegularizationScore(true);
-            loss += (net.conf().isMiniBatch() ? d.getFeatures().size(0) : 1) * data / rows;
+            // L_R is the mean data loss with no regularization term (docs/LCA.md).
+            loss += Dl4jParams.meanDataLoss(net) * d.getFeatures().size(0) / rows;
             // DL4J's backward pass sums over the batch's rows (its updater divides later, in minibatch mode only), so the mean over R is Σ / |R|.
             float[] gb = Dl4jParams.lossGradient(net, layout, updates);
             for (int i = 0; i < sum.length; i++) sum[i] += gb[i];

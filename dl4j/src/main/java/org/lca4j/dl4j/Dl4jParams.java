@@ -68,6 +68,16 @@ final class Dl4jParams {
     }
 
     /**
+     * The mean data loss of the batch the network last scored (at the θ it scored it): DL4J's score
+     * less its L1/L2/weight-decay term (which its gradient does not hold; the updater applies
+     * regularization), over the batch's rows also when DL4J sums (minibatch(false)).
+     */
+    static double meanDataLoss(MultiLayerNetwork net) {
+        double data = net.score() - net.calcRegularizationScore(true);
+        return net.conf().isMiniBatch() ? data : data / net.batchSize();
+    }
+
+    /**
      * Refuses networks whose training-mode forward pass changes state (dropout, batch normalization):
      * the listener's extra passes for exact LCA and next_batch would change their training.
      */

@@ -74,6 +74,8 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
     private ConservationTracker conservation;
     private float[] gradient;
     private float[] before;
+    /** The mean data loss of the batch at θ_t, as L_R is (no regularization term). */
+    private double batchLoss;
     private Pending pending;
     private long step;
     /** Steps recorded (emitted): all of them, or all but the last with a next-batch estimator on. */
@@ -243,6 +245,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         else if (study != null) study.addTrainingTime(entry - lastExit); // DL4J's forward and backward pass
         gradient = meanGradient(Dl4jParams.lossGradient(net, layout, updates));
         before = net.params().toFloatVector();
+        batchLoss = Dl4jParams.meanDataLoss(net); // at θ_t: the regularization term is of θ_t
         if (pending != null) {
             // Step t is complete now that θ_{t+1} (after DL4J's constraints) and g_{b_{t+1}}(θ_{t+1}) are here.
             Pending p = pending;
@@ -255,7 +258,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
     private void stepDone() {
         long t0 = System.nanoTime();
         if (study != null) study.addTrainingTime(t0 - gradientExit); // the updater and the step
-        pending = new Pending(step++, net.score(), gradient, before, null);
+        pending = new Pending(step++, batchLoss, gradient, before, null);
         lastLoss = pending.batchLoss();
         gradient = null;
         lastExit = System.nanoTime();

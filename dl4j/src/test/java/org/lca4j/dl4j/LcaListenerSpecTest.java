@@ -61,15 +61,20 @@ class LcaListenerSpecTest {
 
     /** Mean softmax cross-entropy over all ROWS at θ, in double from the network's own probabilities: no regularization term. */
     private static double meanDataLoss(MultiLayerNetwork shape, INDArray theta) {
+        return meanDataLoss(shape, theta, ROWS);
+    }
+
+    /** The same over the first {@code rows} rows. */
+    private static double meanDataLoss(MultiLayerNetwork shape, INDArray theta, int rows) {
         MultiLayerNetwork n = shape.clone();
         n.setParams(theta.dup());
         LabeledSet s = data();
-        float[][] x = new float[ROWS][DIM];
-        for (int i = 0; i < ROWS; i++) System.arraycopy(s.x(), i * DIM, x[i], 0, DIM);
+        float[][] x = new float[rows][DIM];
+        for (int i = 0; i < rows; i++) System.arraycopy(s.x(), i * DIM, x[i], 0, DIM);
         INDArray p = n.output(Nd4j.createFromArray(x), false);
         double loss = 0;
-        for (int i = 0; i < ROWS; i++) loss -= Math.log(p.getDouble(i, s.y()[i]));
-        return loss / ROWS;
+        for (int i = 0; i < rows; i++) loss -= Math.log(p.getDouble(i, s.y()[i]));
+        return loss / rows;
     }
 
     /** θ after every step, read by a listener that runs after LcaListener's. */
@@ -96,6 +101,22 @@ class LcaListenerSpecTest {
         assertEquals(meanDataLoss(n, theta0), s.conservation().initialLoss(), 1e-5, "L_R(θ_0): mean cross-entropy, no L2 term");
         assertEquals(meanDataLoss(n, n.params()), s.conservation().finalLoss(), 1e-5, "L_R(θ_T)");
         assertTrue(s.conservation().relError() <= 1e-3, "conservation rel error " + s.conservation().relError());
+    }
+
+    @Test
+    void theBatchLossIsTheBatchsMeanDataLoss(@TempDir Path dir) throws Exception {
+        // DL4J's score adds the L2 term and, under miniBatch(false), sums over the rows; steps.csv's
+        // batch_loss is the batch's mean data loss, as loss_before is over R.
+        MultiLayerNetwork n = net(new Sgd(0.002), 0.05, false);
+        INDArray theta0 = n.params().dup();
+        LcaListener listener = LcaListener.builder(dir).estimators(LcaListener.SAME_BATCH).report(false).build();
+        n.setListeners(listener);
+        n.fit(new ListDataSetIterator<>(batches(BATCH), 1));
+        RunSummary s = listener.finish();
+        List<String> steps = Files.readAllLines(dir.resolve("steps.csv"));
+        assertEquals("step,batch_loss", steps.get(0).substring(0, 15));
+        assertEquals(meanDataLoss(n, theta0, BATCH), Double.parseDouble(steps.get(1).split(",")[1]), 1e-5, "step 0: batch 0 at θ_0");
+        assertTrue(s.finalBatchLoss() < 2 * meanDataLoss(n, theta0, BATCH), "final_batch_loss: " + s.finalBatchLoss());
     }
 
     @Test
