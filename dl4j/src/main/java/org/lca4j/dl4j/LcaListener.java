@@ -206,6 +206,11 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
     @Override
     public void onGradientCalculation(Model model) {
         if (closed) return;
+        if (net != null && model != net) {
+            // Refused before anything is recorded: the run of the first network stays whole.
+            throw new IllegalStateException("LcaListener records the network it first saw (" + name(net) + "); " + name(model)
+                    + " called it too: give each network its own listener");
+        }
         try {
             gradientCalculated(model);
         } catch (RuntimeException e) {
@@ -332,7 +337,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
 
     private void start(Model model) {
         if (!(model instanceof MultiLayerNetwork m)) {
-            throw new IllegalArgumentException("LcaListener supports MultiLayerNetwork; got " + model.getClass().getSimpleName());
+            throw new IllegalArgumentException("LcaListener supports MultiLayerNetwork only; got " + model.getClass().getSimpleName() + ", which it cannot record");
         }
         net = m;
         layout = Dl4jParams.layout(net);
@@ -373,6 +378,10 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
                 objective == null ? "no exact LCA" : "reference DataSetIterator (" + objective.size() + " rows)", accumulators, cfg.expectedSteps,
                 net.params().toFloatVector(), "DL4J updater (see config.model)", study == null ? null : study.sampleIndices()));
         started = System.nanoTime();
+    }
+
+    private static String name(Model m) {
+        return m.getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(m));
     }
 
     /**

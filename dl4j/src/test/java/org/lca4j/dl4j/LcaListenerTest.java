@@ -209,6 +209,33 @@ class LcaListenerTest {
     }
 
     @Test
+    void unsupportedModelsAreRefusedInOneLineNamingWhat(@TempDir Path dir) throws Exception {
+        var graph = new org.deeplearning4j.nn.graph.ComputationGraph(builder(new Sgd(0.1)).graphBuilder().addInputs("in")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(DIM).nOut(CLASSES).activation(Activation.SOFTMAX).build(), "in")
+                .setOutputs("out").build());
+        graph.init();
+        graph.setListeners(LcaListener.builder(dir.resolve("graph")).build());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> graph.fit(new ListDataSetIterator<>(batches(), 1)));
+        assertEquals("LcaListener supports MultiLayerNetwork only; got ComputationGraph, which it cannot record", e.getMessage());
+
+        MultiLayerNetwork doubles = net(builder(new Sgd(0.1)).dataType(DataType.DOUBLE));
+        doubles.setListeners(LcaListener.builder(dir.resolve("double")).build());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> doubles.fit(new ListDataSetIterator<>(batches(), 1)));
+        assertTrue(e.getMessage().contains("float32") && e.getMessage().contains("DOUBLE") && !e.getMessage().contains("\n"), e.getMessage());
+
+        // One listener on two networks: the second is refused, and the first one's run stays whole.
+        MultiLayerNetwork first = net(new Sgd(0.1)), second = net(new Sgd(0.1));
+        LcaListener listener = LcaListener.builder(dir.resolve("two")).report(false).build();
+        train(first, listener);
+        IllegalStateException two = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> train(second, listener));
+        assertTrue(two.getMessage().startsWith("LcaListener records the network it first saw (MultiLayerNetwork@")
+                && two.getMessage().endsWith("give each network its own listener"), two.getMessage());
+        assertEquals(ROWS / BATCH - 1, listener.finish().steps());
+    }
+
+    @Test
     void aNanInsideFitLeavesAWholeRunDirectoryMarkedFailed(@TempDir Path dir) throws Exception {
         MultiLayerNetwork n = net(new Sgd(0.1));
         Path out = dir.resolve("run");
