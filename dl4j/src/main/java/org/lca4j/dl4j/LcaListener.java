@@ -54,7 +54,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Extra passes would change a network whose forward pass has state (dropout's random stream,
  * batch-norm statistics), so exact and next_batch refuse such networks. Call {@link #finish()} after training: it
  * writes the summary (and report.html) and returns it; {@link #close()} does the same for a run
- * that saw steps and nothing otherwise, for try-with-resources.
+ * that saw steps and nothing otherwise, for try-with-resources. A fit() that threw elsewhere (a step
+ * or epoch DL4J began and never ended) is recorded as failed by either.
  */
 public final class LcaListener extends BaseTrainingListener implements AutoCloseable {
     public static final String SAME_BATCH = "same_batch";
@@ -84,6 +85,8 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
     private long started;
     private long exactNanos;
     private boolean closed;
+    /** fit(DataSetIterator) began an epoch (onEpochStart) that has not ended (onEpochEnd). */
+    private boolean epochOpen;
     /** Why the run stopped inside fit(), once it has. */
     private String failure;
     private Study study;
@@ -216,6 +219,27 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         } catch (RuntimeException e) {
             throw stopped(e);
         }
+    }
+
+    @Override
+    public void onEpochStart(Model model) {
+        if (net == null || model == net) epochOpen = true;
+    }
+
+    @Override
+    public void onEpochEnd(Model model) {
+        if (net == null || model == net) epochOpen = false;
+    }
+
+    /**
+     * Why fit() did not return normally, as far as DL4J's calls tell (an exception thrown by DL4J or
+     * another listener, an early-stopping iteration condition), or null: a step whose update never
+     * came, or an epoch of fit(DataSetIterator) that began and never ended.
+     */
+    private String unfinishedFit() {
+        String where = net == null ? "before its first step" : gradient != null ? "inside step " + step + ", between its gradient and its update"
+                : "inside epoch " + net.getEpochCount() + " after " + step + " steps";
+        return gradient != null || epochOpen ? "fit() did not return normally: it stopped " + where + " (an exception inside fit()?)" : null;
     }
 
     @Override
@@ -434,6 +458,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
      * estimator alike (docs/LCA.md): the summary counts the steps recorded.
      */
     public RunSummary finish() {
+        if (!closed && unfinishedFit() != null) stopped(new IllegalStateException(unfinishedFit()));
         if (failure != null) {
             // A network refused at the first step (dropout with exact LCA, float64) fails before the run directory is written.
             throw new IllegalStateException("the run failed during fit() and " + (recorder != null ? "is recorded as failed in " + cfg.out
@@ -480,6 +505,9 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
 
     @Override
     public void close() {
-        if (!closed && net != null) finish();
+        if (closed) return;
+        // In try-with-resources around a fit() that threw, that exception is on its way: record, do not throw.
+        if (unfinishedFit() != null) stopped(new IllegalStateException(unfinishedFit()));
+        else if (net != null) finish();
     }
 }

@@ -258,6 +258,55 @@ class LcaListenerTest {
         assertTrue(again.getMessage().contains("failed during fit()"), again.getMessage());
     }
 
+    /** A listener that throws, as DL4J or user code can inside fit(). */
+    private static final class Thrower extends org.deeplearning4j.optimize.api.BaseTrainingListener {
+        private final boolean inGradient;
+        private final int at;
+
+        Thrower(boolean inGradient, int at) {
+            this.inGradient = inGradient;
+            this.at = at;
+        }
+
+        @Override
+        public void onGradientCalculation(org.deeplearning4j.nn.api.Model model) {
+            if (inGradient && ((MultiLayerNetwork) model).getIterationCount() == at) throw new IllegalStateException("user code failed");
+        }
+
+        @Override
+        public void iterationDone(org.deeplearning4j.nn.api.Model model, int iteration, int epoch) {
+            if (!inGradient && iteration == at) throw new IllegalStateException("user code failed");
+        }
+    }
+
+    @Test
+    void aFitThatThrowsElsewhereIsRecordedAsFailedNotComplete(@TempDir Path dir) throws Exception {
+        // try-with-resources around fit(DataSetIterator): another listener throws after step 2's update.
+        MultiLayerNetwork n = net(new Sgd(0.1));
+        Path out = dir.resolve("epoch");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> {
+            try (LcaListener listener = LcaListener.builder(out).report(false).build()) {
+                n.setListeners(listener, new Thrower(false, 2));
+                n.fit(new ListDataSetIterator<>(batches(), 1));
+            }
+        });
+        JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+        assertEquals("failed", run.path("status").asText());
+        assertEquals("fit() did not return normally: it stopped inside epoch 0 after 3 steps (an exception inside fit()?)", run.path("error").asText());
+
+        // fit(DataSet), which has no epochs: the exception comes between a step's gradient and its update; finish() says so.
+        MultiLayerNetwork m = net(new Sgd(0.1));
+        LcaListener listener = LcaListener.builder(dir.resolve("step")).estimators(LcaListener.SAME_BATCH).report(false).build();
+        m.setListeners(listener, new Thrower(true, 1));
+        List<DataSet> data = batches();
+        m.fit(data.get(0));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> m.fit(data.get(1)));
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, listener::finish);
+        assertEquals("the run failed during fit() and is recorded as failed in " + dir.resolve("step") + ": fit() did not return normally: "
+                + "it stopped inside step 1, between its gradient and its update (an exception inside fit()?)", e.getMessage());
+        assertEquals("failed", new ObjectMapper().readTree(dir.resolve("step/run.json").toFile()).path("status").asText());
+    }
+
     @Test
     void afterFinishTheAccumulatorsAreReleasedAndSaySoOnEveryBackend(@TempDir Path dir) {
         MultiLayerNetwork n = net(new Sgd(0.1));
