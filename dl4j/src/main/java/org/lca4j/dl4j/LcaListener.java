@@ -387,7 +387,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
                 .estimators(List.copyOf(accumulators.keySet())).device(cfg.device).out(cfg.out).build();
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("model", cfg.description);
-        config.put("framework", "deeplearning4j " + MultiLayerNetwork.class.getPackage().getImplementationVersion());
+        config.put("framework", "deeplearning4j " + dl4jVersion());
         config.put("layers", net.getnLayers());
         config.put("parameters", layout.size());
         config.put("estimators", List.copyOf(accumulators.keySet()));
@@ -402,6 +402,17 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
                 objective == null ? "no exact LCA" : "reference DataSetIterator (" + objective.size() + " rows)", accumulators, cfg.expectedSteps,
                 net.params().toFloatVector(), "DL4J updater (see config.model)", study == null ? null : study.sampleIndices()));
         started = System.nanoTime();
+    }
+
+    /** From deeplearning4j-nn's Maven properties: its manifest has no Implementation-Version. */
+    private static String dl4jVersion() {
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.InputStream in = MultiLayerNetwork.class.getResourceAsStream("/META-INF/maven/org.deeplearning4j/deeplearning4j-nn/pom.properties")) {
+            if (in != null) p.load(in);
+        } catch (IOException e) {
+            // the version stays unknown
+        }
+        return p.getProperty("version", "(version unknown)");
     }
 
     private static String name(Model m) {

@@ -100,7 +100,11 @@ class LcaListenerTest {
 
         JsonNode run = new ObjectMapper().readTree(dir.resolve("run.json").toFile());
         assertEquals("complete", run.path("status").asText());
+        assertEquals("deeplearning4j 1.0.0-M2.1", run.path("config").path("framework").asText());
         assertEquals("0_W", run.path("layers").get(0).path("name").asText());
+        // ./lca analyze recomputes lca4j's own MLP from a trajectory: it says why a DL4J run has none.
+        java.io.IOException noTrajectory = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> org.lca4j.run.Trajectory.load(dir));
+        assertTrue(noTrajectory.getMessage().contains("is a DL4J listener run, which has no trajectory"), noTrajectory.getMessage());
         List<String> rows = Files.readAllLines(dir.resolve("layers.csv"));
         // 19 of the 20 steps × 4 parameter arrays for every estimator: none records the last step.
         assertEquals(19 * 4, rows.stream().filter(r -> r.contains(",exact,")).count());

@@ -34,6 +34,16 @@ public record Trajectory(Path dir, Mlp model, NpyArray theta, LabeledSet referen
     /** The flat layout in words, for the errors that a layout written another way runs into. */
     static final String LAYOUT = "lca4j's θ is fc1.weight [out, in] (PyTorch's nn.Linear.weight), fc1.bias [out], fc2.weight, … each row-major (C order)";
 
+    /** Whether run.json names DL4J as the framework (the LcaListener writes it). */
+    private static boolean fromDl4j(Path dir) {
+        try {
+            return Files.isRegularFile(dir.resolve(RunFiles.RUN_JSON))
+                    && Json.read(dir.resolve(RunFiles.RUN_JSON)).path("config").path("framework").asText().startsWith("deeplearning4j");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /**
      * Accepts a run directory or its trajectory/ subdirectory. Every refusal is one line naming the
      * file and what is wrong with it, as the README's "Writing a trajectory" describes the format.
@@ -42,6 +52,10 @@ public record Trajectory(Path dir, Mlp model, NpyArray theta, LabeledSet referen
         Path dir = Files.isDirectory(path.resolve(RunFiles.TRAJECTORY_DIR)) ? path.resolve(RunFiles.TRAJECTORY_DIR) : path;
         Path modelFile = dir.resolve(RunFiles.MODEL_JSON);
         if (!Files.isRegularFile(modelFile)) {
+            if (fromDl4j(path)) {
+                throw new IOException(path + " is a DL4J listener run, which has no trajectory: analyze recomputes lca4j's own MLP"
+                        + " (train --save-trajectory); the listener's exact LCA is already in the records (.exact(...)), and ./lca view shows them");
+            }
             throw new IOException(path + " has no trajectory: expected " + modelFile + " (train with --save-trajectory)");
         }
         JsonNode model = Json.read(modelFile);
