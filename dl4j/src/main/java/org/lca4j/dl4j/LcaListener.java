@@ -117,6 +117,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         private List<String> estimators = List.of(SAME_BATCH, NEXT_BATCH_END);
         private DataSetIterator reference;
         private List<org.nd4j.linalg.dataset.DataSet> referenceBatches;
+        private Lca.Backend backend;
         private double tol = 1e-3;
         private int maxSplits = 32;
         private boolean report = true;
@@ -195,12 +196,14 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         }
 
         /**
-         * Refuses a run directory that already holds files here, rather than in the middle of fit(),
-         * and reads the exact-LCA reference set now: the iterator may be the one training runs on,
-         * which reading it inside fit() would exhaust.
+         * Refuses a run directory that already holds files, a device, tolerance or split limit here,
+         * rather than in the middle of fit(), and reads the exact-LCA reference set now: the iterator
+         * may be the one training runs on, which reading it inside fit() would exhaust.
          */
         public LcaListener build() {
             org.lca4j.run.RunRecorder.checkNew(out);
+            backend = Lca.backend(device);
+            ExactLca.checkOptions(tol, maxSplits);
             if (reference != null) referenceBatches = Dl4jObjective.read(reference);
             return new LcaListener(this);
         }
@@ -367,7 +370,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         layout = Dl4jParams.layout(net);
         updates = Dl4jParams.updatesNotGradients(net, layout);
         if (cfg.reference != null || cfg.estimators.contains(NEXT_BATCH)) Dl4jParams.requireStatelessForward(net);
-        Lca.Backend backend = Lca.backend(cfg.device);
+        Lca.Backend backend = cfg.backend;
         for (String e : cfg.estimators) accumulators.put(e, backend.create(layout));
         Dl4jObjective objective = null;
         if (cfg.reference != null) {

@@ -332,6 +332,14 @@ class LcaListenerTest {
     }
 
     @Test
+    void badOptionsAreRefusedWhenTheListenerIsBuiltNotInsideFit(@TempDir Path dir) {
+        for (var bad : List.<java.util.function.UnaryOperator<LcaListener.Builder>>of(b -> b.device("gpu"), b -> b.tol(0), b -> b.maxSplits(3))) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> bad.apply(LcaListener.builder(dir)).build());
+            assertTrue(e.getMessage().matches("(device|tol|maxSplits) \\(--[a-z-]+\\) must be .*, got '?(gpu|0.0|3)'?"), e.getMessage());
+        }
+    }
+
+    @Test
     void theLayoutFollowsDl4jsParamTable() {
         ParamLayout layout = Dl4jParams.layout(net(new Sgd(0.1)));
         assertEquals(List.of("0_W", "0_b", "1_W", "1_b"), layout.names());

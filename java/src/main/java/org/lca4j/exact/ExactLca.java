@@ -33,6 +33,15 @@ public final class ExactLca {
     private long evaluations;
     private long evalNanos;
 
+    /** Refuses a tolerance or split limit the constructor would refuse, for callers that check before they build one. */
+    public static void checkOptions(double tol, int maxSplits) {
+        // Named as the library and the command line (--tol, --max-splits) both know them.
+        if (!(tol > 0)) throw new IllegalArgumentException("tol (--tol) must be positive, got " + tol);
+        if (maxSplits < 2 || Integer.bitCount(maxSplits) != 1) {
+            throw new IllegalArgumentException("maxSplits (--max-splits) must be a power of two ≥ 2, got " + maxSplits);
+        }
+    }
+
     /** Outcome of one step: its LCA, the losses at both ends, the splits used and the conservation error e_t. */
     public record Step(StepLca lca, double lossBefore, double lossAfter, int splits, double error, boolean converged) {
         public double lossChange() {
@@ -41,11 +50,7 @@ public final class ExactLca {
     }
 
     public ExactLca(Objective objective, LcaAccumulator accumulator, double tol, int maxSplits) {
-        // Named as the library and the command line (--tol, --max-splits) both know them.
-        if (!(tol > 0)) throw new IllegalArgumentException("tol (--tol) must be positive, got " + tol);
-        if (maxSplits < 2 || Integer.bitCount(maxSplits) != 1) {
-            throw new IllegalArgumentException("maxSplits (--max-splits) must be a power of two ≥ 2, got " + maxSplits);
-        }
+        checkOptions(tol, maxSplits);
         this.objective = objective;
         this.accumulator = accumulator;
         this.tol = tol;
