@@ -78,10 +78,15 @@ final class Dl4jParams {
     }
 
     /**
-     * Refuses networks whose training-mode forward pass changes state (dropout, batch normalization):
-     * the listener's extra passes for exact LCA and next_batch would change their training.
+     * Refuses networks whose training-mode forward pass changes state (dropout, batch normalization,
+     * truncated BPTT's stored RNN state): the listener's extra passes for exact LCA and next_batch
+     * would change their training.
      */
     static void requireStatelessForward(MultiLayerNetwork net) {
+        if (net.getLayerWiseConfigurations().getBackpropType() == org.deeplearning4j.nn.conf.BackpropType.TruncatedBPTT) {
+            throw new IllegalArgumentException("truncated BPTT (backpropType TruncatedBPTT) carries RNN state from one step to the next and its gradients are of one"
+                    + " segment, so exact LCA and next_batch would change training and not be exact; use same_batch and next_batch_end only");
+        }
         for (int i = 0; i < net.getnLayers(); i++) {
             org.deeplearning4j.nn.conf.layers.Layer l = net.getLayerWiseConfigurations().getConf(i).getLayer();
             if (l.getIDropout() != null || l instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {

@@ -25,9 +25,11 @@ import org.lca4j.data.SyntheticData;
 import org.lca4j.train.RunSummary;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.Sgd;
@@ -187,6 +189,22 @@ class LcaListenerTest {
         org.junit.jupiter.api.Assertions.assertFalse(java.nio.file.Files.exists(dir.resolve("run.json")));
         IllegalStateException again = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, listener::finish);
         assertTrue(again.getMessage().contains("before anything was recorded") && !again.getMessage().contains("recorded as failed"), again.getMessage());
+    }
+
+    @Test
+    void truncatedBpttIsRefusedForExtraPasses(@TempDir Path dir) {
+        // Its stored RNN state would be moved by the extra passes, and its gradients are of one segment.
+        MultiLayerNetwork n = new MultiLayerNetwork(builder(new Sgd(0.1)).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.LSTM.Builder().nIn(3).nOut(4).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(4).nOut(2).activation(Activation.SOFTMAX).build())
+                .backpropType(org.deeplearning4j.nn.conf.BackpropType.TruncatedBPTT).tBPTTLength(5).build());
+        n.init();
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, 2, 2, 10); // [examples, classes, time]: class 0 throughout
+        labels.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).assign(1);
+        DataSet d = new DataSet(Nd4j.rand(DataType.FLOAT, 2, 3, 10), labels);
+        n.setListeners(LcaListener.builder(dir).estimators(LcaListener.NEXT_BATCH).build());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> n.fit(d));
+        assertTrue(e.getMessage().startsWith("truncated BPTT (backpropType TruncatedBPTT)") && e.getMessage().endsWith("use same_batch and next_batch_end only"), e.getMessage());
     }
 
     @Test
