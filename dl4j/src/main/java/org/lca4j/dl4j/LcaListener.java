@@ -398,11 +398,16 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         config.put("tol", cfg.tol);
         config.put("max_splits", cfg.maxSplits);
         config.put("device", cfg.device);
-        recorder = new RunRecorder(cfg.out, Map.of("config", config));
+        String referenceNote = objective == null ? "no exact LCA" : "reference DataSetIterator (" + objective.size() + " rows)";
+        // R's rows come from the reference iterator, not a LabeledSet the harness holds; training's rows are DL4J's to know.
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("source", "DL4J training loop");
+        data.put("reference", referenceNote);
+        data.put("reference_rows", objective == null ? 0 : objective.size());
+        recorder = new RunRecorder(cfg.out, Map.of("config", config, "data", data));
         int classes = (int) net.layerSize(net.getnLayers() - 1);
         LabeledSet none = new LabeledSet(new float[0], new int[0], 0, Math.max(1, (int) net.layerInputSize(0)), classes);
-        recorder.started(new RunContext(tc, layout, null, "DL4J training loop", 0, 0, none,
-                objective == null ? "no exact LCA" : "reference DataSetIterator (" + objective.size() + " rows)", accumulators, cfg.expectedSteps,
+        recorder.started(new RunContext(tc, layout, null, "DL4J training loop", 0, 0, none, referenceNote, accumulators, cfg.expectedSteps,
                 net.params().toFloatVector(), "DL4J updater (see config.model)", study == null ? null : study.sampleIndices()));
         started = System.nanoTime();
     }

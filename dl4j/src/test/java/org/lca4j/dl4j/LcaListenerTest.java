@@ -103,6 +103,7 @@ class LcaListenerTest {
         JsonNode run = new ObjectMapper().readTree(dir.resolve("run.json").toFile());
         assertEquals("complete", run.path("status").asText());
         assertEquals("deeplearning4j 1.0.0-M2.1", run.path("config").path("framework").asText());
+        assertEquals(ROWS, run.path("data").path("reference_rows").asInt(), run.path("data").toString());
         assertEquals("0_W", run.path("layers").get(0).path("name").asText());
         // ./lca analyze recomputes lca4j's own MLP from a trajectory: it says why a DL4J run has none.
         java.io.IOException noTrajectory = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> org.lca4j.run.Trajectory.load(dir));

@@ -35,11 +35,11 @@ final class RunJson {
         m.put("status", "running");
         m.put("started", Instant.now().toString());
         m.putAll(extra);
-        // A caller that is not lca4j's harness (the DL4J listener) describes its own training.
+        // A caller that is not lca4j's harness (the DL4J listener) describes its own training and data.
         if (!extra.containsKey("config")) m.put("config", config(c));
         m.put("environment", environment(c));
         m.put("process", RunProcess.current());
-        m.put("data", data(c));
+        m.put("data", extra.containsKey("data") ? extra.get("data") : data(c));
         m.put("layers", layers(c.layout()));
         return j;
     }
