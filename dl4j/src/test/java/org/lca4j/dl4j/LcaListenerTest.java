@@ -78,8 +78,8 @@ class LcaListenerTest {
         return n;
     }
 
-    private static float[] train(MultiLayerNetwork n, LcaListener listener) {
-        if (listener != null) n.setListeners(listener);
+    private static float[] train(MultiLayerNetwork n, org.deeplearning4j.optimize.api.TrainingListener... listeners) {
+        if (listeners.length > 0) n.setListeners(listeners);
         DataSetIterator it = new ListDataSetIterator<>(batches(), 1); // one 50-row DataSet per step
         n.fit(it);
         return n.params().toFloatVector();
@@ -90,10 +90,13 @@ class LcaListenerTest {
         MultiLayerNetwork withLca = net(new Nesterovs(0.05, 0.9));
         LcaListener listener = LcaListener.builder(dir).estimators(LcaListener.SAME_BATCH, LcaListener.NEXT_BATCH_END, LcaListener.NEXT_BATCH)
                 .exact(new ListDataSetIterator<>(batches(), 200)).expectedSteps(ROWS / BATCH).description("20-16-4 MLP, Nesterovs").build();
-        float[] a = train(withLca, listener);
+        Seen withSeen = new Seen(), withoutSeen = new Seen();
+        float[] a = train(withLca, listener, withSeen);
         RunSummary s = listener.finish();
-        float[] b = train(net(new Nesterovs(0.05, 0.9)), null);
+        float[] b = train(net(new Nesterovs(0.05, 0.9)), withoutSeen);
         assertArrayEquals(b, a, "training with the listener must be bit-identical to training without it");
+        // A listener after it sees the score and gradient it would see without it: the order of listeners does not matter.
+        assertEquals(withoutSeen.values, withSeen.values);
 
         // The last step has no b_{t+1} for next_batch_end and next_batch: it is dropped from every estimator alike.
         assertEquals(ROWS / BATCH - 1, s.steps());
@@ -120,6 +123,22 @@ class LcaListenerTest {
         assertTrue(run.path("summary").path("best_by_cost").has("0") && run.path("summary").path("best_by_cost").has("1"));
         String html = Files.readString(dir.resolve("report.html"));
         assertTrue(html.contains("<section id=\"cost\">") && html.contains("fig-scatter-next_batch"), "report with the study and per-parameter scatter");
+    }
+
+    /** What a listener reads from the network: its gradient when computed, its score after the step. */
+    private static final class Seen extends org.deeplearning4j.optimize.api.BaseTrainingListener {
+        final List<Double> values = new java.util.ArrayList<>();
+
+        @Override
+        public void onGradientCalculation(org.deeplearning4j.nn.api.Model model) {
+            values.add(model.gradient().gradient().sumNumber().doubleValue());
+            values.add(model.score());
+        }
+
+        @Override
+        public void iterationDone(org.deeplearning4j.nn.api.Model model, int iteration, int epoch) {
+            values.add(model.score());
+        }
     }
 
     private static List<String> iterator(java.util.Iterator<String> it) {
@@ -171,7 +190,7 @@ class LcaListenerTest {
         RunSummary s = listener.finish();
         // Every step trained (θ as without the listener); all but the last, which has no b_{t+1}, recorded.
         assertEquals(ROWS / BATCH - 1, s.steps());
-        assertArrayEquals(train(net(new Nesterovs(0.05, 0.9)), null), withLca.params().toFloatVector());
+        assertArrayEquals(train(net(new Nesterovs(0.05, 0.9))), withLca.params().toFloatVector());
         assertTrue(s.conservation().relError() < 1e-3, String.valueOf(s.conservation()));
     }
 
