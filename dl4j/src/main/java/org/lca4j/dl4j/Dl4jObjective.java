@@ -55,10 +55,16 @@ final class Dl4jObjective implements Objective {
         net.params().assign(org.nd4j.linalg.factory.Nd4j.createFromArray(theta));
         double[] sum = new double[grad.length];
         double loss = 0;
-        for (DataSet d : batches) {
+        for (int b = 0; b < batches.size(); b++) {
+            DataSet d = batches.get(b);
             net.setInput(d.getFeatures());
             net.setLabels(d.getLabels());
-            net.computeGradientAndScore();
+            try {
+                net.computeGradientAndScore();
+            } catch (RuntimeException e) {
+                // DL4J's message alone reads as if training's own data were wrong.
+                throw new IllegalArgumentException("exact LCA's reference set, batch " + (b + 1) + " of " + batches.size() + ": " + e.getMessage(), e);
+            }
             // L_R is the mean data loss with no regularization term (docs/LCA.md).
             loss += Dl4jParams.meanDataLoss(net) * d.getFeatures().size(0) / rows;
             // DL4J's backward pass sums over the batch's rows (its updater divides later, in minibatch mode only), so the mean over R is Σ / |R|.

@@ -378,6 +378,15 @@ class LcaListenerTest {
     }
 
     @Test
+    void aReferenceSetTheNetworkCannotTakeIsNamedAsSuch(@TempDir Path dir) throws Exception {
+        DataSet threeClasses = new DataSet(Nd4j.rand(DataType.FLOAT, 10, DIM), Nd4j.zeros(DataType.FLOAT, 10, 3));
+        LcaListener listener = LcaListener.builder(dir).exact(new ListDataSetIterator<>(List.of(threeClasses), 10)).report(false).build();
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> train(net(new Sgd(0.1)), listener));
+        assertEquals("exact LCA's reference set, batch 1 of 1: Labels and preOutput must have equal shapes: got shapes [10, 3] vs [10, 4]", e.getMessage());
+        assertEquals("failed", new ObjectMapper().readTree(dir.resolve("run.json").toFile()).path("status").asText());
+    }
+
+    @Test
     void theLayoutFollowsDl4jsParamTable() {
         ParamLayout layout = Dl4jParams.layout(net(new Sgd(0.1)));
         assertEquals(List.of("0_W", "0_b", "1_W", "1_b"), layout.names());
