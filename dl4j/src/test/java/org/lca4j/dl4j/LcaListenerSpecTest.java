@@ -91,7 +91,14 @@ class LcaListenerSpecTest {
     void exactLcaOfARegularizedNetworkIsOfTheDataLossAlone(@TempDir Path dir) throws Exception {
         // DL4J's score adds the L2 term; its gradient does not (the updater applies L2). L_R must be
         // the data loss, or the loss change holds a term no allocation explains.
-        MultiLayerNetwork n = net(new Sgd(0.1), 0.05, true);
+        exactLcaConserves(net(new Sgd(0.1), 0.05, true), dir);
+    }
+
+    /**
+     * Trains n one epoch with same_batch and exact LCA on all ROWS, and checks L_R(θ_0) and L_R(θ_T)
+     * against the network's mean cross-entropy (no regularization term) and conservation.
+     */
+    private static RunSummary exactLcaConserves(MultiLayerNetwork n, Path dir) throws Exception {
         INDArray theta0 = n.params().dup();
         LcaListener listener = LcaListener.builder(dir).estimators(LcaListener.SAME_BATCH).exact(new ListDataSetIterator<>(batches(250), 1))
                 .report(false).build();
@@ -99,8 +106,9 @@ class LcaListenerSpecTest {
         n.fit(new ListDataSetIterator<>(batches(BATCH), 1));
         RunSummary s = listener.finish();
         assertEquals(meanDataLoss(n, theta0), s.conservation().initialLoss(), 1e-5, "L_R(θ_0): mean cross-entropy, no L2 term");
-        assertEquals(meanDataLoss(n, n.params()), s.conservation().finalLoss(), 1e-5, "L_R(θ_T)");
-        assertTrue(s.conservation().relError() <= 1e-3, "conservation rel error " + s.conservation().relError());
+        assertEquals(meanDataLoss(n, n.params()), s.conservation().finalLoss(), 1e-5, "L_R(θ_T) of the network as trained");
+        assertTrue(s.conservation().relError() <= 1e-3, String.valueOf(s.conservation()));
+        return s;
     }
 
     @Test
@@ -156,17 +164,8 @@ class LcaListenerSpecTest {
     void thetaAfterAStepIsTheOneAfterDl4jsWeightConstraints(@TempDir Path dir) throws Exception {
         // DL4J applies weight constraints after iterationDone: θ read there is not the θ training goes
         // on from, so exact LCA's steps did not chain and its final L_R was not the network's.
-        MultiLayerNetwork n = LcaListenerTest.net(LcaListenerTest.builder(new Sgd(0.1)).constrainWeights(new MaxNormConstraint(0.3, 1)));
-        INDArray theta0 = n.params().dup();
-        LcaListener listener = LcaListener.builder(dir).estimators(LcaListener.SAME_BATCH).exact(new ListDataSetIterator<>(batches(250), 1))
-                .report(false).build();
-        n.setListeners(listener);
-        n.fit(new ListDataSetIterator<>(batches(BATCH), 1));
-        RunSummary s = listener.finish();
+        RunSummary s = exactLcaConserves(LcaListenerTest.net(LcaListenerTest.builder(new Sgd(0.1)).constrainWeights(new MaxNormConstraint(0.3, 1))), dir);
         assertEquals(ROWS / BATCH, s.steps(), "without a next-batch estimator every step, the last one too");
-        assertEquals(meanDataLoss(n, theta0), s.conservation().initialLoss(), 1e-5, "L_R(θ_0)");
-        assertEquals(meanDataLoss(n, n.params()), s.conservation().finalLoss(), 1e-5, "L_R(θ_T) of the network as trained, constraints applied");
-        assertTrue(s.conservation().relError() <= 1e-3, String.valueOf(s.conservation()));
     }
 
     @Test
