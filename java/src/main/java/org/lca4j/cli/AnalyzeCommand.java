@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.lca4j.nn.Gemm;
 import org.lca4j.run.Json;
 import org.lca4j.run.LayersCsv;
+import org.lca4j.run.RecordSizes;
 import org.lca4j.run.RunFiles;
 import org.lca4j.run.RunRecorder;
 import org.lca4j.run.Trajectory;
@@ -63,6 +64,12 @@ final class AnalyzeCommand implements Callable<Integer> {
         List<RunListener> listeners = new ArrayList<>();
         RunRecorder recorder = new RunRecorder(target, extra);
         listeners.add(recorder);
+        listeners.add(new RunListener() {
+            @Override
+            public void started(org.lca4j.train.RunContext c) {
+                RecordSizes.shortfall(c, target).ifPresent(System.out::println);
+            }
+        });
         if (!noProgress) listeners.add(new ProgressListener("analyze"));
         System.out.println("exact LCA over " + (tr.rows() - 1) + " saved steps, reference set of " + tr.reference().n() + " rows -> " + target.toAbsolutePath());
         Thread onSignal = RunLauncher.closeOnSignal(recorder);

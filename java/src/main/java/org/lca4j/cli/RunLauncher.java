@@ -11,6 +11,7 @@ import java.util.Map;
 import org.lca4j.live.LiveListener;
 import org.lca4j.live.LiveServer;
 import org.lca4j.report.ReportWriter;
+import org.lca4j.run.RecordSizes;
 import org.lca4j.run.RunRecorder;
 import org.lca4j.train.RunListener;
 import org.lca4j.train.RunSummary;
@@ -76,6 +77,7 @@ final class RunLauncher {
             @Override
             public void started(org.lca4j.train.RunContext c) {
                 out.println("run directory: " + cfg.out().toAbsolutePath());
+                RecordSizes.shortfall(c, cfg.out()).ifPresent(out::println);
                 if (c.accumulators().containsKey(Trainer.EXACT)) out.println("exact LCA's reference set: " + c.referenceNote());
             }
         });

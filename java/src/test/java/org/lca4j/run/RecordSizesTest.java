@@ -1,0 +1,73 @@
+package org.lca4j.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lca4j.train.RunContext;
+import org.lca4j.train.RunListener;
+import org.lca4j.train.TrainConfig;
+import org.lca4j.train.Trainer;
+
+/** The size a run's records will reach, told before the first step, against what the run then wrote. */
+class RecordSizesTest {
+    @TempDir
+    Path tmp;
+
+    private static long sizeOf(Path dir) throws Exception {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals(RunFiles.RUN_JSON))
+                    .mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    private RunContext run(Path out, TrainConfig cfg) throws Exception {
+        AtomicReference<RunContext> context = new AtomicReference<>();
+        RunListener capture = new RunListener() {
+            @Override
+            public void started(RunContext c) {
+                context.set(c);
+            }
+        };
+        Trainer.run(cfg, RunListener.all(List.of(new RunRecorder(out, Map.of()), capture)));
+        return context.get();
+    }
+
+    @Test
+    void theEstimateCoversWhatTheRunWroteWithoutOverstatingIt() throws Exception {
+        for (boolean trajectory : new boolean[] {true, false}) {
+            Path out = tmp.resolve("run-" + trajectory);
+            RunContext c = run(out, TrainConfig.builder().model("64,32,10").data("synthetic").syntheticSize(600).batch(50).steps(20)
+                    .estimators(List.of("all")).validationLca(true).saveTrajectory(trajectory).device("cpu").out(out).build());
+            long estimate = RecordSizes.estimate(c), written = sizeOf(out);
+            // At least what was written (the transient staged snapshot makes it more), at most a few times that.
+            assertTrue(estimate >= written && estimate <= 3 * written, "estimate " + estimate + " for " + written + " bytes written, trajectory " + trajectory);
+        }
+    }
+
+    @Test
+    void aRunThatCannotFitIsNamedWithBothSizesAndOneThatFitsIsNot() throws Exception {
+        Path out = tmp.resolve("small");
+        RunContext c = run(out, TrainConfig.builder().model("64,32,10").data("synthetic").syntheticSize(600).batch(50).steps(5)
+                .estimators(List.of("free_trap")).saveTrajectory(true).device("cpu").out(out).build());
+        long need = RecordSizes.estimate(c);
+        assertTrue(RecordSizes.shortfall(c, out, need).isEmpty());
+        String w = RecordSizes.shortfall(c, out, need - 1).orElseThrow();
+        assertTrue(w.startsWith("warning: this run's records will take about " + RecordSizes.bytes(need)) && w.contains(out.toAbsolutePath().toString())
+                && w.contains("keeping every whole step written") && w.contains("trajectory/theta.npy alone: " + RecordSizes.bytes(6L * c.layout().size() * 4)), w);
+    }
+
+    @Test
+    void sizesReadAsAPersonWouldSayThem() {
+        assertEquals("1000 B", RecordSizes.bytes(1000));
+        assertEquals("1.5 KiB", RecordSizes.bytes(1536));
+        assertEquals("40.2 GiB", RecordSizes.bytes((long) (40.2 * (1L << 30))));
+    }
+}
