@@ -458,7 +458,9 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
 
     /**
      * An estimator's accumulator ("same_batch", "next_batch_end" or "exact"), e.g. for per-parameter
-     * cumulative LCA during training. {@link #finish()} releases them; after it the run directory's
+     * cumulative LCA during training. Step t is added when step t+1 begins, the last step (when it is
+     * recorded) in {@link #finish()}, whose onStep callback may still read them: between fit() and
+     * finish() they lack that step. finish() then releases them; after it the run directory's
      * {@code cumulative/*.npy} hold the sums.
      */
     public LcaAccumulator accumulator(String name) {
@@ -484,19 +486,24 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
                     : "stopped before anything was recorded (" + cfg.out + " holds no run.json)") + ": " + failure);
         }
         if (closed) throw new IllegalStateException("LcaListener already finished");
-        closed = true;
-        if (net == null) throw new IllegalStateException("LcaListener saw no training step: was it added with net.setListeners(...) before fit?");
-        try {
-            // The last step: θ_T is the network's θ now that fit() has returned (constraints applied).
-            // With a next-batch estimator on it has no b_{t+1}, so no estimator records it.
-            if (pending != null && !nextBatchEstimators()) {
-                try {
-                    record(pending.ending(net.params().toFloatVector()), null, false);
-                } catch (RuntimeException e) {
-                    throw stopped(e);
-                }
+        if (net == null) {
+            closed = true;
+            throw new IllegalStateException("LcaListener saw no training step: was it added with net.setListeners(...) before fit?");
+        }
+        // The last step: θ_T is the network's θ now that fit() has returned (constraints applied).
+        // With a next-batch estimator on it has no b_{t+1}, so no estimator records it. Recorded
+        // before the listener closes, so its onStep callback may read accumulator(...) as every other step's may.
+        Pending last = pending;
+        pending = null;
+        if (last != null && !nextBatchEstimators()) {
+            try {
+                record(last.ending(net.params().toFloatVector()), null, false);
+            } catch (RuntimeException e) {
+                throw stopped(e);
             }
-            pending = null;
+        }
+        closed = true;
+        try {
             Map<String, double[]> totals = new LinkedHashMap<>();
             accumulators.forEach((k, v) -> totals.put(k, v.layerTotals()));
             Map<String, Double> means = new LinkedHashMap<>();

@@ -350,6 +350,20 @@ class LcaListenerTest {
     }
 
     @Test
+    void theLastStepsOnStepCallbackMayStillReadTheAccumulators(@TempDir Path dir) throws Exception {
+        // The last step is recorded in finish(): its callback reads the sums as every other step's does.
+        MultiLayerNetwork n = net(new Sgd(0.1));
+        LcaListener[] listener = new LcaListener[1];
+        List<Double> firstWeight = new java.util.ArrayList<>();
+        listener[0] = LcaListener.builder(dir).estimators(LcaListener.SAME_BATCH).report(false)
+                .onStep((t, lca) -> firstWeight.add(listener[0].accumulator(LcaListener.SAME_BATCH).cumulative(0)[0])).build();
+        train(n, listener[0]);
+        assertEquals(ROWS / BATCH, listener[0].finish().steps());
+        assertEquals(ROWS / BATCH, firstWeight.size());
+        assertEquals("complete", new ObjectMapper().readTree(dir.resolve("run.json").toFile()).path("status").asText());
+    }
+
+    @Test
     void afterFinishTheAccumulatorsAreReleasedAndSaySoOnEveryBackend(@TempDir Path dir) {
         MultiLayerNetwork n = net(new Sgd(0.1));
         LcaListener listener = LcaListener.builder(dir.resolve("run")).report(false).build();
