@@ -34,7 +34,8 @@ final class RunJson {
         m.put("format", "lca4j-run/1");
         m.put("status", "running");
         m.put("started", Instant.now().toString());
-        m.putAll(extra);
+        // In Json's fixed order: a Map.of (the DL4J listener's {config, data}) must not bring its per-JVM order to the top level.
+        ((Map<?, ?>) Json.fixedOrder(extra)).forEach((k, v) -> m.put(String.valueOf(k), v));
         // A caller that is not lca4j's harness (the DL4J listener) describes its own training and data.
         if (!extra.containsKey("config")) m.put("config", config(c));
         m.put("environment", environment(c));

@@ -44,4 +44,19 @@ class JsonTest {
         assertEquals(sorted, keys(back.get("a").get(0)));
         assertEquals(List.of("p", "q"), keys(back.get("a").get(1)));
     }
+
+    @Test
+    void aRunsExtraEntriesWithoutAnOrderOfTheirOwnReachRunJsonSorted() throws Exception {
+        // run.json's top level is ordered; the entries a caller adds (the DL4J listener's Map.of of
+        // config and data) must not bring their map's order into it.
+        Map<String, Object> extra = new HashMap<>();
+        for (String k : List.of("y", "x", "rows", "note", "b", "a")) extra.put(k, k);
+        List<String> sorted = List.of("a", "b", "note", "rows", "x", "y");
+        assertNotEquals(sorted, new ArrayList<>(extra.keySet()), "the test needs a HashMap whose order is not the sorted one");
+        Path out = tmp.resolve("run");
+        org.lca4j.train.Trainer.run(org.lca4j.train.TrainConfig.builder().model("20,16,4").data("synthetic").syntheticSize(600).batch(50).steps(1)
+                .device("cpu").out(out).build(), new RunRecorder(out, extra));
+        List<String> keys = keys(Json.read(out.resolve(RunFiles.RUN_JSON)));
+        assertEquals(sorted, keys.subList(keys.indexOf("started") + 1, keys.indexOf("started") + 1 + sorted.size()), keys.toString());
+    }
 }
