@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.lca4j.train.RunContext;
+import org.lca4j.train.Trainer;
 
 /**
  * How many bytes a run directory will hold at its end, known before the first step, so a run that
@@ -29,7 +30,9 @@ public final class RecordSizes {
         long cumulative = Math.multiplyExact(Math.multiplyExact(estimators, d), Double.BYTES);
         long total = 2 * cumulative;
         total += steps * (estimators * c.layout().layerCount() * LAYER_ROW + STEP_ROW);
-        if (c.sampleIndices() != null) total += Math.multiplyExact((long) estimators * steps, (long) c.sampleIndices().length * Double.BYTES);
+        // samples/ holds exact and each approximate estimator, not exact_val.
+        int sampled = estimators - (c.accumulators().containsKey(Trainer.EXACT_VALIDATION) ? 1 : 0);
+        if (c.sampleIndices() != null) total += Math.multiplyExact((long) sampled * steps, (long) c.sampleIndices().length * Double.BYTES);
         if (c.config().saveTrajectory()) {
             total += Math.multiplyExact(Math.multiplyExact(steps + 1, d), Float.BYTES);
             total += (long) c.reference().n() * (c.reference().dim() + 1) * Float.BYTES;

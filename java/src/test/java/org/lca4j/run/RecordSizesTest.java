@@ -53,6 +53,26 @@ class RecordSizesTest {
     }
 
     @Test
+    void theSampleSeriesAreCountedAsWrittenAlsoUnderValidationLca() throws Exception {
+        // samples/ holds exact and each approximate estimator, not exact_val: the estimate's share for
+        // them is exactly their data bytes.
+        Path out = tmp.resolve("samples");
+        RunContext c = run(out, TrainConfig.builder().model("64,32,10").data("synthetic").syntheticSize(600).batch(50).steps(20)
+                .estimators(List.of("all")).validationLca(true).device("cpu").out(out).build());
+        RunContext none = new RunContext(c.config(), c.layout(), c.widths(), c.dataSource(), c.trainRows(), c.validationRows(), c.reference(),
+                c.referenceNote(), c.accumulators(), c.totalSteps(), c.theta0(), c.optimizer(), null);
+        long data = 0;
+        try (Stream<Path> s = Files.list(out.resolve(RunFiles.SAMPLES_DIR))) {
+            for (Path p : s.filter(p -> !p.getFileName().toString().equals(RunFiles.SAMPLE_INDICES_NPY)).toList()) {
+                long[] shape = org.lca4j.io.Npy.read(p).shape();
+                data += shape[0] * shape[1] * Double.BYTES;
+            }
+        }
+        assertTrue(data > 0);
+        assertEquals(data, RecordSizes.estimate(c) - RecordSizes.estimate(none));
+    }
+
+    @Test
     void aRunThatCannotFitIsNamedWithBothSizesAndOneThatFitsIsNot() throws Exception {
         Path out = tmp.resolve("small");
         RunContext c = run(out, TrainConfig.builder().model("64,32,10").data("synthetic").syntheticSize(600).batch(50).steps(5)
