@@ -16,8 +16,14 @@ public abstract class AbstractLcaAccumulator implements LcaAccumulator {
     private long steps;
     private String failure;
     private boolean closed;
-    /** The thread inside a step, if any: two overlapping steps would tear the sums without a word. */
-    private final AtomicReference<Thread> stepping = new AtomicReference<>();
+    /**
+     * Who is inside a step, a read of the sums or close(), if anyone: overlapping calls would tear the
+     * sums without a word, or on the GPU free device memory under a running kernel.
+     */
+    private final AtomicReference<Use> inUse = new AtomicReference<>();
+
+    private record Use(Thread thread, String doing) {
+    }
 
     protected AbstractLcaAccumulator(ParamLayout layout) {
         this.layout = layout;
@@ -77,15 +83,19 @@ public abstract class AbstractLcaAccumulator implements LcaAccumulator {
 
     @Override
     public final double[] cumulative(int layer) {
-        requireNoOtherStep("read cumulative LCA");
-        if (closed) throw new IllegalStateException("LCA accumulator is closed: its cumulative sums were released (read them before close())");
-        if (failure != null) {
-            // The check rides in the accumulating pass, which is what keeps it free: by the time a
-            // layer's sum came out non-finite, the step's values were already added.
-            throw new IllegalStateException("cumulative LCA is not available after a refused step (" + failure
-                    + "): that step was partly added before its bad value was found; read the sums before a step that may not be finite");
+        boolean claimed = claim("read cumulative LCA", "reading cumulative LCA");
+        try {
+            if (closed) throw new IllegalStateException("LCA accumulator is closed: its cumulative sums were released (read them before close())");
+            if (failure != null) {
+                // The check rides in the accumulating pass, which is what keeps it free: by the time a
+                // layer's sum came out non-finite, the step's values were already added.
+                throw new IllegalStateException("cumulative LCA is not available after a refused step (" + failure
+                        + "): that step was partly added before its bad value was found; read the sums before a step that may not be finite");
+            }
+            return readCumulative(layout.layer(layer));
+        } finally {
+            if (claimed) inUse.set(null);
         }
-        return readCumulative(layout.layer(layer));
     }
 
     /** A copy of one layer's per-parameter cumulative sums. */
@@ -98,9 +108,11 @@ public abstract class AbstractLcaAccumulator implements LcaAccumulator {
 
     @Override
     public void close() {
-        // The CUDA backend would free device memory under a kernel still running for the other thread.
-        requireNoOtherStep("close it");
+        // Claimed, not only checked: a step that claims after this sees closed and touches nothing,
+        // so the CUDA backend's freeing (after super.close()) never runs under another thread's kernel.
+        boolean claimed = claim("close it", "closing it");
         closed = true;
+        if (claimed) inUse.set(null);
     }
 
     /** Whether {@link #close()} has run: for backends that free their own memory once. */
@@ -117,14 +129,16 @@ public abstract class AbstractLcaAccumulator implements LcaAccumulator {
      * totals): for backends with input forms of their own, such as device pointers.
      */
     protected final StepLca runStep(java.util.function.LongFunction<StepLca> work) {
-        if (closed) throw new IllegalStateException("LCA accumulator is closed");
-        if (failure != null) throw new IllegalStateException("LCA accumulator stopped after an earlier error: " + failure);
         Thread me = Thread.currentThread();
-        if (!stepping.compareAndSet(null, me)) {
-            throw new IllegalStateException("LCA accumulator is already being stepped by thread '" + describe(stepping.get())
-                    + "' (steps from '" + me.getName() + "' overlap it); an accumulator is not thread-safe: step it from one thread at a time");
+        Use held = inUse.compareAndExchange(null, new Use(me, "stepping"));
+        if (held != null) {
+            throw new IllegalStateException("LCA accumulator is in use by thread '" + held.thread().getName() + "' (" + held.doing() + "), and a step from '"
+                    + me.getName() + "' would overlap it; an accumulator is not thread-safe: use it from one thread at a time");
         }
         try {
+            // Checked once the accumulator is ours: a close() from another thread is then either done or refused.
+            if (closed) throw new IllegalStateException("LCA accumulator is closed");
+            if (failure != null) throw new IllegalStateException("LCA accumulator stopped after an earlier error: " + failure);
             StepLca s;
             try {
                 s = work.apply(steps);
@@ -136,20 +150,22 @@ public abstract class AbstractLcaAccumulator implements LcaAccumulator {
             steps++;
             return s;
         } finally {
-            stepping.set(null);
+            inUse.set(null);
         }
     }
 
-    /** Refuses {@code what} while another thread is inside a step (this thread's own step may call back). */
-    private void requireNoOtherStep(String what) {
-        Thread other = stepping.get();
-        if (other != null && other != Thread.currentThread()) {
-            throw new IllegalStateException("cannot " + what + " while thread '" + describe(other) + "' is stepping this LCA accumulator; wait for its step to return");
-        }
-    }
-
-    private static String describe(Thread t) {
-        return t == null ? "(finished)" : t.getName();
+    /**
+     * Takes the accumulator for {@code doing}, refusing {@code what} while another thread holds it.
+     * Returns false when this thread already holds it (a backend's own call inside its step), which
+     * the caller then leaves to its holder to release.
+     */
+    private boolean claim(String what, String doing) {
+        Thread me = Thread.currentThread();
+        Use held = inUse.compareAndExchange(null, new Use(me, doing));
+        if (held == null) return true;
+        if (held.thread() == me) return false;
+        throw new IllegalStateException("cannot " + what + " while thread '" + held.thread().getName() + "' is using this LCA accumulator ("
+                + held.doing() + "); wait for it to return");
     }
 
     /** Finds the first non-finite input of a layer whose sum came out non-finite, for the error message. */

@@ -22,8 +22,8 @@ import java.nio.FloatBuffer;
  *
  * <p>Not thread-safe: one training loop steps it; callers stepping it from several threads must
  * serialize the calls. Overlapping calls are caught, not tolerated: a step, {@link #cumulative} or
- * {@link #close()} from another thread while a step runs throws {@link IllegalStateException} and
- * changes nothing. {@link #close()} releases its memory (device memory on the CUDA backend);
+ * {@link #close()} from another thread while one of these runs throws {@link IllegalStateException}
+ * and changes nothing. {@link #close()} releases its memory (device memory on the CUDA backend);
  * afterwards every method but {@link #layout()}, {@link #steps()}, {@link #layerTotals()} and
  * {@code close()} itself (idempotent) throws {@link IllegalStateException}.
  */

@@ -24,7 +24,7 @@ class ConcurrentStepTest {
     /** Adds Σ g·Δθ per layer, and can hold a step open until the test lets it go. */
     private static final class Held extends AbstractLcaAccumulator {
         final CountDownLatch inside = new CountDownLatch(1), release = new CountDownLatch(1);
-        volatile boolean hold;
+        volatile boolean hold, holdRead;
         private final double[] cumulative = new double[(int) LAYOUT.size()];
 
         Held() {
@@ -33,14 +33,7 @@ class ConcurrentStepTest {
 
         @Override
         protected StepLca accumulate(long step, MemorySegment[] g, MemorySegment[] before, MemorySegment[] second) {
-            if (hold) {
-                inside.countDown();
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
+            if (hold) await();
             double[] sums = new double[LAYOUT.layerCount()];
             for (int l = 0; l < sums.length; l++) {
                 Layer layer = LAYOUT.layer(l);
@@ -54,8 +47,18 @@ class ConcurrentStepTest {
             return new StepLca(step, LAYOUT, sums, new long[sums.length], new long[sums.length]);
         }
 
+        private void await() {
+            inside.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
         @Override
         protected double[] readCumulative(Layer layer) {
+            if (holdRead) await();
             return Arrays.copyOfRange(cumulative, (int) layer.offset(), (int) (layer.offset() + layer.size()));
         }
     }
@@ -71,7 +74,8 @@ class ConcurrentStepTest {
         acc.hold = false;
 
         IllegalStateException step = assertThrows(IllegalStateException.class, () -> acc.step(G, BEFORE, AFTER));
-        assertTrue(step.getMessage().contains("already being stepped by thread") && step.getMessage().contains("one thread at a time"), step.getMessage());
+        assertTrue(step.getMessage().contains("in use by thread") && step.getMessage().contains("(stepping)")
+                && step.getMessage().contains("one thread at a time"), step.getMessage());
         IllegalStateException read = assertThrows(IllegalStateException.class, () -> acc.cumulative(0));
         assertTrue(read.getMessage().startsWith("cannot read cumulative LCA while thread"), read.getMessage());
         IllegalStateException close = assertThrows(IllegalStateException.class, acc::close);
@@ -85,6 +89,26 @@ class ConcurrentStepTest {
         assertEquals(2, acc.steps());
         assertArrayEquals(new double[] {2, 4}, acc.cumulative(0), 0);
         acc.close();
+    }
+
+    @Test
+    void aStepWhileAnotherThreadReadsTheSumsIsRefusedSoTheReadIsNotTorn() throws Exception {
+        Held acc = new Held();
+        acc.step(G, BEFORE, AFTER);
+        acc.holdRead = true;
+        CompletableFuture<double[]> read = CompletableFuture.supplyAsync(() -> acc.cumulative(0));
+        assertTrue(acc.inside.await(10, TimeUnit.SECONDS), "the read never started");
+        acc.holdRead = false;
+        IllegalStateException step = assertThrows(IllegalStateException.class, () -> acc.step(G, BEFORE, AFTER));
+        assertTrue(step.getMessage().contains("(reading cumulative LCA)"), step.getMessage());
+        IllegalStateException close = assertThrows(IllegalStateException.class, acc::close);
+        assertTrue(close.getMessage().contains("is using this LCA accumulator (reading cumulative LCA)"), close.getMessage());
+        acc.release.countDown();
+        assertArrayEquals(new double[] {1, 2}, read.get(10, TimeUnit.SECONDS), 0);
+        assertEquals(1, acc.steps());
+        acc.close();
+        // Closed: a step now finds it closed after taking it, and touches nothing.
+        assertTrue(assertThrows(IllegalStateException.class, () -> acc.step(G, BEFORE, AFTER)).getMessage().contains("closed"));
     }
 
     @Test
