@@ -40,7 +40,7 @@ final class RunJson {
         if (!extra.containsKey("config")) m.put("config", config(c));
         m.put("environment", environment(c));
         m.put("process", RunProcess.current());
-        m.put("data", extra.containsKey("data") ? extra.get("data") : data(c));
+        if (!extra.containsKey("data")) m.put("data", data(c));
         m.put("layers", layers(c.layout()));
         return j;
     }

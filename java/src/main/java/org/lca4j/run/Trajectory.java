@@ -61,8 +61,8 @@ public record Trajectory(Path dir, Mlp model, NpyArray theta, LabeledSet referen
         JsonNode model = Json.read(modelFile);
         Mlp mlp = model(modelFile, model);
         int[] widths = mlp.widths();
-        NpyArray theta = Npy.readRows(present(dir, RunFiles.THETA_NPY, "float32 [T+1, parameters]"));
-        Path thetaFile = dir.resolve(RunFiles.THETA_NPY);
+        Path thetaFile = present(dir, RunFiles.THETA_NPY, "float32 [T+1, parameters]");
+        NpyArray theta = Npy.readRows(thetaFile);
         long d = mlp.layout().size();
         if (theta.shape().length != 2) {
             throw new IOException(thetaFile + ": shape " + Arrays.toString(theta.shape()) + " is not 2-D; expected [T+1, " + d
@@ -207,7 +207,7 @@ public record Trajectory(Path dir, Mlp model, NpyArray theta, LabeledSet referen
         model.put("layers", RunJson.layers(c.layout()));
         model.put("steps", c.totalSteps());
         model.put("theta", "theta.npy float32 [steps+1, parameters]: θ before each step, then the final θ");
-        // Not Map.of: its order changes from one JVM to the next, and so would the file's bytes.
+        // In the order a reader meets them (Json would sort a Map.of, whose own order changes from one JVM to the next).
         Map<String, Object> reference = new LinkedHashMap<>();
         reference.put("note", c.referenceNote());
         reference.put("rows", c.reference().n());
