@@ -11,23 +11,26 @@ import org.lca4j.core.StepLca;
 
 /**
  * Compares every estimator with exact LCA on the same trajectory as the run goes (docs/LCA.md,
- * "How an estimator is judged"): per-layer series kept in memory (steps × layers), per-parameter
- * agreement streamed, and the early phase (first 10% of steps) kept apart from the rest.
+ * "How an estimator is judged"), streaming: each metric is a running sum, kept for the whole run,
+ * the early phase (first 10% of steps) and the rest, so memory does not grow with the steps (the
+ * per-step times behind the median costs aside: one long per step and estimator). Steps are
+ * recorded once each, in order.
  */
 public final class Study {
     public static final String EXACT = "exact";
+    private static final int ALL = 0, EARLY = 1, LATE = 2;
     private final ParamLayout layout;
     private final List<String> names;
     private final int steps;
     private final int earlyEnd;
     private final int[] samples;
-    private final Map<String, double[][]> series = new LinkedHashMap<>();
-    private final Map<String, double[]> helped = new LinkedHashMap<>();
-    private final Map<String, Correlation[]> paramStep = new LinkedHashMap<>();
-    // Time per step, by the step being recorded: costs are medians over steps (see finish).
+    /** Per estimator: the running sums of the whole run, the early phase and the late one. */
+    private final Map<String, Phase[]> phases = new LinkedHashMap<>();
+    // Time per step, by the step being recorded: costs are medians over steps (see finish). Grown as
+    // steps are recorded, not sized by the planned steps.
     private final Map<String, long[]> nanos = new LinkedHashMap<>();
     private final Map<String, Long> evals = new LinkedHashMap<>();
-    private final long[] trainingNanos;
+    private long[] trainingNanos = new long[0];
     private int recorded;
 
     /** @param sampleIndices flat parameter indices whose per-step A is kept for scatter plots */
@@ -37,16 +40,9 @@ public final class Study {
         this.steps = Math.toIntExact(totalSteps);
         this.earlyEnd = Math.max(1, (int) Math.ceil(0.1 * totalSteps));
         this.samples = sampleIndices.clone();
-        this.trainingNanos = new long[steps];
-        List<String> all = new ArrayList<>(names);
-        all.add(EXACT);
-        for (String n : all) {
-            series.put(n, new double[layout.layerCount()][steps]);
-            helped.put(n, new double[steps]);
-        }
         for (String n : names) {
-            paramStep.put(n, new Correlation[]{new Correlation(), new Correlation(), new Correlation()});
-            nanos.put(n, new long[steps]);
+            phases.put(n, new Phase[] {new Phase(layout.layerCount()), new Phase(layout.layerCount()), new Phase(layout.layerCount())});
+            nanos.put(n, new long[0]);
             evals.put(n, 0L);
         }
     }
@@ -62,13 +58,14 @@ public final class Study {
     public Map<String, double[]> record(int t, float[] before, float[] after, float[] exactGbar, StepLca exact,
                                         Map<String, float[]> gbars, Map<String, StepLca> lca) {
         Map<String, double[]> out = new LinkedHashMap<>();
-        store(EXACT, t, exact);
         out.put(EXACT, sample(exactGbar, before, after));
-        int phase = t < earlyEnd ? 1 : 2;
+        int phase = t < earlyEnd ? EARLY : LATE;
         for (String n : names) {
-            store(n, t, lca.get(n));
+            Phase[] p = phases.get(n);
+            p[ALL].add(exact, lca.get(n));
+            p[phase].add(exact, lca.get(n));
             float[] g = gbars.get(n);
-            Correlation all = paramStep.get(n)[0], ph = paramStep.get(n)[phase];
+            Correlation all = p[ALL].paramStep, ph = p[phase].paramStep;
             for (int i = 0; i < g.length; i++) {
                 double d = (double) after[i] - before[i];
                 double a = exactGbar[i] * d, e = g[i] * d;
@@ -83,13 +80,20 @@ public final class Study {
 
     /** Charges an estimator's own work to the step not yet recorded (may be called in parts). */
     public void addCost(String estimator, long stepNanos, int batchEvals) {
-        if (recorded < steps) nanos.get(estimator)[recorded] += stepNanos;
+        if (recorded < steps) nanos.put(estimator, charge(nanos.get(estimator), stepNanos));
         evals.merge(estimator, (long) batchEvals, Long::sum);
     }
 
     /** Plain training work (batch gradient and optimizer update), charged to the step not yet recorded. */
     public void addTrainingTime(long stepNanos) {
-        if (recorded < steps) trainingNanos[recorded] += stepNanos;
+        if (recorded < steps) trainingNanos = charge(trainingNanos, stepNanos);
+    }
+
+    /** Adds to the slot of the step not yet recorded, growing the array (doubling) to reach it. */
+    private long[] charge(long[] perStep, long stepNanos) {
+        long[] a = perStep.length > recorded ? perStep : Arrays.copyOf(perStep, Math.min(steps, Math.max(16, 2 * recorded + 1)));
+        a[recorded] += stepNanos;
+        return a;
     }
 
     /** A typical step's plain training time: the median over the recorded steps (see {@link #finish}). */
@@ -104,7 +108,7 @@ public final class Study {
      */
     private double medianMs(long[] perStep) {
         if (recorded == 0) return 0;
-        long[] v = Arrays.copyOf(perStep, recorded);
+        long[] v = Arrays.copyOf(perStep, recorded); // zeros past its length: steps charged nothing
         Arrays.sort(v);
         int m = recorded / 2;
         return (recorded % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2.0) / 1e6;
@@ -122,10 +126,10 @@ public final class Study {
                 double[] a = exactAcc.cumulative(l), e = acc.cumulative(l);
                 for (int i = 0; i < a.length; i++) cum.add(a[i], e[i]);
             }
-            Correlation[] ps = paramStep.get(n);
-            Metrics all = metrics(n, 0, recorded, ps[0], cum);
-            Metrics early = metrics(n, 0, Math.min(earlyEnd, recorded), ps[1], null);
-            Metrics late = recorded > earlyEnd ? metrics(n, earlyEnd, recorded, ps[2], null) : null;
+            Phase[] ps = phases.get(n);
+            Metrics all = ps[ALL].metrics(cum);
+            Metrics early = ps[EARLY].metrics(null);
+            Metrics late = ps[LATE].steps > 0 ? ps[LATE].metrics(null) : null;
             double ms = medianMs(nanos.get(n));
             double ev = declaredEvals.get(n) < 0 ? -1 : recorded == 0 ? 0 : evals.get(n) / (double) recorded;
             rows.add(new EstimatorReport(n, declaredEvals.get(n), ev, ms, train > 0 ? (train + ms) / train : Double.NaN, all, early, late));
@@ -158,42 +162,57 @@ public final class Study {
         return ea != null && (eb == null || ea < eb);
     }
 
-    private Metrics metrics(String n, int from, int to, Correlation paramStep, Correlation paramCumulative) {
-        double[][] ex = series.get(EXACT), es = series.get(n);
-        Map<String, Metrics.LayerMetrics> per = new LinkedHashMap<>();
-        double rSum = 0, rmseSum = 0, cumSum = 0, cumMax = 0;
-        int rN = 0, rmseN = 0, cumN = 0;
-        for (int l = 0; l < layout.layerCount(); l++) {
-            Correlation c = new Correlation();
-            double se = 0, sx = 0, cx = 0, ce = 0;
-            for (int t = from; t < to; t++) {
-                c.add(ex[l][t], es[l][t]);
-                se += (es[l][t] - ex[l][t]) * (es[l][t] - ex[l][t]);
-                sx += ex[l][t] * ex[l][t];
-                cx += ex[l][t];
-                ce += es[l][t];
-            }
-            Double r = c.pearson();
-            Double rmse = sx > 0 ? Math.sqrt(se / sx) : null;
-            Double cum = cx != 0 ? Math.abs(ce - cx) / Math.abs(cx) : null;
-            per.put(layout.layer(l).name(), new Metrics.LayerMetrics(r, rmse, cum));
-            if (r != null) { rSum += r; rN++; }
-            if (rmse != null) { rmseSum += rmse; rmseN++; }
-            if (cum != null) { cumSum += cum; cumN++; cumMax = Math.max(cumMax, cum); }
+    /** One layer's per-step LCA against exact's over a range of steps, as running sums. */
+    private static final class LayerSums {
+        final Correlation r = new Correlation();
+        double squaredError, exactSquares, exactTotal, estimateTotal;
+
+        void add(double exact, double estimate) {
+            r.add(exact, estimate);
+            squaredError += (estimate - exact) * (estimate - exact);
+            exactSquares += exact * exact;
+            exactTotal += exact;
+            estimateTotal += estimate;
         }
-        double mad = 0;
-        double[] he = helped.get(EXACT), hs = helped.get(n);
-        for (int t = from; t < to; t++) mad += Math.abs(hs[t] - he[t]);
-        return new Metrics(rN == 0 ? null : rSum / rN, rmseN == 0 ? null : rmseSum / rmseN, cumN == 0 ? null : cumSum / cumN,
-                cumN == 0 ? null : cumMax, paramStep.pearson(), paramStep.signAgreement(),
-                paramCumulative == null ? null : paramCumulative.pearson(), paramCumulative == null ? null : paramCumulative.signAgreement(),
-                to > from ? mad / (to - from) : null, per);
     }
 
-    private void store(String n, int t, StepLca s) {
-        double[][] ser = series.get(n);
-        for (int l = 0; l < layout.layerCount(); l++) ser[l][t] = s.lca(l);
-        helped.get(n)[t] = s.helpedFraction();
+    /** Everything one estimator's metrics over a range of steps need, summed step by step. */
+    private final class Phase {
+        final LayerSums[] layers;
+        final Correlation paramStep = new Correlation();
+        double helpedAbsDiff;
+        long steps;
+
+        Phase(int layerCount) {
+            layers = new LayerSums[layerCount];
+            for (int l = 0; l < layerCount; l++) layers[l] = new LayerSums();
+        }
+
+        void add(StepLca exact, StepLca estimate) {
+            for (int l = 0; l < layers.length; l++) layers[l].add(exact.lca(l), estimate.lca(l));
+            helpedAbsDiff += Math.abs(estimate.helpedFraction() - exact.helpedFraction());
+            steps++;
+        }
+
+        Metrics metrics(Correlation paramCumulative) {
+            Map<String, Metrics.LayerMetrics> per = new LinkedHashMap<>();
+            double rSum = 0, rmseSum = 0, cumSum = 0, cumMax = 0;
+            int rN = 0, rmseN = 0, cumN = 0;
+            for (int l = 0; l < layers.length; l++) {
+                LayerSums s = layers[l];
+                Double r = s.r.pearson();
+                Double rmse = s.exactSquares > 0 ? Math.sqrt(s.squaredError / s.exactSquares) : null;
+                Double cum = s.exactTotal != 0 ? Math.abs(s.estimateTotal - s.exactTotal) / Math.abs(s.exactTotal) : null;
+                per.put(layout.layer(l).name(), new Metrics.LayerMetrics(r, rmse, cum));
+                if (r != null) { rSum += r; rN++; }
+                if (rmse != null) { rmseSum += rmse; rmseN++; }
+                if (cum != null) { cumSum += cum; cumN++; cumMax = Math.max(cumMax, cum); }
+            }
+            return new Metrics(rN == 0 ? null : rSum / rN, rmseN == 0 ? null : rmseSum / rmseN, cumN == 0 ? null : cumSum / cumN,
+                    cumN == 0 ? null : cumMax, paramStep.pearson(), paramStep.signAgreement(),
+                    paramCumulative == null ? null : paramCumulative.pearson(), paramCumulative == null ? null : paramCumulative.signAgreement(),
+                    steps > 0 ? helpedAbsDiff / steps : null, per);
+        }
     }
 
     private double[] sample(float[] g, float[] before, float[] after) {

@@ -119,6 +119,43 @@ class StudyMetricsTest {
         assertNull(m.paramStepSignAgreement(), "no pair with exact A ≠ 0");
     }
 
+    @Test
+    void memoryDoesNotGrowWithThePlannedStepsOrLayers() {
+        // A run planned for 2^31 − 2 steps of a 400-layer model, 9 estimators: per-step per-layer series
+        // would be 9 × 400 × 2^31 doubles, allocated at the start. Running sums hold O(estimators × layers)
+        // and the per-step times grow with the steps recorded, so this fits in any heap.
+        ParamLayout.Builder b = ParamLayout.builder();
+        for (int l = 0; l < 400; l++) b.add("l" + l, 1);
+        ParamLayout layout = b.build();
+        List<String> names = List.of("e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9");
+        Study study = new Study(layout, names, Integer.MAX_VALUE - 1, new int[] {0});
+        LcaAccumulator ex = Lca.cpu(layout);
+        Map<String, LcaAccumulator> accs = new java.util.LinkedHashMap<>(Map.of(Study.EXACT, ex));
+        names.forEach(n -> accs.put(n, Lca.cpu(layout)));
+        float[] before = new float[400], after = new float[400], g = new float[400];
+        for (int t = 0; t < 3; t++) {
+            for (int i = 0; i < 400; i++) {
+                after[i] = before[i] + 0.5f;
+                g[i] = (i + t) % 3 - 1;
+            }
+            Map<String, float[]> gbars = new java.util.LinkedHashMap<>();
+            Map<String, StepLca> lca = new java.util.LinkedHashMap<>();
+            for (String n : names) {
+                study.addCost(n, 1_000_000L, 0);
+                gbars.put(n, g);
+                lca.put(n, accs.get(n).step(g, before, after));
+            }
+            study.addTrainingTime(2_000_000L);
+            study.record(t, before, after, g, ex.step(g, before, after), gbars, lca);
+            before = after.clone();
+        }
+        List<EstimatorReport> rows = study.finish(accs, Map.of("e1", 0, "e2", 0, "e3", 0, "e4", 0, "e5", 0, "e6", 0, "e7", 0, "e8", 0, "e9", 0));
+        assertEquals(9, rows.size());
+        assertEquals(1.0, rows.get(0).all().layerPearsonR(), 1e-12, "the estimate is exact's");
+        assertEquals(1.0, rows.get(0).timePerStepMs(), 1e-12);
+        assertEquals(2.0, study.trainingMsPerStep(), 1e-12);
+    }
+
     /** Two-pass Pearson r in double: the tests' reference, independent of {@link Correlation}. */
     static double pearson(double[] x, double[] y) {
         double mx = 0, my = 0;
