@@ -1,5 +1,7 @@
 // lca4j live view: listens to /events (server-sent events) and grows uPlot charts as steps arrive.
 // window.lca holds the state so tests and users can inspect it from the console.
+// A step event is a point of s.steps consecutive steps from s.step (one step up to 2,000 steps; a
+// longer run comes as 2,000 points): its LCA, helped fraction and losses are means per step.
 (function () {
   "use strict";
   const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"];
@@ -24,6 +26,7 @@
     lca.meta = m;
     $("run").textContent = m.run;
     $("total").textContent = m.totalSteps > 0 ? m.totalSteps : "?";
+    if (m.stride > 1) $("stride").textContent = "Each point is the mean per step of " + m.stride + " consecutive steps (at most 2,000 points a run).";
     document.querySelectorAll(".heatname").forEach(e => e.textContent = m.heatEstimator);
     lca.charts.loss = chart($("loss"), "loss", ["batch loss", "reference loss L_R"], 560, 240);
     lca.charts.helped = chart($("helped"), "helped fraction", m.estimators, 560, 240);
@@ -52,7 +55,7 @@
     push(lca.charts.helped, s.step, m.estimators.map(e => s.helped[e]));
     lca.charts.layers.forEach((c, l) => push(c, s.step, m.estimators.map(e => s.lca[e] ? s.lca[e][l] : null)));
     const h = s.lca[m.heatEstimator];
-    if (h) h.forEach((v, l) => lca.cumulative[l] += v);
+    if (h) h.forEach((v, l) => lca.cumulative[l] += v * (s.steps || 1));
     push(lca.charts.cumulative, s.step, lca.cumulative.slice());
     if (s.lca.exact) {
       Object.keys(lca.study).forEach(e => {
@@ -62,7 +65,7 @@
         st.hf.push(Math.abs(s.helped[e] - s.helped.exact));
       });
     }
-    $("steps").textContent = lca.steps.length;
+    $("steps").textContent = s.step + (s.steps || 1);
     $("state").textContent = "training";
     schedule();
   }

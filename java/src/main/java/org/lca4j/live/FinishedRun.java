@@ -14,16 +14,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.lca4j.run.Json;
 import org.lca4j.run.RunFiles;
 import org.lca4j.run.RunProcess;
 
 /**
  * Publishes a finished (or interrupted) run directory to a {@link LiveServer} in the live view's
- * event format, for {@code lca view}: the layout from run.json, every step from layers.csv and
- * steps.csv, and the study's table from run.json's summary. Per-neuron LCA is not in a run
- * directory, so the heatmap stays empty.
+ * event format, for {@code lca view}: the layout from run.json, the steps from layers.csv and
+ * steps.csv as {@link StepPoints} (at most 2,000 events however long the run), and the study's table
+ * from run.json's summary. Per-neuron LCA is not in a run directory, so the heatmap stays empty.
  */
 public final class FinishedRun {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -44,6 +43,14 @@ public final class FinishedRun {
     }
 
     public static Published publish(Path dir, LiveServer server) throws IOException {
+        return publish(dir, server, StepPoints.MAX_POINTS);
+    }
+
+    /**
+     * Streams layers.csv and steps.csv (rows in step order, as lca4j writes them) into at most
+     * {@code maxPoints} step events: memory does not grow with the run's length.
+     */
+    static Published publish(Path dir, LiveServer server, int maxPoints) throws IOException {
         JsonNode run = Json.read(require(dir.resolve(RunFiles.RUN_JSON)));
         List<String> layerNames = new ArrayList<>();
         List<Long> sizes = new ArrayList<>();
@@ -55,11 +62,24 @@ public final class FinishedRun {
         }
         if (layerNames.isEmpty()) throw new IOException(dir.resolve(RunFiles.RUN_JSON) + ": no layers");
         long total = sizes.stream().mapToLong(Long::longValue).sum();
-        // step -> estimator -> per-layer LCA and helped counts
-        Map<Long, Map<String, double[][]>> steps = new TreeMap<>();
-        List<String> estimators = new ArrayList<>();
         Path layersCsv = require(dir.resolve(RunFiles.LAYERS_CSV));
-        try (BufferedReader r = Files.newBufferedReader(layersCsv, StandardCharsets.UTF_8)) {
+        Scan scan = scan(layersCsv);
+        StepPoints points = new StepPoints(scan.lastStep + 1, maxPoints, json -> server.publish("step", json));
+        ObjectNode meta = MAPPER.createObjectNode();
+        meta.put("run", dir.toAbsolutePath().normalize().getFileName().toString());
+        meta.put("totalSteps", scan.steps);
+        meta.put("stride", points.stride());
+        meta.set("layers", layers);
+        meta.set("estimators", MAPPER.valueToTree(scan.estimators));
+        meta.put("heatEstimator", scan.estimators.contains("exact") ? "exact" : scan.estimators.isEmpty() ? "" : scan.estimators.getFirst());
+        meta.set("neuronLayers", MAPPER.createArrayNode());
+        server.publish("meta", meta.toString());
+        // One step's rows at a time: estimator -> per-layer LCA and helped counts as a share of all parameters.
+        Map<String, double[][]> step = new LinkedHashMap<>();
+        long current = -1;
+        int steps = 0;
+        try (BufferedReader r = Files.newBufferedReader(layersCsv, StandardCharsets.UTF_8);
+             Losses losses = new Losses(dir.resolve(RunFiles.STEPS_CSV))) {
             r.readLine();
             String line;
             int n = 1;
@@ -69,39 +89,20 @@ public final class FinishedRun {
                 if (f.length < 5) throw new IOException(layersCsv + ":" + n + ": expected step,estimator,layer,lca,helped_fraction, got '" + line + "'");
                 int l = layerNames.indexOf(f[2]);
                 if (l < 0) throw new IOException(layersCsv + ":" + n + ": layer '" + f[2] + "' is not in run.json");
-                if (!estimators.contains(f[1])) estimators.add(f[1]);
-                double[][] v = steps.computeIfAbsent(Long.parseLong(f[0]), k -> new LinkedHashMap<>())
-                        .computeIfAbsent(f[1], k -> new double[2][layerNames.size()]);
+                long t = Long.parseLong(f[0]);
+                if (t != current) {
+                    if (t < current) throw new IOException(layersCsv + ":" + n + ": step " + t + " after step " + current + " (rows must be in step order)");
+                    if (current >= 0) publishStep(points, current, step, losses.at(current));
+                    current = t;
+                    steps++;
+                }
+                double[][] v = step.computeIfAbsent(f[1], k -> new double[2][layerNames.size()]);
                 v[0][l] = Double.parseDouble(f[3]);
                 v[1][l] = Double.parseDouble(f[4]) * sizes.get(l) / total;
             }
+            if (current >= 0) publishStep(points, current, step, losses.at(current));
         }
-        Map<Long, double[]> losses = readLosses(dir.resolve(RunFiles.STEPS_CSV));
-        ObjectNode meta = MAPPER.createObjectNode();
-        meta.put("run", dir.toAbsolutePath().normalize().getFileName().toString());
-        meta.put("totalSteps", steps.size());
-        meta.set("layers", layers);
-        meta.set("estimators", MAPPER.valueToTree(estimators));
-        meta.put("heatEstimator", estimators.contains("exact") ? "exact" : estimators.isEmpty() ? "" : estimators.getFirst());
-        meta.set("neuronLayers", MAPPER.createArrayNode());
-        server.publish("meta", meta.toString());
-        for (Map.Entry<Long, Map<String, double[][]>> s : steps.entrySet()) {
-            ObjectNode e = MAPPER.createObjectNode();
-            e.put("step", s.getKey());
-            double[] loss = losses.get(s.getKey());
-            if (loss != null) {
-                e.put("batchLoss", loss[0]);
-                if (!Double.isNaN(loss[1])) e.put("lossBefore", loss[1]);
-            }
-            ObjectNode lca = e.putObject("lca"), helped = e.putObject("helped");
-            s.getValue().forEach((est, v) -> {
-                lca.set(est, MAPPER.valueToTree(v[0]));
-                double h = 0;
-                for (double x : v[1]) h += x;
-                helped.put(est, h);
-            });
-            server.publish("step", e.toString());
-        }
+        points.flush(null);
         JsonNode summary = run.path("summary");
         if (!summary.isMissingNode()) {
             ObjectNode done = MAPPER.createObjectNode();
@@ -114,10 +115,54 @@ public final class FinishedRun {
         Optional<String> gone = RunProcess.gone(run);
         if (status.equals("failed") || status.equals("interrupted") || gone.isPresent()) {
             ObjectNode failed = MAPPER.createObjectNode();
-            failed.put("error", "after " + steps.size() + " steps: " + gone.orElse(run.path("error").asText("no reason recorded")));
+            failed.put("error", "after " + steps + " steps: " + gone.orElse(run.path("error").asText("no reason recorded")));
             server.publish("failed", failed.toString());
         }
-        return new Published(steps.size(), status, gone);
+        return new Published(steps, status, gone);
+    }
+
+    /** Hands one step's rows to the points and empties {@code step} for the next. */
+    private static void publishStep(StepPoints points, long t, Map<String, double[][]> step, double[] loss) {
+        Map<String, double[]> lca = new LinkedHashMap<>();
+        Map<String, Double> helped = new LinkedHashMap<>();
+        step.forEach((est, v) -> {
+            lca.put(est, v[0]);
+            double h = 0;
+            for (double x : v[1]) h += x;
+            helped.put(est, h);
+        });
+        points.add(t, loss[0], loss[1], loss[2], lca, helped, null);
+        step.clear();
+    }
+
+    /** layers.csv's step count, last step and estimators (in order of appearance), read before its steps are sent. */
+    private record Scan(int steps, long lastStep, List<String> estimators) {
+    }
+
+    private static Scan scan(Path layersCsv) throws IOException {
+        List<String> estimators = new ArrayList<>();
+        long last = -1;
+        int steps = 0;
+        try (BufferedReader r = Files.newBufferedReader(layersCsv, StandardCharsets.UTF_8)) {
+            r.readLine();
+            String line, previous = null;
+            while ((line = r.readLine()) != null) {
+                int a = line.indexOf(','), b = a < 0 ? -1 : line.indexOf(',', a + 1);
+                if (b < 0) continue; // named with its line number by the pass that reads the rows
+                String est = line.substring(a + 1, b);
+                if (!estimators.contains(est)) estimators.add(est);
+                if (previous == null || !line.regionMatches(0, previous, 0, a + 1)) {
+                    steps++;
+                    try {
+                        last = Math.max(last, Long.parseLong(line, 0, a, 10));
+                    } catch (NumberFormatException e) {
+                        // the same
+                    }
+                    previous = line.substring(0, a + 1);
+                }
+            }
+        }
+        return new Scan(steps, last, estimators);
     }
 
     private static Path require(Path p) throws IOException {
@@ -125,22 +170,38 @@ public final class FinishedRun {
         return p;
     }
 
-    /** step -> {batch loss, L_R before} (NaN where absent). */
-    private static Map<Long, double[]> readLosses(Path stepsCsv) throws IOException {
-        Map<Long, double[]> out = new TreeMap<>();
-        if (!Files.isRegularFile(stepsCsv)) return out;
-        try (BufferedReader r = Files.newBufferedReader(stepsCsv, StandardCharsets.UTF_8)) {
-            String header = r.readLine();
-            if (header == null) return out;
-            List<String> cols = List.of(header.split(","));
-            int bl = cols.indexOf("batch_loss"), lb = cols.indexOf("loss_before");
-            String line;
-            while ((line = r.readLine()) != null) {
-                String[] f = line.split(",", -1);
-                out.put(Long.parseLong(f[0]), new double[] {parse(f, bl), parse(f, lb)});
+    /** steps.csv read alongside layers.csv: {batch loss, L_R before, L_R after} of a step, NaN where absent. */
+    private static final class Losses implements AutoCloseable {
+        private final BufferedReader r;
+        private int batchLoss = -1, before = -1, after = -1;
+        private String[] row;
+
+        Losses(Path stepsCsv) throws IOException {
+            r = Files.isRegularFile(stepsCsv) ? Files.newBufferedReader(stepsCsv, StandardCharsets.UTF_8) : null;
+            String header = r == null ? null : r.readLine();
+            if (header != null) {
+                List<String> cols = List.of(header.split(","));
+                batchLoss = cols.indexOf("batch_loss");
+                before = cols.indexOf("loss_before");
+                after = cols.indexOf("loss_after");
             }
         }
-        return out;
+
+        /** The row of step {@code t}, reading on while the rows are of earlier steps (steps only grow). */
+        double[] at(long t) throws IOException {
+            while (r != null && (row == null || Long.parseLong(row[0]) < t)) {
+                String line = r.readLine();
+                if (line == null) break;
+                row = line.split(",", -1);
+            }
+            if (row == null || Long.parseLong(row[0]) != t) return new double[] {Double.NaN, Double.NaN, Double.NaN};
+            return new double[] {parse(row, batchLoss), parse(row, before), parse(row, after)};
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (r != null) r.close();
+        }
     }
 
     private static double parse(String[] f, int i) {

@@ -1,7 +1,5 @@
 package org.lca4j.live;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +9,6 @@ import org.lca4j.core.LcaAccumulator;
 import org.lca4j.core.ParamLayout;
 import org.lca4j.core.StepLca;
 import org.lca4j.run.EstimatorJson;
-import org.lca4j.run.Json;
 import org.lca4j.train.RunContext;
 import org.lca4j.train.RunListener;
 import org.lca4j.train.RunSummary;
@@ -21,11 +18,14 @@ import org.lca4j.train.StepEvent;
  * Feeds a {@link LiveServer} from a run: the layout once, then every step's losses, per-layer LCA and
  * helped fraction for each estimator, and per-neuron LCA (the paper's view: a neuron's incoming
  * weights plus its bias) of one estimator, exact when it runs; at the end the study's table.
- * The work per step is a copy of the cumulative sums it diffs and a little JSON.
+ * Steps go out as {@link StepPoints}: every step its own event up to 2,000 steps, longer runs as
+ * 2,000 points of consecutive steps. The work per point is a copy of the cumulative sums it diffs
+ * and a little JSON.
  */
 public final class LiveListener implements RunListener {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private final LiveServer server;
+    private final int maxPoints;
+    private StepPoints points;
     private ParamLayout layout;
     private String heatEstimator;
     private LcaAccumulator heat;
@@ -33,7 +33,12 @@ public final class LiveListener implements RunListener {
     private double[][] previous;
 
     public LiveListener(LiveServer server) {
+        this(server, StepPoints.MAX_POINTS);
+    }
+
+    LiveListener(LiveServer server, int maxPoints) {
         this.server = server;
+        this.maxPoints = maxPoints;
     }
 
     @Override
@@ -54,40 +59,31 @@ public final class LiveListener implements RunListener {
             neurons.add(Map.of("name", layout.layer(g[0]).name().replaceAll("[._]?(weight|W)$", ""), "weight", layout.layer(g[0]).name(),
                     "neurons", layout.layer(g[0]).shape()[0]));
         }
+        points = new StepPoints(c.totalSteps(), maxPoints, json -> server.publish("step", json));
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("run", c.config().out().getFileName() == null ? "run" : c.config().out().getFileName().toString());
         meta.put("totalSteps", c.totalSteps());
+        meta.put("stride", points.stride());
         meta.put("layers", layers);
         meta.put("estimators", new ArrayList<>(c.accumulators().keySet()));
         meta.put("heatEstimator", heatEstimator);
         meta.put("neuronLayers", neurons);
-        server.publish("meta", json(meta));
+        server.publish("meta", StepPoints.json(meta));
     }
 
     @Override
     public void stepDone(StepEvent e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("step", e.step());
-        m.put("batchLoss", Json.num(e.batchLoss()));
-        if (e.exact() != null) {
-            m.put("lossBefore", Json.num(e.exact().lossBefore()));
-            m.put("lossAfter", Json.num(e.exact().lossAfter()));
-        }
-        Map<String, Object> lca = new LinkedHashMap<>(), helped = new LinkedHashMap<>();
+        Map<String, double[]> lca = new LinkedHashMap<>();
+        Map<String, Double> helped = new LinkedHashMap<>();
         for (Map.Entry<String, StepLca> s : e.lca().entrySet()) {
-            double[] v = s.getValue().lca();
-            List<Double> row = new ArrayList<>(v.length);
-            for (double x : v) row.add(Json.num(x));
-            lca.put(s.getKey(), row);
-            helped.put(s.getKey(), Json.num(s.getValue().helpedFraction()));
+            lca.put(s.getKey(), s.getValue().lca());
+            helped.put(s.getKey(), s.getValue().helpedFraction());
         }
-        m.put("lca", lca);
-        m.put("helped", helped);
-        if (e.lca().containsKey(heatEstimator)) m.put("neurons", neurons());
-        server.publish("step", json(m));
+        double before = e.exact() == null ? Double.NaN : e.exact().lossBefore(), after = e.exact() == null ? Double.NaN : e.exact().lossAfter();
+        points.add(e.step(), e.batchLoss(), before, after, lca, helped, e.lca().containsKey(heatEstimator) ? this::neurons : null);
     }
 
-    /** This step's A summed per neuron: the change of the cumulative sums since the last step. */
+    /** A summed per neuron over the point's steps: the change of the cumulative sums since the last point. */
     private Map<String, double[]> neurons() {
         Map<String, double[]> out = new LinkedHashMap<>();
         for (int[] g : neuronLayers) {
@@ -116,25 +112,19 @@ public final class LiveListener implements RunListener {
 
     @Override
     public void finished(RunSummary s) {
+        points.flush(this::neurons);
         Map<String, Object> m = new LinkedHashMap<>();
         Map<String, Object> table = new LinkedHashMap<>();
         s.estimators().forEach(r -> table.put(r.name(), EstimatorJson.of(r)));
         m.put("estimators", table);
         m.put("bestByCost", s.bestByCost());
         m.put("seconds", s.seconds());
-        server.publish("done", json(m));
+        server.publish("done", StepPoints.json(m));
     }
 
     @Override
     public void failed(Throwable error) {
-        server.publish("failed", json(Map.of("error", String.valueOf(error.getMessage()))));
-    }
-
-    private static String json(Object o) {
-        try {
-            return MAPPER.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("live view: cannot encode an event: " + e.getMessage(), e);
-        }
+        if (points != null) points.flush(this::neurons);
+        server.publish("failed", StepPoints.json(Map.of("error", String.valueOf(error.getMessage()))));
     }
 }

@@ -90,6 +90,66 @@ class LiveServerTest {
         assertTrue(e.getMessage().contains("run.json"), e.getMessage());
     }
 
+    /** The JSON of each event of a name among the first n, or every one the server holds. */
+    private static List<com.fasterxml.jackson.databind.JsonNode> events(LiveServer s, String name) throws Exception {
+        HttpRequest r = HttpRequest.newBuilder(URI.create(s.url() + "events")).build();
+        HttpResponse<Stream<String>> resp = HTTP.sendAsync(r, HttpResponse.BodyHandlers.ofLines()).get(10, TimeUnit.SECONDS);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> kinds = new java.util.ArrayList<>();
+        List<com.fasterxml.jackson.databind.JsonNode> out = new java.util.ArrayList<>();
+        int all = s.published();
+        try (Stream<String> lines = resp.body()) {
+            java.util.Iterator<String> it = lines.iterator();
+            while (kinds.size() < all && it.hasNext()) {
+                String l = it.next();
+                if (l.startsWith("event: ")) kinds.add(l.substring(7));
+                if (l.startsWith("data: ") && kinds.getLast().equals(name)) out.add(json.readTree(l.substring(6)));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aLongRunIsSentAsABoundedNumberOfPointsWhoseSumsAreTheRunsLive(@TempDir Path dir) throws Exception {
+        // 53 steps as at most 8 points: 7 steps each, the last 4. Sums over points (mean × steps) are the
+        // run's own totals, for the per-layer LCA and for the per-neuron heatmap.
+        Path run = dir.resolve("run");
+        TrainConfig cfg = TrainConfig.builder().model("20,8,4").data("synthetic").syntheticSize(400).batch(50).steps(53).referenceSize(100)
+                .estimators(List.of("exact", "free_trap")).device("cpu").out(run).build();
+        org.lca4j.train.RunSummary summary;
+        try (LiveServer s = new LiveServer("127.0.0.1", 0)) {
+            summary = Trainer.run(cfg, RunListener.all(List.of(new LiveListener(s, 8), new org.lca4j.run.RunRecorder(run, java.util.Map.of()))));
+            List<com.fasterxml.jackson.databind.JsonNode> points = events(s, "step");
+            assertEquals(8, points.size());
+            assertEquals(7, events(s, "meta").getFirst().path("stride").asInt());
+            assertEquals(49, points.getLast().path("step").asInt());
+            assertEquals(4, points.getLast().path("steps").asInt());
+            double[] exact = summary.layerTotals().get("exact");
+            for (int l = 0; l < exact.length; l++) {
+                double sum = 0;
+                for (com.fasterxml.jackson.databind.JsonNode p : points) sum += p.path("lca").path("exact").get(l).asDouble() * p.path("steps").asInt();
+                assertEquals(exact[l], sum, 1e-12 * Math.max(1, Math.abs(exact[l])), "layer " + l);
+            }
+            // fc1's neurons: its incoming weights and bias, so together the two layers' totals.
+            double neurons = 0;
+            for (com.fasterxml.jackson.databind.JsonNode p : points) {
+                for (com.fasterxml.jackson.databind.JsonNode v : p.path("neurons").path("fc1.weight")) neurons += v.asDouble() * p.path("steps").asInt();
+            }
+            assertEquals(exact[0] + exact[1], neurons, 1e-12);
+        }
+        // lca view reads the run directory the same way.
+        try (LiveServer s = new LiveServer("127.0.0.1", 0)) {
+            assertEquals(53, FinishedRun.publish(run, s, 8).steps());
+            List<com.fasterxml.jackson.databind.JsonNode> points = events(s, "step");
+            assertEquals(8, points.size());
+            double[] exact = summary.layerTotals().get("exact");
+            double sum = 0;
+            for (com.fasterxml.jackson.databind.JsonNode p : points) sum += p.path("lca").path("exact").get(0).asDouble() * p.path("steps").asInt();
+            assertEquals(exact[0], sum, 1e-9 * Math.abs(exact[0]), "layers.csv's rows hold 17 significant digits");
+            assertEquals(summary.conservation().initialLoss(), points.getFirst().path("lossBefore").asDouble(), 1e-12);
+        }
+    }
+
     @Test
     void aRunThatStoppedEarlySaysSoInsteadOfLookingLikeItIsStillTraining(@TempDir Path dir) throws Exception {
         Path run = dir.resolve("diverged");

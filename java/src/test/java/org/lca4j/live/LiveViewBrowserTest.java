@@ -105,4 +105,38 @@ class LiveViewBrowserTest {
             }
         }
     }
+
+    @Test
+    void aLongRunIsDrawnFromItsPointsWithTheRunsTotals(@TempDir Path dir) throws Exception {
+        // 60 steps served as 10 points of 6 (as a run of 12,000 steps is as 2,000): the step counter
+        // says 60, the charts hold 10 points, and the cumulative chart ends at the run's totals.
+        Path chrome = chromium();
+        assumeTrue(chrome != null, "no Chromium installed (apt-get install chromium-headless-shell)");
+        Path run = dir.resolve("run");
+        org.lca4j.train.RunSummary summary = Trainer.run(TrainConfig.builder().model("20,8,4").data("synthetic").syntheticSize(400).batch(50)
+                .steps(60).referenceSize(100).estimators(List.of("exact", "free_trap")).device("cpu").out(run).build(),
+                new org.lca4j.run.RunRecorder(run, Map.of()));
+        Path profile = dir.resolve("profile");
+        try (LiveServer server = new LiveServer("127.0.0.1", 0)) {
+            FinishedRun.publish(run, server, 10);
+            Process browser = new ProcessBuilder(chrome.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=0",
+                    "--user-data-dir=" + profile, "--window-size=1300,2400", server.url())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("chromium.log").toFile()).start();
+            try (Cdp cdp = Cdp.connect(profile, Duration.ofSeconds(30))) {
+                waitFor(cdp, "document.getElementById('state') && document.getElementById('state').textContent", v -> v.asText().equals("done"),
+                        Duration.ofSeconds(20));
+                Thread.sleep(200); // one animation frame for the last redraw
+                assertEquals("60", cdp.eval("document.getElementById('steps').textContent").asText());
+                assertEquals(10, cdp.eval("lca.charts.loss.data[0].length").asInt());
+                assertTrue(cdp.eval("document.getElementById('stride').textContent").asText().contains("6 consecutive steps"));
+                double[] exact = summary.layerTotals().get("exact");
+                for (int l = 0; l < exact.length; l++) {
+                    double drawn = cdp.eval("lca.charts.cumulative.data[" + (l + 1) + "][9]").asDouble();
+                    assertEquals(exact[l], drawn, 1e-9 * Math.max(1e-3, Math.abs(exact[l])), "layer " + l + "'s cumulative LCA");
+                }
+            } finally {
+                browser.destroyForcibly();
+            }
+        }
+    }
 }
