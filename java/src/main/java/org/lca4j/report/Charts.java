@@ -39,6 +39,8 @@ final class Charts {
             new Color(0x1f, 0x77, 0xb4), new Color(0xff, 0x7f, 0x0e), new Color(0x2c, 0xa0, 0x2c), new Color(0xd6, 0x27, 0x28),
             new Color(0x94, 0x67, 0xbd), new Color(0x8c, 0x56, 0x4b), new Color(0xe3, 0x77, 0xc2), new Color(0x17, 0xbe, 0xcf),
             new Color(0xbc, 0xbd, 0x22), new Color(0x7f, 0x7f, 0x7f)};
+    /** The most points a line is drawn with (see {@link #decimate}); charts are 640–900 pixels wide. */
+    static final int MAX_LINE_POINTS = 2_000;
     private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 14);
     private static final Font SMALL = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
 
@@ -126,7 +128,7 @@ final class Charts {
         labelSteps(chart, lines);
         int added = 0;
         for (Line l : lines) {
-            double[][] xy = finitePairs(l.x(), l.y());
+            double[][] xy = decimate(finitePairs(l.x(), l.y()), MAX_LINE_POINTS);
             if (xy[0].length == 0) continue;
             XYSeries s = chart.addSeries(l.name(), xy[0], xy[1]);
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
@@ -254,6 +256,37 @@ final class Charts {
             throw new IOException("figure " + name + ": no PNG writer available");
         }
         return new Image(name, "data:image/png;base64," + Base64.getEncoder().encodeToString(png.toByteArray()));
+    }
+
+    /**
+     * A line of n &gt; max points as at most max of them, for drawing: the first and the last, and between
+     * them the lowest and the highest point (in their order) of each of (max − 2) / 2 runs of consecutive
+     * points, so every spike and the envelope stay visible at any length. Shorter lines are unchanged.
+     */
+    static double[][] decimate(double[][] xy, int max) {
+        double[] x = xy[0], y = xy[1];
+        int n = x.length;
+        if (n <= max) return xy;
+        int runs = (max - 2) / 2;
+        double[][] out = new double[2][max];
+        int k = 0;
+        out[0][k] = x[0];
+        out[1][k++] = y[0];
+        for (int b = 0; b < runs; b++) {
+            int from = 1 + (int) ((long) b * (n - 2) / runs), to = 1 + (int) ((long) (b + 1) * (n - 2) / runs);
+            int lo = from, hi = from;
+            for (int i = from + 1; i < to; i++) {
+                if (y[i] < y[lo]) lo = i;
+                if (y[i] > y[hi]) hi = i;
+            }
+            for (int i : lo == hi ? new int[] {lo} : new int[] {Math.min(lo, hi), Math.max(lo, hi)}) {
+                out[0][k] = x[i];
+                out[1][k++] = y[i];
+            }
+        }
+        out[0][k] = x[n - 1];
+        out[1][k++] = y[n - 1];
+        return new double[][] {Arrays.copyOf(out[0], k), Arrays.copyOf(out[1], k)};
     }
 
     /** The pairs where both x and y are finite. */

@@ -1,10 +1,15 @@
 package org.lca4j.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 
-/** The step axis is labelled at round steps, about six of them, never below every step. */
+/** The step axis is labelled at round steps, about six of them, never below every step; long lines are drawn from few points. */
 class ChartsTest {
     @Test
     void stepAxisLabelsFallOnRoundSteps() {
@@ -15,5 +20,29 @@ class ChartsTest {
         assertEquals(50, Charts.labelStep(300));
         assertEquals(100, Charts.labelStep(301));
         assertEquals(2000, Charts.labelStep(10_000));
+    }
+
+    @Test
+    void aLineOfAMillionStepsIsDrawnFromAtMostMaxPointsKeepingItsEndsAndSpikes() {
+        int n = 1_000_000;
+        double[] x = new double[n], y = new double[n];
+        SplittableRandom r = new SplittableRandom(3);
+        for (int i = 0; i < n; i++) {
+            x[i] = i;
+            y[i] = r.nextGaussian();
+        }
+        y[123_457] = 50; // one spike each way, far from the rest
+        y[876_543] = -50;
+        double[][] d = Charts.decimate(new double[][] {x, y}, Charts.MAX_LINE_POINTS);
+        assertTrue(d[0].length <= Charts.MAX_LINE_POINTS && d[0].length > Charts.MAX_LINE_POINTS / 2, "points drawn: " + d[0].length);
+        assertEquals(0, d[0][0]);
+        assertEquals(y[0], d[1][0]);
+        assertEquals(n - 1, d[0][d[0].length - 1]);
+        assertEquals(y[n - 1], d[1][d[1].length - 1]);
+        assertEquals(50, Arrays.stream(d[1]).max().orElseThrow());
+        assertEquals(-50, Arrays.stream(d[1]).min().orElseThrow());
+        for (int i = 1; i < d[0].length; i++) assertTrue(d[0][i] > d[0][i - 1], "steps stay in order");
+        double[][] shortLine = {Arrays.copyOf(x, 500), Arrays.copyOf(y, 500)};
+        assertSame(shortLine, Charts.decimate(shortLine, Charts.MAX_LINE_POINTS), "a short line is drawn as it is");
     }
 }
