@@ -5,29 +5,42 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
-/** The plain CSV lca4j writes: a header line, comma-separated fields, no quoting, empty fields allowed. */
+/**
+ * The plain CSV lca4j writes: a header line, comma-separated fields, no quoting, empty fields allowed.
+ * Rows are streamed ({@link #forEach}), never held: layers.csv has a row per step, estimator and layer.
+ */
 final class Csv {
     private final Path file;
     private final List<String> header;
-    private final List<String[]> rows;
 
-    private Csv(Path file, List<String> header, List<String[]> rows) {
+    private Csv(Path file, List<String> header) {
         this.file = file;
         this.header = header;
-        this.rows = rows;
     }
 
-    static Csv read(Path file) throws IOException {
+    /** What {@link #forEach} hands over: a row's fields and its index among the rows (blank lines skipped). */
+    @FunctionalInterface
+    interface RowHandler {
+        void row(String[] fields, int index) throws IOException;
+    }
+
+    /** Reads the header; the rows are read by each {@link #forEach}. */
+    static Csv open(Path file) throws IOException {
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String head = r.readLine();
             if (head == null || head.isBlank()) throw new IOException(file + ": empty file, expected a CSV header");
-            List<String> header = List.of(head.strip().split(",", -1));
-            List<String[]> rows = new ArrayList<>();
+            return new Csv(file, List.of(head.strip().split(",", -1)));
+        }
+    }
+
+    /** One pass over the rows, in file order; a row with the wrong number of fields is an error naming its line. */
+    void forEach(RowHandler handler) throws IOException {
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            r.readLine();
             String line;
-            int n = 1;
+            int n = 1, index = 0;
             while ((line = r.readLine()) != null) {
                 n++;
                 if (line.isBlank()) continue;
@@ -35,18 +48,13 @@ final class Csv {
                 if (f.length != header.size()) {
                     throw new IOException(file + ":" + n + ": expected " + header.size() + " fields, found " + f.length);
                 }
-                rows.add(f);
+                handler.row(f, index++);
             }
-            return new Csv(file, header, rows);
         }
     }
 
     Path file() {
         return file;
-    }
-
-    List<String[]> rows() {
-        return rows;
     }
 
     /** Index of a column, or -1. */

@@ -7,13 +7,18 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
- * layers.csv as dense per-step series: for each (estimator, layer) the LCA and helped fraction at every
- * step that appears in the file, NaN where a row is missing or a field is empty.
+ * layers.csv as dense per-step series: for each (estimator, layer) the LCA at every step that appears in
+ * the file, NaN where a row is missing or a field is empty, and the helped fraction likewise for exact
+ * and exact_val (the paper's views read no other's). A double per step, layer and series: 24 MB for
+ * 50,000 steps of 6 layers and 10 series.
  */
 final class LayerSeries {
+    /** The estimators whose helped fractions are kept. */
+    private static final Set<String> HELPED = Set.of(RunData.EXACT, RunData.EXACT_VAL);
     private final int[] steps;
     private final List<String> estimators;
     private final List<String> layers;
@@ -29,33 +34,36 @@ final class LayerSeries {
         this.helped = helped;
     }
 
+    /** Two passes over the file, holding no row: the steps, estimators and layers first, then the values. */
     static LayerSeries read(Path file) throws IOException {
-        Csv csv = Csv.read(file);
+        Csv csv = Csv.open(file);
         int cStep = csv.requireColumn("step"), cEst = csv.requireColumn("estimator"), cLayer = csv.requireColumn("layer");
         int cLca = csv.requireColumn("lca"), cHelped = csv.requireColumn("helped_fraction");
-        TreeSet<Integer> stepSet = new TreeSet<>();
         List<String> estimators = new ArrayList<>(), layers = new ArrayList<>();
-        List<String[]> rows = csv.rows();
-        int[] rowStep = new int[rows.size()];
-        for (int i = 0; i < rows.size(); i++) {
-            String[] r = rows.get(i);
-            double s = csv.number(r, cStep, i);
-            if (Double.isNaN(s) || s != Math.rint(s)) throw new IOException(file + ":" + (i + 2) + ": bad step '" + r[cStep] + "'");
-            rowStep[i] = (int) s;
-            stepSet.add(rowStep[i]);
+        IntStream.Builder seen = IntStream.builder();
+        int[] previous = {Integer.MIN_VALUE};
+        csv.forEach((r, i) -> {
+            int step = step(csv, r, cStep, i);
+            if (step != previous[0]) seen.add(step); // rows come grouped by step: a step is seen once per group
+            previous[0] = step;
             if (!estimators.contains(r[cEst])) estimators.add(r[cEst]);
             if (!layers.contains(r[cLayer])) layers.add(r[cLayer]);
-        }
-        int[] steps = stepSet.stream().mapToInt(Integer::intValue).toArray();
+        });
+        int[] steps = seen.build().sorted().distinct().toArray();
         Map<String, double[]> lca = new LinkedHashMap<>(), helped = new LinkedHashMap<>();
-        for (int i = 0; i < rows.size(); i++) {
-            String[] r = rows.get(i);
-            int t = Arrays.binarySearch(steps, rowStep[i]);
+        csv.forEach((r, i) -> {
+            int t = Arrays.binarySearch(steps, step(csv, r, cStep, i));
             String key = key(r[cEst], r[cLayer]);
             lca.computeIfAbsent(key, k -> nanArray(steps.length))[t] = csv.number(r, cLca, i);
-            helped.computeIfAbsent(key, k -> nanArray(steps.length))[t] = csv.number(r, cHelped, i);
-        }
+            if (HELPED.contains(r[cEst])) helped.computeIfAbsent(key, k -> nanArray(steps.length))[t] = csv.number(r, cHelped, i);
+        });
         return new LayerSeries(steps, List.copyOf(estimators), List.copyOf(layers), lca, helped);
+    }
+
+    private static int step(Csv csv, String[] r, int column, int row) throws IOException {
+        double s = csv.number(r, column, row);
+        if (Double.isNaN(s) || s != Math.rint(s)) throw new IOException(csv.file() + ":" + (row + 2) + ": bad step '" + r[column] + "'");
+        return (int) s;
     }
 
     /** The distinct steps, ascending. */
@@ -91,7 +99,7 @@ final class LayerSeries {
         return v == null ? nanArray(steps.length) : v.clone();
     }
 
-    /** Per-step helped fraction of one layer; all NaN if the file has no such rows. */
+    /** Per-step helped fraction of one layer (exact and exact_val only); all NaN if the file has no such rows. */
     double[] helped(String estimator, String layer) {
         double[] v = helped.get(key(estimator, layer));
         return v == null ? nanArray(steps.length) : v.clone();

@@ -23,12 +23,16 @@ final class ParameterSection {
                 .append(" steps. Each scatter shows an estimator's A<sub>t,i</sub> against exact (up to ").append(MAX_SCATTER_POINTS)
                 .append(" points picked at random; r is over all points), with the line y = x.</p>\n");
         if (estimators.isEmpty()) return b.append(Html.note("samples/ holds no estimator files.")).append("</section>\n").toString();
-        double[] exactAll = s.all(RunData.EXACT);
+        List<ParameterViews> views = new ArrayList<>();
+        for (int i = 0; i < estimators.size(); i++) views.add(new ParameterViews(s.steps(), MAX_SCATTER_POINTS, 1));
+        s.scan(estimators, (t, exact, est) -> {
+            for (int i = 0; i < est.length; i++) views.get(i).add(t, exact, est[i]);
+        });
         b.append("<div class=\"grid\">\n");
-        for (String e : estimators) {
-            double[] est = s.all(e);
-            double[][] xy = ParameterViews.subsample(exactAll, est, MAX_SCATTER_POINTS, 1);
-            String title = e + ": r = " + Fmt.num(ParameterViews.pearson(exactAll, est));
+        for (int i = 0; i < estimators.size(); i++) {
+            String e = estimators.get(i);
+            double[][] xy = views.get(i).scatter();
+            String title = e + ": r = " + Fmt.num(views.get(i).pearson());
             var src = charts.scatter(Charts.figureName("scatter", e), title, "exact A_t,i", e + " A_t,i", xy[0], xy[1],
                     Charts.estimatorColor(d.estimators().indexOf(e)), 340);
             b.append(Html.figure(src, e + " against exact"));
@@ -38,8 +42,9 @@ final class ParameterSection {
         double[] x = new double[s.steps()];
         for (int t = 0; t < x.length; t++) x[t] = s.steps() <= steps.length ? steps[t] : t;
         List<Charts.Line> lines = new ArrayList<>();
-        for (String e : estimators) {
-            double[] agree = ParameterViews.signAgreementPerStep(s, e);
+        for (int i = 0; i < estimators.size(); i++) {
+            String e = estimators.get(i);
+            double[] agree = views.get(i).signAgreementPerStep();
             lines.add(Charts.Line.of(e + " (mean " + Fmt.num(PaperViews.mean(agree)) + ")", x, agree,
                     Charts.estimatorColor(d.estimators().indexOf(e)), 1.5f));
         }

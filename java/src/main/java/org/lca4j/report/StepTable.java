@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.DoubleStream;
 
 /** steps.csv as numeric columns (NaN for empty fields). */
 final class StepTable {
@@ -19,17 +20,19 @@ final class StepTable {
     /** The table, or empty if the run directory has no steps.csv. */
     static Optional<StepTable> readIfPresent(Path file) throws IOException {
         if (!Files.isRegularFile(file)) return Optional.empty();
-        Csv csv = Csv.read(file);
-        List<String[]> rows = csv.rows();
-        Map<String, double[]> columns = new LinkedHashMap<>();
+        Csv csv = Csv.open(file);
+        Map<String, Integer> wanted = new LinkedHashMap<>();
         for (String name : List.of("step", "batch_loss", "loss_before", "loss_after", "val_loss_before")) {
-            int c = csv.column(name);
-            if (c < 0) continue;
-            double[] v = new double[rows.size()];
-            for (int i = 0; i < v.length; i++) v[i] = csv.number(rows.get(i), c, i);
-            columns.put(name, v);
+            if (csv.column(name) >= 0) wanted.put(name, csv.column(name));
         }
-        if (!columns.containsKey("step")) throw new IOException(file + ": no 'step' column");
+        if (!wanted.containsKey("step")) throw new IOException(file + ": no 'step' column");
+        Map<String, DoubleStream.Builder> built = new LinkedHashMap<>();
+        wanted.keySet().forEach(name -> built.put(name, DoubleStream.builder()));
+        csv.forEach((row, i) -> {
+            for (Map.Entry<String, Integer> c : wanted.entrySet()) built.get(c.getKey()).add(csv.number(row, c.getValue(), i));
+        });
+        Map<String, double[]> columns = new LinkedHashMap<>();
+        built.forEach((name, b) -> columns.put(name, b.build().toArray()));
         return Optional.of(new StepTable(columns));
     }
 

@@ -228,6 +228,31 @@ class NpyTest {
     }
 
     @Test
+    void aRowReaderReadsTheWholeRowsPresentThroughASmallBuffer() throws IOException {
+        // 300,000 rows of 3: more than the reader's 1 MiB buffer holds, with a row cut by a kill at the end.
+        Path p = dir.resolve("rows.npy");
+        int rows = 300_000;
+        NpyRowWriter w = NpyRowWriter.open(p, "<f8", rows + 10, 3);
+        for (int t = 0; t < rows; t++) w.appendRow(new double[] {t, -t, t * 0.5});
+        w.flush();
+        Files.write(p, new byte[] {1, 2, 3, 4, 5}, java.nio.file.StandardOpenOption.APPEND);
+        try (NpyRowReader r = new NpyRowReader(p)) {
+            assertEquals(rows, r.rows());
+            assertEquals(3, r.columns());
+            double[] row = new double[3];
+            for (int t = 0; t < rows; t++) {
+                r.next(row);
+                if (row[0] != t || row[1] != -t || row[2] != t * 0.5) throw new AssertionError("row " + t + ": " + java.util.Arrays.toString(row));
+            }
+            assertThrows(IllegalStateException.class, () -> r.next(row));
+        }
+        w.close();
+        Path f4 = dir.resolve("f4.npy");
+        Npy.write(f4, new float[] {1, 2}, 1, 2);
+        assertMessage(assertThrows(NpyFormatException.class, () -> new NpyRowReader(f4)), "f4.npy", "expected a 2-D <f8 array");
+    }
+
+    @Test
     void errorCasesNameTheFile() throws IOException {
         assertMessage(readFails(Files.write(dir.resolve("empty.npy"), new byte[0])), "empty.npy", "empty file");
         assertMessage(readFails(Files.write(dir.resolve("magic.npy"), "PK\u0003\u0004 not numpy".getBytes(StandardCharsets.ISO_8859_1))),
