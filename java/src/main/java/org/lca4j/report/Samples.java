@@ -40,9 +40,9 @@ final class Samples {
         long steps = Long.MAX_VALUE;
         for (String e : present) {
             try (NpyRowReader r = new NpyRowReader(file(samplesDir, e))) {
-                if (r.columns() != indices.length) {
-                    throw new IOException(file(samplesDir, e) + ": expected shape [T, " + indices.length + "] to match indices.npy, found [" + r.rows()
-                            + ", " + r.columns() + "]");
+                if (r.shape().length != 2 || r.columns() != indices.length) {
+                    throw new IOException(file(samplesDir, e) + ": expected shape [T, " + indices.length + "] to match indices.npy, found "
+                            + java.util.Arrays.toString(r.shape()));
                 }
                 steps = Math.min(steps, r.rows());
             }

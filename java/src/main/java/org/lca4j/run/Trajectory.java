@@ -12,6 +12,7 @@ import org.lca4j.core.Layer;
 import org.lca4j.data.LabeledSet;
 import org.lca4j.io.Npy;
 import org.lca4j.io.NpyArray;
+import org.lca4j.io.NpyRowReader;
 import org.lca4j.nn.Mlp;
 import org.lca4j.nn.SetObjective;
 import org.lca4j.train.RunContext;
@@ -19,11 +20,14 @@ import org.lca4j.train.RunContext;
 /**
  * A saved trajectory directory (model.json, theta.npy, ref_x.npy, ref_y.npy), checked for
  * consistency on load. A theta.npy cut short by a killed run is usable up to its last whole row.
+ * θ rows are read from theta.npy as they are asked for, never the whole file: a long run's
+ * trajectory (11,000 steps of MNIST-FC: 3.7 GB) takes no more memory than a short one's.
  *
+ * @param rows        complete θ rows present (T+1 for a finished run of T steps)
  * @param plannedRows the θ rows the run set out to write (model.json's {@code steps} + 1), or the
  *                    rows theta.npy's header counts when model.json does not say
  */
-public record Trajectory(Path dir, Mlp model, NpyArray theta, LabeledSet reference, String referenceNote, long plannedRows) {
+public record Trajectory(Path dir, Mlp model, long rows, LabeledSet reference, String referenceNote, long plannedRows) {
 
     /** The loss names model.json may give: all mean softmax cross-entropy over the rows (PyTorch's {@code cross_entropy}). */
     static final List<String> LOSSES = List.of("softmax_cross_entropy_mean", "softmax_cross_entropy", "cross_entropy");
@@ -62,19 +66,24 @@ public record Trajectory(Path dir, Mlp model, NpyArray theta, LabeledSet referen
         Mlp mlp = model(modelFile, model);
         int[] widths = mlp.widths();
         Path thetaFile = present(dir, RunFiles.THETA_NPY, "float32 [T+1, parameters]");
-        NpyArray theta = Npy.readRows(thetaFile);
         long d = mlp.layout().size();
-        if (theta.shape().length != 2) {
-            throw new IOException(thetaFile + ": shape " + Arrays.toString(theta.shape()) + " is not 2-D; expected [T+1, " + d
-                    + "], one row per θ_t");
-        }
-        if (theta.shape()[1] != d) {
-            throw new IOException(thetaFile + ": rows of " + theta.shape()[1] + " values, but widths " + Arrays.toString(widths)
-                    + " have " + d + " parameters");
-        }
-        requireDtype(thetaFile, theta, "<f4", "float32: save theta.astype(np.float32)");
-        if (theta.rows() < 2) {
-            throw new IOException(thetaFile + ": " + theta.rows() + " row; a trajectory needs θ_0 and at least θ_1 (one step)");
+        long rows;
+        long declaredRows;
+        try (NpyRowReader theta = new NpyRowReader(thetaFile)) { // only its header and size here: row(t) reads the rows
+            if (theta.shape().length != 2) {
+                throw new IOException(thetaFile + ": shape " + Arrays.toString(theta.shape()) + " is not 2-D; expected [T+1, " + d
+                        + "], one row per θ_t");
+            }
+            if (theta.shape()[1] != d) {
+                throw new IOException(thetaFile + ": rows of " + theta.shape()[1] + " values, but widths " + Arrays.toString(widths)
+                        + " have " + d + " parameters");
+            }
+            requireDtype(thetaFile, theta.descr(), "<f4", "float32: save theta.astype(np.float32)");
+            if (theta.rows() < 2) {
+                throw new IOException(thetaFile + ": " + theta.rows() + " row; a trajectory needs θ_0 and at least θ_1 (one step)");
+            }
+            rows = theta.rows();
+            declaredRows = theta.declaredRows();
         }
         Path xFile = present(dir, RunFiles.REF_X_NPY, "float32 [rows, " + widths[0] + "]");
         Path yFile = present(dir, RunFiles.REF_Y_NPY, "int32 [rows]");
@@ -83,7 +92,7 @@ public record Trajectory(Path dir, Mlp model, NpyArray theta, LabeledSet referen
         if (x.shape().length != 2 || x.shape()[1] != widths[0]) {
             throw new IOException(xFile + ": shape " + Arrays.toString(x.shape()) + ", expected [rows, " + widths[0] + "]");
         }
-        requireDtype(xFile, x, "<f4", "float32: save x.astype(np.float32)");
+        requireDtype(xFile, x.descr(), "<f4", "float32: save x.astype(np.float32)");
         if (y.shape().length != 1 || y.shape()[0] != x.shape()[0]) {
             throw new IOException(yFile + ": shape " + Arrays.toString(y.shape()) + " does not match " + x.shape()[0] + " rows of " + xFile.getFileName());
         }
@@ -102,8 +111,8 @@ public record Trajectory(Path dir, Mlp model, NpyArray theta, LabeledSet referen
         LabeledSet ref = LabeledSet.of(xs, labels, widths[0], classes);
         String note = model.path("reference").path("note").asText("reference set saved with the trajectory");
         // theta.npy's header counts the rows written (NpyRowWriter), so only model.json knows the plan.
-        long planned = model.path("steps").canConvertToLong() ? model.path("steps").asLong() + 1 : theta.declaredRows();
-        Trajectory tr = new Trajectory(dir, mlp, theta, ref, note, planned);
+        long planned = model.path("steps").canConvertToLong() ? model.path("steps").asLong() + 1 : declaredRows;
+        Trajectory tr = new Trajectory(dir, mlp, rows, ref, note, planned);
         if (model.has("initial_loss")) tr.checkInitialLoss(modelFile, model.get("initial_loss"));
         return tr;
     }
@@ -177,8 +186,8 @@ public record Trajectory(Path dir, Mlp model, NpyArray theta, LabeledSet referen
         return p;
     }
 
-    private static void requireDtype(Path file, NpyArray a, String descr, String hint) throws IOException {
-        if (!a.descr().equals(descr)) throw new IOException(file + ": dtype " + a.descr() + ", expected " + descr + " (" + hint + ")");
+    private static void requireDtype(Path file, String found, String descr, String hint) throws IOException {
+        if (!found.equals(descr)) throw new IOException(file + ": dtype " + found + ", expected " + descr + " (" + hint + ")");
     }
 
     /**
@@ -217,14 +226,14 @@ public record Trajectory(Path dir, Mlp model, NpyArray theta, LabeledSet referen
         return model;
     }
 
-    /** Complete θ rows present (T+1 for a finished run of T steps). */
-    public long rows() {
-        return theta.rows();
-    }
-
     /** θ_t; a NaN or infinite value is refused with its row and parameter (a corrupt file, or a run saved as it diverged). */
     public float[] row(long t) {
-        float[] r = theta.floatRow(t);
+        float[] r;
+        try (NpyRowReader theta = new NpyRowReader(dir.resolve(RunFiles.THETA_NPY))) {
+            r = theta.floatRow(t);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(dir.resolve(RunFiles.THETA_NPY) + ": cannot read row " + t + ": " + e.getMessage(), e);
+        }
         for (int i = 0; i < r.length; i++) {
             if (!Float.isFinite(r[i])) {
                 throw new IllegalArgumentException(dir.resolve(RunFiles.THETA_NPY) + ": row " + t + " (θ_" + t + ") holds " + r[i] + " at parameter "

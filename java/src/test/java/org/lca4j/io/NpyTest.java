@@ -249,7 +249,10 @@ class NpyTest {
         w.close();
         Path f4 = dir.resolve("f4.npy");
         Npy.write(f4, new float[] {1, 2}, 1, 2);
-        assertMessage(assertThrows(NpyFormatException.class, () -> new NpyRowReader(f4)), "f4.npy", "expected a 2-D <f8 array");
+        try (NpyRowReader r = new NpyRowReader(f4)) {
+            assertArrayEquals(new float[] {1, 2}, r.floatRow(0));
+            assertMessage(assertThrows(NpyFormatException.class, () -> r.next(new double[2])), "f4.npy", "next reads <f8 rows, the file holds <f4");
+        }
     }
 
     @Test

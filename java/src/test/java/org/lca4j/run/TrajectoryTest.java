@@ -49,4 +49,31 @@ class TrajectoryTest {
         java.nio.file.Files.writeString(model, planned10.replaceFirst("\"steps\": 10,", ""));
         assertEquals(4, Trajectory.load(out).plannedRows());
     }
+
+    @Test
+    void aThetaFileLargerThanAWholeReadCanHoldIsReadRowByRow() throws Exception {
+        // A long run's theta.npy (11,000 steps of MNIST-FC: 3.7 GB) was loaded whole, which stops at 2 GiB
+        // and needs a heap as large. Here a 3-step run's file is made to count 40 million rows of 8,4's 36
+        // parameters (5.8 GB, sparse on disk): it loads, and a row far past 2 GiB reads as written (zeros).
+        Path out = tmp.resolve("long");
+        Trainer.run(TrainConfig.builder().model("8,4").data("synthetic").syntheticSize(200).batch(50).steps(3)
+                .estimators(List.of("exact")).saveTrajectory(true).out(out).build(), new RunRecorder(out, Map.of()));
+        Path theta = out.resolve(RunFiles.TRAJECTORY_DIR).resolve(RunFiles.THETA_NPY);
+        float[] row1 = Trajectory.load(out).row(1);
+        long rows = 40_000_000L;
+        byte[] file = java.nio.file.Files.readAllBytes(theta);
+        int length = 10 + (file[8] & 0xff | (file[9] & 0xff) << 8);
+        String old = new String(file, 0, length, java.nio.charset.StandardCharsets.ISO_8859_1), shape = "(" + rows + ", 36)";
+        // The same header with the new row count, shorter by as much padding: the data stays where it is.
+        String grown = old.replace("(4, 36)", shape).replaceFirst(" {" + (shape.length() - "(4, 36)".length()) + "}\n$", "\n");
+        assertEquals(length, grown.length());
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(theta, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(grown.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)), 0);
+            ch.write(java.nio.ByteBuffer.allocate(1), length + rows * 36 * 4 - 1); // the last byte: the rest is a hole
+        }
+        Trajectory big = Trajectory.load(out);
+        assertEquals(rows, big.rows());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(row1, big.row(1));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[36], big.row(rows - 1));
+    }
 }
