@@ -20,7 +20,9 @@ import java.util.concurrent.Executors;
  *
  * <p>Events are appended to an in-memory history; each client has its own thread and cursor and
  * replays the history from the start, then waits for more. {@link #publish} only appends and wakes
- * the clients: a slow or absent browser never makes training wait, and any number can watch.
+ * the clients: a slow or absent browser never makes training wait, and any number can watch. The
+ * history holds what is published, so publishers keep it bounded: {@link LiveListener} and
+ * {@link FinishedRun} send a run as at most 2,000 step events ({@link StepPoints}).
  */
 public final class LiveServer implements AutoCloseable {
     private static final String UPLOT = "/META-INF/resources/webjars/uplot/1.6.30/dist/";

@@ -46,15 +46,20 @@ class LiveViewBrowserTest {
         throw new AssertionError("timed out waiting for " + expression + ", last value " + v);
     }
 
+    /** Headless Chromium on the live view, with its DevTools endpoint in {@code profile} and its log in dir/chromium.log. */
+    private static Process open(Path chrome, Path profile, LiveServer server, Path dir) throws java.io.IOException {
+        return new ProcessBuilder(chrome.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=0",
+                "--user-data-dir=" + profile, "--window-size=1300,2400", server.url())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("chromium.log").toFile()).start();
+    }
+
     @Test
     void theChartsGrowWhileTrainingRuns(@TempDir Path dir) throws Exception {
         Path chrome = chromium();
         assumeTrue(chrome != null, "no Chromium installed (apt-get install chromium-headless-shell)");
         Path profile = dir.resolve("profile");
         try (LiveServer server = new LiveServer("127.0.0.1", 0)) {
-            Process browser = new ProcessBuilder(chrome.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=0",
-                    "--user-data-dir=" + profile, "--window-size=1300,2400", server.url())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("chromium.log").toFile()).start();
+            Process browser = open(chrome, profile, server, dir);
             try (Cdp cdp = Cdp.connect(profile, Duration.ofSeconds(30))) {
                 waitFor(cdp, "document.getElementById('state') && document.getElementById('state').textContent", v -> v.asText().equals("waiting for steps"),
                         Duration.ofSeconds(20));
@@ -119,9 +124,7 @@ class LiveViewBrowserTest {
         Path profile = dir.resolve("profile");
         try (LiveServer server = new LiveServer("127.0.0.1", 0)) {
             FinishedRun.publish(run, server, 10);
-            Process browser = new ProcessBuilder(chrome.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=0",
-                    "--user-data-dir=" + profile, "--window-size=1300,2400", server.url())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("chromium.log").toFile()).start();
+            Process browser = open(chrome, profile, server, dir);
             try (Cdp cdp = Cdp.connect(profile, Duration.ofSeconds(30))) {
                 waitFor(cdp, "document.getElementById('state') && document.getElementById('state').textContent", v -> v.asText().equals("done"),
                         Duration.ofSeconds(20));

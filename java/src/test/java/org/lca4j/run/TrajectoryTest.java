@@ -32,11 +32,17 @@ class TrajectoryTest {
         assertEquals(3 + 1, Trajectory.load(out).plannedRows());
     }
 
-    @Test
-    void thePlannedRowsComeFromModelJsonAsTheHeaderCountsOnlyTheRowsWritten() throws Exception {
-        Path out = tmp.resolve("cut");
+    /** A 3-step run of an 8,4 network with its trajectory, in tmp/name. */
+    private Path threeSteps(String name) throws Exception {
+        Path out = tmp.resolve(name);
         Trainer.run(TrainConfig.builder().model("8,4").data("synthetic").syntheticSize(200).batch(50).steps(3)
                 .estimators(List.of("exact")).saveTrajectory(true).out(out).build(), new RunRecorder(out, Map.of()));
+        return out;
+    }
+
+    @Test
+    void thePlannedRowsComeFromModelJsonAsTheHeaderCountsOnlyTheRowsWritten() throws Exception {
+        Path out = threeSteps("cut");
         Path model = out.resolve(RunFiles.TRAJECTORY_DIR).resolve(RunFiles.MODEL_JSON);
         String text = java.nio.file.Files.readString(model);
         // As a run of 10 steps killed after its third leaves it.
@@ -55,9 +61,7 @@ class TrajectoryTest {
         // A long run's theta.npy (11,000 steps of MNIST-FC: 3.7 GB) was loaded whole, which stops at 2 GiB
         // and needs a heap as large. Here a 3-step run's file is made to count 40 million rows of 8,4's 36
         // parameters (5.8 GB, sparse on disk): it loads, and a row far past 2 GiB reads as written (zeros).
-        Path out = tmp.resolve("long");
-        Trainer.run(TrainConfig.builder().model("8,4").data("synthetic").syntheticSize(200).batch(50).steps(3)
-                .estimators(List.of("exact")).saveTrajectory(true).out(out).build(), new RunRecorder(out, Map.of()));
+        Path out = threeSteps("long");
         Path theta = out.resolve(RunFiles.TRAJECTORY_DIR).resolve(RunFiles.THETA_NPY);
         float[] row1 = Trajectory.load(out).row(1);
         long rows = 40_000_000L;
