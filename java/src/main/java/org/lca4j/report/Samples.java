@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -42,7 +43,7 @@ final class Samples {
             try (NpyRowReader r = new NpyRowReader(file(samplesDir, e))) {
                 if (r.shape().length != 2 || r.columns() != indices.length) {
                     throw new IOException(file(samplesDir, e) + ": expected shape [T, " + indices.length + "] to match indices.npy, found "
-                            + java.util.Arrays.toString(r.shape()));
+                            + Arrays.toString(r.shape()));
                 }
                 steps = Math.min(steps, r.rows());
             }
