@@ -61,6 +61,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("analysis_of", tr.dir().toAbsolutePath().toString());
         extra.put("config", config(cfg, tr));
+        extra.put("data", data(tr, recorded));
         List<RunListener> listeners = new ArrayList<>();
         RunRecorder recorder = new RunRecorder(target, extra);
         listeners.add(recorder);
@@ -119,6 +120,22 @@ final class AnalyzeCommand implements Callable<Integer> {
         m.put("max_splits", cfg.maxSplits());
         m.put("estimators", List.of(Trainer.EXACT));
         m.put("device", cfg.device());
+        return m;
+    }
+
+    /**
+     * What the analysis read. A trajectory holds only the reference set, so the training split's
+     * sizes are the run's own run.json's when it is there, and absent otherwise (not 0).
+     */
+    private static Map<String, Object> data(Trajectory tr, JsonNode recorded) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("source", "saved trajectory");
+        JsonNode trained = recorded == null ? null : recorded.path("data");
+        for (String k : new String[] {"train_rows", "validation_rows"}) {
+            if (trained != null && trained.path(k).canConvertToLong()) m.put(k, trained.path(k).asLong());
+        }
+        m.put("reference", tr.referenceNote());
+        m.put("reference_rows", tr.reference().n());
         return m;
     }
 

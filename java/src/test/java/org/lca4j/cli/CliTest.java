@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.lca4j.run.Json;
 import org.lca4j.run.LayersCsv;
 import org.lca4j.run.RunFiles;
 import org.lca4j.train.Trainer;
@@ -53,6 +55,12 @@ class CliTest {
         Result analyze = cli("analyze", run.toString(), "--no-progress");
         assertEquals(0, analyze.code(), analyze.err());
         assertTrue(analyze.out().contains("bit-identical"), analyze.out());
+        // The analysis's data entry: the reference set it read, the split sizes the run recorded (not 0).
+        JsonNode data = Json.read(run.resolve(RunFiles.ANALYSIS_DIR).resolve(RunFiles.RUN_JSON)).path("data");
+        JsonNode trainedData = Json.read(run.resolve(RunFiles.RUN_JSON)).path("data");
+        assertEquals("saved trajectory", data.path("source").asText());
+        assertTrue(trainedData.path("train_rows").asInt() > 0);
+        for (String k : new String[] {"train_rows", "validation_rows", "reference", "reference_rows"}) assertEquals(trainedData.path(k), data.path(k), k);
         Map<String, Double> trained = LayersCsv.read(run.resolve(RunFiles.LAYERS_CSV), Trainer.EXACT);
         Map<String, Double> posthoc = LayersCsv.read(run.resolve(RunFiles.ANALYSIS_DIR).resolve(RunFiles.LAYERS_CSV), Trainer.EXACT);
         assertEquals(25 * 6, trained.size());
