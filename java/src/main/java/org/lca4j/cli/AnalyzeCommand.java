@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.lca4j.cpu.CpuLcaAccumulator;
 import org.lca4j.nn.Gemm;
 import org.lca4j.run.Json;
 import org.lca4j.run.LayersCsv;
@@ -89,20 +90,30 @@ final class AnalyzeCommand implements Callable<Integer> {
                 System.out.println("no in-training exact LCA in " + trainedLayers + " to compare with");
             } else {
                 System.out.printf("agreement with in-training exact LCA: %d per-step per-layer values, max |difference| %.3e (largest value %.3e)%s%n",
-                        a.compared(), a.maxAbsDifference(), a.maxAbsValue(), a.identical() ? ", bit-identical" : otherBlas(recorded));
+                        a.compared(), a.maxAbsDifference(), a.maxAbsValue(), a.identical() ? ", bit-identical" : whyNotIdentical(recorded));
             }
         }
         return 0;
     }
 
     /**
-     * Why the recomputed LCA can differ in the last bits from the recorded one on a sound run: the
-     * run's matrix products were rounded by another BLAS setup (README, "Which runs give the same bits").
+     * Why the recomputed LCA can differ in the last bits from the recorded one on a sound run, as
+     * far as the run's run.json tells (README, "Which runs give the same bits"): its gradients came
+     * from cuBLAS, its matrix products were rounded by another BLAS setup, or its per-layer sums were
+     * added by the other CPU loop. The analysis itself always runs on the CPU.
      */
-    static String otherBlas(JsonNode recorded) {
-        String then = recorded == null ? null : recorded.path("environment").path("blas").asText(null);
-        String now = Gemm.implementation();
-        return then == null || then.equals(now) ? "" : "; the run's matrix products were rounded by " + then + ", this analysis's by " + now;
+    static String whyNotIdentical(JsonNode recorded) {
+        if (recorded == null) return "";
+        JsonNode env = recorded.path("environment");
+        List<String> why = new ArrayList<>();
+        if (env.path("lca_device").asText("").startsWith("cuda")) why.add("the run computed its gradients and LCA on CUDA, this analysis on the CPU");
+        String blas = env.path("blas").asText(null), nowBlas = Gemm.implementation();
+        if (blas != null && !blas.equals(nowBlas)) why.add("the run's matrix products were rounded by " + blas + ", this analysis's by " + nowBlas);
+        String kernel = env.path("cpu_kernel").asText(null), nowKernel = CpuLcaAccumulator.defaultKernelName();
+        if (kernel != null && !kernel.equals(nowKernel)) {
+            why.add("the run's per-layer sums were added by the " + kernel + " loop, this analysis's by the " + nowKernel + " one (another order)");
+        }
+        return why.isEmpty() ? "" : "; " + String.join("; ", why);
     }
 
     /**

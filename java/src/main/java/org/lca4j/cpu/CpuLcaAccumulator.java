@@ -64,6 +64,11 @@ public final class CpuLcaAccumulator extends AbstractLcaAccumulator {
         return kernel.name();
     }
 
+    /** The chunk loop a new accumulator in this JVM runs (see {@link #kernelName}). */
+    public static String defaultKernelName() {
+        return Kernels.best().name();
+    }
+
     @Override
     protected StepLca accumulate(long step, MemorySegment[] gradient, MemorySegment[] before, MemorySegment[] second) {
         Partial[] parts = new Partial[chunkLayer.length];

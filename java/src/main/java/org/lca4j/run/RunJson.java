@@ -125,6 +125,8 @@ final class RunJson {
         // optimizer and the O(D) bookkeeping run on the host either way.
         org.lca4j.Lca.Backend backend = org.lca4j.Lca.backend(c.config().device());
         m.put("lca_device", backend.description());
+        // Per-layer step sums are added in another order by the vector loop than by the scalar one.
+        if (backend.name().equals("cpu")) m.put("cpu_kernel", org.lca4j.cpu.CpuLcaAccumulator.defaultKernelName());
         m.put("gradients", backend.name().equals("cuda") ? org.lca4j.cuda.GpuGradients.where() : "gradients on the CPU");
         return m;
     }

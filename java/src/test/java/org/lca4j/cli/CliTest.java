@@ -72,7 +72,7 @@ class CliTest {
     }
 
     @Test
-    void analyzeNamesBothBlasSetupsWhenItsResultIsNotBitIdentical() throws Exception {
+    void analyzeNamesWhatTheRunDidDifferentlyWhenItsResultIsNotBitIdentical() throws Exception {
         Path run = tmp.resolve("blas");
         assertEquals(0, cli("train", "--data", "synthetic", "--model", "20,8,4", "--synthetic-size", "300", "--batch", "50", "--steps", "3",
                 "--estimators", "exact", "--save-trajectory", "--no-progress", "--out", run.toString()).code());
@@ -90,6 +90,14 @@ class CliTest {
         Result other = cli("analyze", run.toString(), "--no-progress", "--out", tmp.resolve("other").toString());
         assertEquals(0, other.code(), other.err());
         assertTrue(other.out().contains("rounded by OpenBLAS elsewhere, 1 thread, this analysis's by " + org.lca4j.nn.Gemm.implementation()), other.out());
+        // As if trained on a GPU, or with the other CPU loop: both are named too.
+        Files.writeString(runJson, Files.readString(runJson).replaceFirst("\"cpu_kernel\" : \"[^\"]*\"", "\"cpu_kernel\" : \"some other\"")
+                .replaceFirst("\"lca_device\" : \"[^\"]*\"", "\"lca_device\" : \"cuda (an H100)\""));
+        Result gpu = cli("analyze", run.toString(), "--no-progress", "--out", tmp.resolve("gpu").toString());
+        assertEquals(0, gpu.code(), gpu.err());
+        assertTrue(gpu.out().contains("the run computed its gradients and LCA on CUDA, this analysis on the CPU"), gpu.out());
+        assertTrue(gpu.out().contains("per-layer sums were added by the some other loop, this analysis's by the "
+                + org.lca4j.cpu.CpuLcaAccumulator.defaultKernelName() + " one"), gpu.out());
     }
 
     @Test
