@@ -22,7 +22,8 @@ public final class CpuLcaAccumulator extends AbstractLcaAccumulator {
     static final int CHUNK = 1 << 15;
     /** Below this many parameters a step is faster on the calling thread alone. */
     private static final long PARALLEL_MIN = 1 << 18;
-    private final double[] cumulative;
+    /** Σ_t A_t,i per parameter, in layout order; null once {@link #close()} has released it. */
+    private double[] cumulative;
     private final ChunkKernel kernel;
     private final int[] chunkLayer, chunkFrom, chunkTo;
     private final int[] firstChunk;
@@ -96,6 +97,18 @@ public final class CpuLcaAccumulator extends AbstractLcaAccumulator {
             hurt[l] = pos;
         }
         return new StepLca(step, layout, lca, helped, hurt);
+    }
+
+    /**
+     * Releases the per-parameter sums (a double per parameter), as the interface promises: a closed
+     * accumulator that is still referenced keeps only its layout and per-layer totals. After
+     * {@code super.close()}, which refuses to close under another thread's step or read, so no
+     * step or read can still be using the array.
+     */
+    @Override
+    public void close() {
+        super.close();
+        cumulative = null;
     }
 
     @Override

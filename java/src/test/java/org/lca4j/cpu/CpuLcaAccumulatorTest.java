@@ -206,6 +206,31 @@ class CpuLcaAccumulatorTest {
         assertEquals(1, acc.steps());
     }
 
+    /**
+     * close() releases the per-parameter sums (LcaAccumulator, README "The library") even while the
+     * caller still holds the accumulator: the array is no longer reachable from it. It used to stay
+     * referenced until the accumulator itself was dropped.
+     */
+    @Test
+    void closeReleasesTheCumulativeSumsWhileTheAccumulatorIsStillHeld() throws Exception {
+        CpuLcaAccumulator acc = new CpuLcaAccumulator(LAYOUT);
+        int d = (int) LAYOUT.size();
+        acc.stepDelta(ones(d), ones(d));
+        java.lang.reflect.Field f = CpuLcaAccumulator.class.getDeclaredField("cumulative");
+        f.setAccessible(true);
+        var sums = new java.lang.ref.WeakReference<>(f.get(acc));
+        assertTrue(sums.get() != null);
+        acc.close();
+        for (int i = 0; i < 50 && sums.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertTrue(sums.get() == null, "the closed accumulator still holds its per-parameter sums");
+        assertEquals(1, acc.steps());
+        assertEquals(4, acc.layerTotals().length);
+        java.lang.ref.Reference.reachabilityFence(acc);
+    }
+
     @Test
     void layoutsThatOverflowAreNamed() {
         var e = assertThrows(IllegalArgumentException.class, () -> ParamLayout.builder().add("huge", Integer.MAX_VALUE, Integer.MAX_VALUE, 4));
