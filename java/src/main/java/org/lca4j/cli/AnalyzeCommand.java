@@ -99,14 +99,21 @@ final class AnalyzeCommand implements Callable<Integer> {
     /**
      * Why the recomputed LCA can differ in the last bits from the recorded one on a sound run, as
      * far as the run's run.json tells (README, "Which runs give the same bits"): its gradients came
-     * from cuBLAS, its matrix products were rounded by another BLAS setup, or its per-layer sums were
-     * added by the other CPU loop. The analysis itself always runs on the CPU.
+     * from cuBLAS, its per-layer sums were added on CUDA, its matrix products were rounded by another
+     * BLAS setup, or its per-layer sums were added by the other CPU loop. The analysis itself always
+     * runs on the CPU.
      */
     static String whyNotIdentical(JsonNode recorded) {
         if (recorded == null) return "";
         JsonNode env = recorded.path("environment");
         List<String> why = new ArrayList<>();
-        if (env.path("lca_device").asText("").startsWith("cuda")) why.add("the run computed its gradients and LCA on CUDA, this analysis on the CPU");
+        if (env.path("lca_device").asText("").startsWith("cuda")) {
+            // Without cuBLAS a --device cuda run computes its gradients on the CPU (environment.gradients
+            // says so): then only its per-layer sums were added on CUDA, in another order.
+            why.add(env.path("gradients").asText("").startsWith("gradients on the CPU")
+                    ? "the run added its LCA on CUDA (per-layer sums in another order; its gradients on the CPU), this analysis on the CPU"
+                    : "the run computed its gradients and LCA on CUDA, this analysis on the CPU");
+        }
         String blas = env.path("blas").asText(null), nowBlas = Gemm.implementation();
         if (blas != null && !blas.equals(nowBlas)) why.add("the run's matrix products were rounded by " + blas + ", this analysis's by " + nowBlas);
         String kernel = env.path("cpu_kernel").asText(null), nowKernel = CpuLcaAccumulator.defaultKernelName();

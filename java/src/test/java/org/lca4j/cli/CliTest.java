@@ -93,11 +93,18 @@ class CliTest {
         // As if trained on a GPU, or with the other CPU loop: both are named too.
         Files.writeString(runJson, Files.readString(runJson).replaceFirst("\"cpu_kernel\" : \"[^\"]*\"", "\"cpu_kernel\" : \"some other\"")
                 .replaceFirst("\"lca_device\" : \"[^\"]*\"", "\"lca_device\" : \"cuda (an H100)\""));
+        // run.json still says "gradients on the CPU": a --device cuda run without cuBLAS, whose
+        // gradients (and so its trajectory) were the CPU's; only its per-layer sums were added on CUDA.
+        Result cudaSums = cli("analyze", run.toString(), "--no-progress", "--out", tmp.resolve("cuda-sums").toString());
+        assertEquals(0, cudaSums.code(), cudaSums.err());
+        assertTrue(cudaSums.out().contains("the run added its LCA on CUDA (per-layer sums in another order; its gradients on the CPU)"), cudaSums.out());
+        assertTrue(!cudaSums.out().contains("computed its gradients"), cudaSums.out());
+        assertTrue(cudaSums.out().contains("per-layer sums were added by the some other loop, this analysis's by the "
+                + org.lca4j.cpu.CpuLcaAccumulator.defaultKernelName() + " one"), cudaSums.out());
+        Files.writeString(runJson, Files.readString(runJson).replaceFirst("\"gradients\" : \"[^\"]*\"", "\"gradients\" : \"gradients on the GPU (cuBLAS)\""));
         Result gpu = cli("analyze", run.toString(), "--no-progress", "--out", tmp.resolve("gpu").toString());
         assertEquals(0, gpu.code(), gpu.err());
         assertTrue(gpu.out().contains("the run computed its gradients and LCA on CUDA, this analysis on the CPU"), gpu.out());
-        assertTrue(gpu.out().contains("per-layer sums were added by the some other loop, this analysis's by the "
-                + org.lca4j.cpu.CpuLcaAccumulator.defaultKernelName() + " one"), gpu.out());
     }
 
     @Test
