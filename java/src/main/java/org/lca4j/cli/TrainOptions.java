@@ -59,7 +59,7 @@ final class TrainOptions {
     @Option(names = "--report", description = "write report.html: exact vs every estimator, the paper's views, cost vs quality")
     boolean report;
 
-    @Option(names = "--preset", description = "paper-mnist-fc: the paper's setup exactly (mnist-fc, SGD momentum 0.9, lr 0.01, batch 250, 1 epoch, 55k/5k split, exact LCA on all 55k rows); implies --report")
+    @Option(names = "--preset", description = "paper-mnist-fc: the paper's setup exactly (mnist-fc, SGD momentum 0.9, lr 0.01, batch 250, 1 epoch, 55k/5k split, exact LCA on all 55k rows, every estimator); implies --report")
     String preset;
 
     @Option(names = "--save-trajectory", description = "also write trajectory/ (θ per step, model, reference set) for `lca analyze`")
@@ -68,7 +68,7 @@ final class TrainOptions {
     @Option(names = "--synthetic-size", description = "rows of --data synthetic (default: ${DEFAULT-VALUE})", defaultValue = "6000")
     int syntheticSize;
 
-    @Option(names = "--out", description = "run directory, new or empty (default: runs/train-<timestamp>)")
+    @Option(names = "--out", description = "run directory, new or empty (default: runs/train-<timestamp>; under --preset runs/paper-mnist-fc-<timestamp>)")
     Path out;
 
     @Option(names = "--no-progress", description = "no progress bar")

@@ -54,7 +54,7 @@ public record TrainConfig(
         if (!List.of("auto", "cpu", "cuda").contains(device)) throw new IllegalArgumentException("--device must be auto, cpu or cuda, got '" + device + "'");
     }
 
-    /** The defaults of `./lca train`. */
+    /** The defaults of `./lca train`, except {@code estimators} (exact only here, all there) and {@code out} (runs/latest). */
     public static Builder builder() {
         return new Builder();
     }
@@ -68,7 +68,10 @@ public record TrainConfig(
         return b;
     }
 
-    /** Fluent construction with the CLI's defaults (the paper's MNIST-FC setup on Fashion-MNIST). */
+    /**
+     * Fluent construction with the CLI's defaults (the paper's MNIST-FC setup on Fashion-MNIST), but
+     * exact LCA only and runs/latest; momentum 0.9 must be set to 0 for adam.
+     */
     public static final class Builder {
         private String model = "mnist-fc";
         private String data = "fashion-mnist";
