@@ -124,8 +124,11 @@ public final class Trainer {
         Map<String, Double> startAccuracy = new LinkedHashMap<>();
         accuracySets.forEach((k, set) -> startAccuracy.put(k, accuracy(mlp, set, theta)));
         try {
+            // run.json names R only where something read it: exact LCA, first_order, or the trajectory (analyze's R).
+            boolean referenceRead = exact != null || estimators.contains(Estimator.FIRST_ORDER) || cfg.saveTrajectory();
             listener.started(new RunContext(cfg, mlp.layout(), mlp.widths(), data.source(), train.n(), data.validation() == null ? 0 : data.validation().n(),
-                    reference, referenceNote, accumulators, total, theta, opt.describe(), study == null ? null : study.sampleIndices()));
+                    referenceRead ? reference : reference.rows(0, 0),
+                    referenceRead ? referenceNote : "none: no exact LCA, first_order or trajectory reads one", accumulators, total, theta, opt.describe(), study == null ? null : study.sampleIndices()));
             ConservationTracker cons = exact == null ? null : new ConservationTracker(exact.start(theta));
             ConservationTracker valCons = validation == null ? null : new ConservationTracker(validation.start(theta));
             Map<String, HelpedMean> helped = new LinkedHashMap<>();

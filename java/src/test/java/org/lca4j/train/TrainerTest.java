@@ -43,6 +43,21 @@ class TrainerTest {
     }
 
     @Test
+    void runJsonNamesTheReferenceSetOnlyWhereSomethingReadIt() throws Exception {
+        String[][] cases = {{"free_trap", "false"}, {"first_order", "false"}, {"free_trap", "true"}, {"exact", "false"}};
+        for (String[] c : cases) {
+            Path out = tmp.resolve(c[0] + "-" + c[1]);
+            runInto(small().steps(3).referenceSize(100).estimators(List.of(c[0])).saveTrajectory(Boolean.parseBoolean(c[1])).out(out).build(), null);
+            JsonNode run = Json.read(out.resolve(RunFiles.RUN_JSON));
+            boolean read = !c[0].equals("free_trap") || c[1].equals("true");
+            String what = String.join(" ", c);
+            assertEquals(read ? 100 : 0, run.path("data").path("reference_rows").asInt(), what);
+            assertEquals(read ? 100 : 0, run.path("config").path("reference_size").asInt(), what);
+            assertEquals(read, run.path("data").path("reference").asText().startsWith("seeded random subset of 100"), what);
+        }
+    }
+
+    @Test
     void exactLcaConservesTheLossChange() throws Exception {
         List<StepEvent> events = new ArrayList<>();
         RunSummary s = runInto(small().out(tmp.resolve("run")).build(), events);
