@@ -11,8 +11,13 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 /**
  * L_R and g_R of a DL4J network on a fixed reference set R, through DL4J's own forward and backward
  * passes: the per-row losses and gradients summed over every reference batch, over |R|; the loss
- * without DL4J's regularization score, as the gradient is without it. It moves the network's
- * parameters, input and score; {@link LcaListener} puts them back after every use.
+ * without DL4J's regularization score, as the gradient is without it. Each batch is passed with its
+ * own feature and label masks.
+ *
+ * <p>It evaluates on a copy of the network (same configuration, its own parameters and gradient
+ * buffer), never on the network in training: that one's θ, batch, masks, gradient and score are what
+ * DL4J's updater and the other listeners read next, and the layers hold their masks in state of
+ * their own that no public call reads back whole.
  */
 final class Dl4jObjective implements Objective {
     private final MultiLayerNetwork net;
@@ -21,8 +26,8 @@ final class Dl4jObjective implements Objective {
     private final ParamLayout layout;
     private final boolean[] updates;
 
-    Dl4jObjective(MultiLayerNetwork net, List<DataSet> reference, ParamLayout layout, boolean[] updates) {
-        this.net = net;
+    Dl4jObjective(MultiLayerNetwork training, List<DataSet> reference, ParamLayout layout, boolean[] updates) {
+        this.net = copyOf(training);
         this.layout = layout;
         this.updates = updates;
         int n = 0;
@@ -50,6 +55,16 @@ final class Dl4jObjective implements Objective {
         return out;
     }
 
+    /**
+     * Initialised from training's θ rather than by DL4J's weight init, which would reseed ND4J's
+     * global random stream that training draws from.
+     */
+    private static MultiLayerNetwork copyOf(MultiLayerNetwork training) {
+        MultiLayerNetwork copy = new MultiLayerNetwork(training.getLayerWiseConfigurations().clone());
+        copy.init(training.params().dup().reshape(1, training.params().length()), false);
+        return copy;
+    }
+
     @Override
     public double lossAndGradient(float[] theta, float[] grad) {
         net.params().assign(org.nd4j.linalg.factory.Nd4j.createFromArray(theta));
@@ -59,6 +74,9 @@ final class Dl4jObjective implements Objective {
             DataSet d = batches.get(b);
             net.setInput(d.getFeatures());
             net.setLabels(d.getLabels());
+            // setLayerMaskArrays leaves the layers' masks as they were where it is given none.
+            net.clearLayerMaskArrays();
+            net.setLayerMaskArrays(d.getFeaturesMaskArray(), d.getLabelsMaskArray());
             try {
                 net.computeGradientAndScore();
             } catch (RuntimeException e) {

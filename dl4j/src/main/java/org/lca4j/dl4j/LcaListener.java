@@ -47,9 +47,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * backward pass per step), and {@code exact} on a reference {@link DataSetIterator} through DL4J's
  * own backward pass. Step t is computed and recorded for every estimator when step t+1's gradient
  * arrives (or at {@link #finish()}). With a next-batch estimator on, the last step, which has no
- * b_{t+1}, is dropped from every estimator alike (docs/LCA.md), so all of them cover the same steps. Exact LCA and
- * next_batch move the network's parameters, input, gradient buffer and score while they evaluate;
- * all are put back before training continues, so training is bit-identical with and without the
+ * b_{t+1}, is dropped from every estimator alike (docs/LCA.md), so all of them cover the same steps.
+ * Exact LCA evaluates on a copy of the network (each reference batch with its own masks);
+ * next_batch moves the training network's parameters, gradient buffer and score while it evaluates
+ * and puts them back before training continues, so training is bit-identical with and without the
  * listener (tested).
  * Extra passes would change a network whose forward pass has state (dropout's random stream,
  * batch-norm statistics), so exact and next_batch refuse such networks. Call {@link #finish()} after training: it
@@ -282,7 +283,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
             // Step t is complete now that θ_{t+1} (after DL4J's constraints) and g_{b_{t+1}}(θ_{t+1}) are here.
             Pending p = pending;
             pending = null;
-            record(p.ending(before), nextBatchEstimators() ? gradient : null, true);
+            record(p.ending(before), nextBatchEstimators() ? gradient : null);
         }
         gradientExit = System.nanoTime();
     }
@@ -302,12 +303,10 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
 
     /**
      * Every chosen LCA of step p, then the records. {@code next} is g_{b_{t+1}}(θ_{t+1}) when a
-     * next-batch estimator is on, null otherwise. {@code inFit}: called from the next step's
-     * onGradientCalculation, so the network holds b_{t+1} and its raw gradient, about to be used by
-     * the updater. Whatever the extra evaluations move is put back, so training goes on exactly as
-     * without the listener.
+     * next-batch estimator is on (called from the next step's onGradientCalculation, so the network
+     * holds b_{t+1} and its raw gradient, about to be used by the updater), null otherwise.
      */
-    private void record(Pending p, float[] next, boolean inFit) {
+    private void record(Pending p, float[] next) {
         Map<String, StepLca> lca = new LinkedHashMap<>();
         Map<String, float[]> gbars = new LinkedHashMap<>();
         long t0 = System.nanoTime();
@@ -323,43 +322,44 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
             gbars.put(NEXT_BATCH_END, next);
             if (study != null) study.addCost(NEXT_BATCH_END, System.nanoTime() - e0, 0);
         }
-        boolean moves = exact != null || (next != null && cfg.estimators.contains(NEXT_BATCH));
-        INDArray params = moves ? net.params().dup() : null;
-        INDArray raw = moves && inFit ? net.gradient().gradient().dup() : null;
-        INDArray input = net.getInput(), labels = net.getLabels();
-        double score = net.score();
+        if (next != null && cfg.estimators.contains(NEXT_BATCH)) {
+            long e0 = System.nanoTime();
+            float[] gStart = meanGradient(heldBatchGradient(p.before()));
+            lca.put(NEXT_BATCH, accumulators.get(NEXT_BATCH).step(gStart, p.before(), p.after()));
+            gbars.put(NEXT_BATCH, gStart);
+            if (study != null) study.addCost(NEXT_BATCH, System.nanoTime() - e0, 1);
+        }
         ExactLca.Step ex = null;
-        try {
-            if (next != null && cfg.estimators.contains(NEXT_BATCH)) {
-                // g_{b_{t+1}}(θ_t): the batch the network holds now, at the previous step's start.
-                long e0 = System.nanoTime();
-                net.params().assign(Nd4j.createFromArray(p.before()));
-                net.computeGradientAndScore();
-                float[] gStart = meanGradient(Dl4jParams.lossGradient(net, layout, updates));
-                lca.put(NEXT_BATCH, accumulators.get(NEXT_BATCH).step(gStart, p.before(), p.after()));
-                gbars.put(NEXT_BATCH, gStart);
-                if (study != null) study.addCost(NEXT_BATCH, System.nanoTime() - e0, 1);
-            }
-            if (exact != null) {
-                long x0 = System.nanoTime();
-                if (conservation == null) conservation = new ConservationTracker(exact.start(p.before()));
-                ex = exact.step(p.before(), p.after());
-                exactNanos += System.nanoTime() - x0;
-                conservation.add(ex);
-                lca.put(EXACT, ex.lca());
-            }
-        } finally {
-            if (moves) {
-                // Put back what the extra evaluations moved: θ, the batch, the score and, while the
-                // updater has yet to read it, the raw gradient.
-                net.params().assign(params);
-                net.setInput(input);
-                net.setLabels(labels);
-                if (raw != null) net.gradient().gradient().assign(raw);
-                net.setScore(score);
-            }
+        if (exact != null) {
+            long x0 = System.nanoTime();
+            if (conservation == null) conservation = new ConservationTracker(exact.start(p.before()));
+            ex = exact.step(p.before(), p.after());
+            exactNanos += System.nanoTime() - x0;
+            conservation.add(ex);
+            lca.put(EXACT, ex.lca());
         }
         emit(p, lca, gbars, ex, System.nanoTime() - t0);
+    }
+
+    /**
+     * The raw gradient at θ of the batch the network holds (b_{t+1}: next_batch's g_{b_{t+1}}(θ_t)),
+     * by one more pass on the network in training. The pass leaves its batch and masks as they were;
+     * θ, the score and the raw gradient, which the updater has yet to read, are put back, so training
+     * and what other listeners read go on exactly as without it.
+     */
+    private float[] heldBatchGradient(float[] theta) {
+        INDArray params = net.params().dup();
+        INDArray raw = net.gradient().gradient().dup();
+        double score = net.score();
+        try {
+            net.params().assign(Nd4j.createFromArray(theta));
+            net.computeGradientAndScore();
+            return Dl4jParams.lossGradient(net, layout, updates);
+        } finally {
+            net.params().assign(params);
+            net.gradient().gradient().assign(raw);
+            net.setScore(score);
+        }
     }
 
     private void start(Model model) {
@@ -497,7 +497,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         pending = null;
         if (last != null && !nextBatchEstimators()) {
             try {
-                record(last.ending(net.params().toFloatVector()), null, false);
+                record(last.ending(net.params().toFloatVector()), null);
             } catch (RuntimeException e) {
                 throw stopped(e);
             }
