@@ -1,30 +1,37 @@
 package org.lca4j.dl4j;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
 import org.lca4j.core.ParamLayout;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * DL4J's parameter table ({@code 0_W}, {@code 0_b}, {@code 1_W}, …) as an lca4j layout over the
- * network's flattened parameter vector. DL4J stores a dense layer's W [nIn, nOut] in column-major
- * order inside that vector, which is [nOut, nIn] row-major: the layout reports that shape, the same
- * as PyTorch's and lca4j's own MLP. The table must cover the flat vector in order (it does for
- * MultiLayerNetwork); anything else is refused with the parameter named.
+ * DL4J's parameter table ({@code 0_W}, {@code 0_b}, {@code 1_W}, … of a MultiLayerNetwork;
+ * {@code dense_W}, … of a ComputationGraph) as an lca4j layout over the network's flattened
+ * parameter vector. DL4J stores a dense layer's W [nIn, nOut] in column-major order inside that
+ * vector, which is [nOut, nIn] row-major: the layout reports that shape, the same as PyTorch's and
+ * lca4j's own MLP. The table, taken in the order its arrays lie in the flat vector (a graph lists its
+ * vertices in the order they were added, but lays them out in topological order), must cover that
+ * vector end to end; anything else is refused with the parameter named.
  */
 final class Dl4jParams {
     private Dl4jParams() {
     }
 
-    static ParamLayout layout(MultiLayerNetwork net) {
+    static ParamLayout layout(Model net) {
         INDArray flat = net.params();
         if (flat.dataType() != DataType.FLOAT) {
             throw new IllegalArgumentException("LcaListener needs a float32 network (NeuralNetConfiguration.Builder.dataType(DataType.FLOAT)); this one is " + flat.dataType());
         }
+        List<Map.Entry<String, INDArray>> table = new ArrayList<>(net.paramTable().entrySet());
+        table.sort(Comparator.comparingLong(e -> e.getValue().data().offset()));
         ParamLayout.Builder b = ParamLayout.builder();
         long expected = 0;
-        for (Map.Entry<String, INDArray> e : net.paramTable().entrySet()) {
+        for (Map.Entry<String, INDArray> e : table) {
             INDArray p = e.getValue();
             long offset = p.data().offset() - flat.data().offset();
             if (offset != expected) {
@@ -48,15 +55,15 @@ final class Dl4jParams {
      * batch's statistics (DL4J's updater does not divide it by the batch size). The training loss
      * does not depend on them, so their gradient for LCA is 0.
      */
-    static boolean[] updatesNotGradients(MultiLayerNetwork net, ParamLayout layout) {
+    static boolean[] updatesNotGradients(Dl4jNetwork net, ParamLayout layout) {
         boolean[] out = new boolean[layout.layerCount()];
         for (int l = 0; l < out.length; l++) out[l] = !net.updaterDivideByMinibatch(layout.layer(l).name());
         return out;
     }
 
     /** The network's raw gradient as a flat float32 vector, 0 for the layers {@link #updatesNotGradients} names. */
-    static float[] lossGradient(MultiLayerNetwork net, ParamLayout layout, boolean[] updates) {
-        INDArray g = net.gradient().gradient();
+    static float[] lossGradient(Dl4jNetwork net, ParamLayout layout, boolean[] updates) {
+        INDArray g = net.gradient();
         float[] out = g.reshape(g.length()).toFloatVector();
         for (int l = 0; l < updates.length; l++) {
             if (updates[l]) {
@@ -72,9 +79,9 @@ final class Dl4jParams {
      * less its L1/L2/weight-decay term (which its gradient does not hold; the updater applies
      * regularization), over the batch's rows also when DL4J sums (minibatch(false)).
      */
-    static double meanDataLoss(MultiLayerNetwork net) {
-        double data = net.score() - net.calcRegularizationScore(true);
-        return net.conf().isMiniBatch() ? data : data / net.batchSize();
+    static double meanDataLoss(Dl4jNetwork net) {
+        double data = net.score() - net.regularizationScore();
+        return net.miniBatch() ? data : data / net.batchSize();
     }
 
     /**
@@ -82,15 +89,15 @@ final class Dl4jParams {
      * truncated BPTT's stored RNN state): the listener's extra passes for exact LCA and next_batch
      * would change their training.
      */
-    static void requireStatelessForward(MultiLayerNetwork net) {
-        if (net.getLayerWiseConfigurations().getBackpropType() == org.deeplearning4j.nn.conf.BackpropType.TruncatedBPTT) {
+    static void requireStatelessForward(Dl4jNetwork net) {
+        if (net.backpropType() == org.deeplearning4j.nn.conf.BackpropType.TruncatedBPTT) {
             throw new IllegalArgumentException("truncated BPTT (backpropType TruncatedBPTT) carries RNN state from one step to the next and its gradients are of one"
                     + " segment, so exact LCA and next_batch would change training and not be exact; use same_batch and next_batch_end only");
         }
-        for (int i = 0; i < net.getnLayers(); i++) {
-            org.deeplearning4j.nn.conf.layers.Layer l = net.getLayerWiseConfigurations().getConf(i).getLayer();
+        for (Map.Entry<String, org.deeplearning4j.nn.conf.layers.Layer> e : net.layers().entrySet()) {
+            org.deeplearning4j.nn.conf.layers.Layer l = e.getValue();
             if (l.getIDropout() != null || l instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
-                throw new IllegalArgumentException("layer " + i + " (" + l.getClass().getSimpleName() + (l.getIDropout() != null ? " with dropout" : "")
+                throw new IllegalArgumentException("layer " + e.getKey() + " (" + l.getClass().getSimpleName() + (l.getIDropout() != null ? " with dropout" : "")
                         + ") changes state in its forward pass, so exact LCA and next_batch would change training; use same_batch and next_batch_end only");
             }
         }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.lca4j.Lca;
@@ -25,14 +26,19 @@ import org.lca4j.train.RunSummary;
 import org.lca4j.train.StepEvent;
 import org.lca4j.train.TrainConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * LCA for a DL4J {@link MultiLayerNetwork}: add it as a listener and every optimizer step's LCA is
- * recorded into the same run directory (and report) as {@code ./lca train} writes.
+ * LCA for a DL4J {@link MultiLayerNetwork} or {@link ComputationGraph}: add it as a listener and
+ * every optimizer step's LCA is recorded into the same run directory (and report) as
+ * {@code ./lca train} writes. Both kinds of network are read and moved through {@link Dl4jNetwork}
+ * only, so they are recorded alike.
  *
- * <p>DL4J's order of calls (1.0.0-M2.1, StochasticGradientDescent.optimize): the gradient is computed,
+ * <p>DL4J's order of calls (1.0.0-M2.1, StochasticGradientDescent.optimize, which both kinds'
+ * fit() run through Solver, BaseOptimizer.gradientAndScore and applyConstraints): the gradient is computed,
  * {@code onGradientCalculation} runs, then the updater rewrites the gradient in place into the update,
  * the step is applied, {@code iterationDone} runs, and only then are the layers' weight constraints
  * (max-norm, non-negative, …) applied. So this listener copies the raw gradient g_t and θ_t in
@@ -44,8 +50,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Estimators (docs/LCA.md): {@code same_batch} (g_t·Δθ_t), {@code next_batch_end}
  * (g_{t+1}·Δθ_t, with the next step's raw gradient), {@code next_batch} (g_{b_{t+1}}(θ_t): one extra
- * backward pass per step), and {@code exact} on a reference {@link DataSetIterator} through DL4J's
- * own backward pass. Step t is computed and recorded for every estimator when step t+1's gradient
+ * backward pass per step), and {@code exact} on a reference {@link DataSetIterator} or
+ * {@link MultiDataSetIterator} through DL4J's own backward pass. Step t is computed and recorded for every estimator when step t+1's gradient
  * arrives (or at {@link #finish()}). With a next-batch estimator on, the last step, which has no
  * b_{t+1}, is dropped from every estimator alike (docs/LCA.md), so all of them cover the same steps.
  * Exact LCA evaluates on a copy of the network (each reference batch with its own masks);
@@ -65,7 +71,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
     public static final String EXACT = "exact";
 
     private final Builder cfg;
-    private MultiLayerNetwork net;
+    private Dl4jNetwork net;
     private ParamLayout layout;
     /** Per layer: moved by an update, not the loss gradient (batch norm's running statistics); A = 0. */
     private boolean[] updates;
@@ -116,14 +122,17 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
     public static final class Builder {
         private final Path out;
         private List<String> estimators = List.of(SAME_BATCH, NEXT_BATCH_END);
-        private DataSetIterator reference;
-        private List<org.nd4j.linalg.dataset.DataSet> referenceBatches;
+        /** The reference iterator's kind, for run.json (null: no exact LCA), and its batches, read by build(). */
+        private String reference;
+        private java.util.function.Supplier<List<MultiDataSet>> readReference;
+        private List<MultiDataSet> referenceBatches;
         private Lca.Backend backend;
         private double tol = 1e-3;
         private int maxSplits = 32;
         private boolean report = true;
         private String device = "auto";
-        private String description = "DL4J MultiLayerNetwork";
+        /** Null: "DL4J MultiLayerNetwork" or "DL4J ComputationGraph", as the network is. */
+        private String description;
         private long expectedSteps;
         private java.util.function.BiConsumer<Long, Map<String, StepLca>> onStep = (t, lca) -> { };
 
@@ -147,7 +156,15 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
          * fit), at n ≥ 2 of its gradients per step. {@link #build()} reads it once and resets it.
          */
         public Builder exact(DataSetIterator reference) {
-            this.reference = reference;
+            this.reference = "DataSetIterator";
+            readReference = () -> Dl4jObjective.read(reference);
+            return this;
+        }
+
+        /** As {@link #exact(DataSetIterator)}, for a ComputationGraph of several inputs or outputs (or any network, one array each). */
+        public Builder exact(MultiDataSetIterator reference) {
+            this.reference = "MultiDataSetIterator";
+            readReference = () -> Dl4jObjective.read(reference);
             return this;
         }
 
@@ -205,7 +222,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
             org.lca4j.run.RunRecorder.checkNew(out);
             backend = Lca.backend(device);
             ExactLca.checkOptions(tol, maxSplits);
-            if (reference != null) referenceBatches = Dl4jObjective.read(reference);
+            if (reference != null) referenceBatches = readReference.get();
             return new LcaListener(this);
         }
     }
@@ -213,9 +230,9 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
     @Override
     public void onGradientCalculation(Model model) {
         if (closed) return;
-        if (net != null && model != net) {
+        if (net != null && model != net.model()) {
             // Refused before anything is recorded: the run of the first network stays whole.
-            throw new IllegalStateException("LcaListener records the network it first saw (" + name(net) + "); " + name(model)
+            throw new IllegalStateException("LcaListener records the network it first saw (" + name(net.model()) + "); " + name(model)
                     + " called it too: give each network its own listener");
         }
         try {
@@ -227,12 +244,12 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
 
     @Override
     public void onEpochStart(Model model) {
-        if (net == null || model == net) epochOpen = true;
+        if (net == null || model == net.model()) epochOpen = true;
     }
 
     @Override
     public void onEpochEnd(Model model) {
-        if (net == null || model == net) epochOpen = false;
+        if (net == null || model == net.model()) epochOpen = false;
     }
 
     /**
@@ -242,7 +259,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
      */
     private String unfinishedFit() {
         String where = net == null ? "before its first step" : gradient != null ? "inside step " + step + ", between its gradient and its update"
-                : "inside epoch " + net.getEpochCount() + " after " + step + " steps";
+                : "inside epoch " + net.epochCount() + " after " + step + " steps";
         return gradient != null || epochOpen ? "fit() did not return normally: it stopped " + where + " (an exception inside fit()?)" : null;
     }
 
@@ -349,7 +366,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
      */
     private float[] heldBatchGradient(float[] theta) {
         INDArray params = net.params().dup();
-        INDArray raw = net.gradient().gradient().dup();
+        INDArray raw = net.gradient().dup();
         double score = net.score();
         try {
             net.params().assign(Nd4j.createFromArray(theta));
@@ -357,17 +374,14 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
             return Dl4jParams.lossGradient(net, layout, updates);
         } finally {
             net.params().assign(params);
-            net.gradient().gradient().assign(raw);
+            net.gradient().assign(raw);
             net.setScore(score);
         }
     }
 
     private void start(Model model) {
-        if (!(model instanceof MultiLayerNetwork m)) {
-            throw new IllegalArgumentException("LcaListener supports MultiLayerNetwork only; got " + model.getClass().getSimpleName() + ", which it cannot record");
-        }
-        net = m;
-        layout = Dl4jParams.layout(net);
+        net = Dl4jNetwork.of(model);
+        layout = Dl4jParams.layout(model);
         updates = Dl4jParams.updatesNotGradients(net, layout);
         if (cfg.reference != null || cfg.estimators.contains(NEXT_BATCH)) Dl4jParams.requireStatelessForward(net);
         Lca.Backend backend = cfg.backend;
@@ -389,24 +403,24 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         TrainConfig tc = TrainConfig.builder().model("dl4j").data("dl4j").tol(cfg.tol).maxSplits(cfg.maxSplits)
                 .estimators(List.copyOf(accumulators.keySet())).device(cfg.device).out(cfg.out).build();
         Map<String, Object> config = new LinkedHashMap<>();
-        config.put("model", cfg.description);
+        config.put("model", cfg.description != null ? cfg.description : "DL4J " + model.getClass().getSimpleName());
         config.put("framework", "deeplearning4j " + dl4jVersion());
-        config.put("layers", net.getnLayers());
+        config.put("layers", net.layerCount());
         config.put("parameters", layout.size());
         config.put("estimators", List.copyOf(accumulators.keySet()));
         config.put("reference_size", objective == null ? 0 : objective.size());
         config.put("tol", cfg.tol);
         config.put("max_splits", cfg.maxSplits);
         config.put("device", cfg.device);
-        String referenceNote = objective == null ? "no exact LCA" : "reference DataSetIterator (" + objective.size() + " rows)";
+        String referenceNote = objective == null ? "no exact LCA" : "reference " + cfg.reference + " (" + objective.size() + " rows)";
         // R's rows come from the reference iterator, not a LabeledSet the harness holds; training's rows are DL4J's to know.
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("source", "DL4J training loop");
         data.put("reference", referenceNote);
         data.put("reference_rows", objective == null ? 0 : objective.size());
         recorder = new RunRecorder(cfg.out, Map.of("config", config, "data", data));
-        int classes = (int) net.layerSize(net.getnLayers() - 1);
-        LabeledSet none = new LabeledSet(new float[0], new int[0], 0, Math.max(1, (int) net.layerInputSize(0)), classes);
+        // Only a trajectory, which a listener run has none of, is written from this set's shape.
+        LabeledSet none = new LabeledSet(new float[0], new int[0], 0, 1, 0);
         recorder.started(new RunContext(tc, layout, null, "DL4J training loop", 0, 0, none, referenceNote, accumulators, cfg.expectedSteps,
                 net.params().toFloatVector(), "DL4J updater (see config.model)", study == null ? null : study.sampleIndices()));
         started = System.nanoTime();

@@ -1,0 +1,312 @@
+package org.lca4j.dl4j;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.lca4j.dl4j.LcaListenerTest.BATCH;
+import static org.lca4j.dl4j.LcaListenerTest.CLASSES;
+import static org.lca4j.dl4j.LcaListenerTest.DIM;
+import static org.lca4j.dl4j.LcaListenerTest.ROWS;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lca4j.train.RunSummary;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/** The listener on a DL4J ComputationGraph: the same records, estimators, guarantees and refusals as on a MultiLayerNetwork. */
+class LcaListenerGraphTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** in → dense (20-16, ReLU) → out (16-4, softmax): the MultiLayerNetwork tests' MLP as a graph. */
+    private static ComputationGraph chain(IUpdater updater) {
+        return graph(LcaListenerTest.builder(updater).graphBuilder().addInputs("in")
+                .addLayer("dense", new DenseLayer.Builder().nIn(DIM).nOut(16).activation(Activation.RELU).build(), "in")
+                .addLayer("out", output(16), "dense").setOutputs("out").build());
+    }
+
+    private static OutputLayer output(int nIn) {
+        return new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(nIn).nOut(CLASSES).activation(Activation.SOFTMAX).build();
+    }
+
+    private static ComputationGraph graph(ComputationGraphConfiguration conf) {
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        return g;
+    }
+
+    /** Mean cross-entropy of a one-output graph over {@code data} at θ, in double from its own probabilities. */
+    private static double meanCrossEntropy(ComputationGraph shape, INDArray theta, List<MultiDataSet> data) {
+        ComputationGraph g = shape.clone();
+        g.setParams(theta.dup());
+        double loss = 0;
+        long rows = 0;
+        for (MultiDataSet d : data) {
+            INDArray p = g.output(false, d.getFeatures())[0];
+            INDArray y = d.getLabels(0);
+            for (int i = 0; i < p.size(0); i++) loss -= Math.log(p.getDouble(i, y.getRow(i).argMax().getInt(0)));
+            rows += p.size(0);
+        }
+        return loss / rows;
+    }
+
+    private static List<MultiDataSet> asMulti(List<DataSet> data) {
+        return data.stream().map(org.deeplearning4j.nn.graph.util.ComputationGraphUtil::toMultiDataSet).toList();
+    }
+
+    private static float[] train(ComputationGraph g, TrainingListener... listeners) {
+        g.setListeners(listeners);
+        g.fit(new ListDataSetIterator<>(LcaListenerTest.batches(), 1));
+        return g.params().toFloatVector();
+    }
+
+    @Test
+    void exactLcaOnAGraphConservesTheLossAndLeavesTrainingUntouched(@TempDir Path dir) throws Exception {
+        ComputationGraph withLca = chain(new Nesterovs(0.05, 0.9));
+        INDArray theta0 = withLca.params().dup();
+        LcaListener listener = graphRun(dir.resolve("graph")).build();
+        LcaListenerTest.Seen withSeen = new LcaListenerTest.Seen(), withoutSeen = new LcaListenerTest.Seen();
+        float[] a = train(withLca, listener, withSeen);
+        RunSummary s = listener.finish();
+        float[] b = train(chain(new Nesterovs(0.05, 0.9)), withoutSeen);
+        assertArrayEquals(b, a, "training with the listener must be bit-identical to training without it");
+        assertEquals(withoutSeen.values, withSeen.values, "what a later listener reads: gradient and score");
+
+        assertEquals(ROWS / BATCH - 1, s.steps());
+        List<MultiDataSet> all = asMulti(LcaListenerTest.batches());
+        assertEquals(meanCrossEntropy(withLca, theta0, all), s.conservation().initialLoss(), 1e-5, "L_R(θ_0)");
+        assertTrue(s.conservation().relError() <= 1e-3, "conservation rel error " + s.conservation().relError());
+        assertTrue(Math.abs(s.conservation().totalLossChange()) > 0.05, "the loss moved: " + s.conservation().totalLossChange());
+
+        Path d = dir.resolve("graph");
+        JsonNode run = JSON.readTree(d.resolve("run.json").toFile());
+        assertEquals("complete", run.path("status").asText());
+        assertEquals("DL4J ComputationGraph", run.path("config").path("model").asText());
+        assertEquals(List.of("dense_W", "dense_b", "out_W", "out_b"), listener.layout().names());
+        assertEquals("[16, 20]", java.util.Arrays.toString(listener.layout().layer(0).shape()));
+        List<String> rows = Files.readAllLines(d.resolve("layers.csv"));
+        for (String e : List.of("exact", "same_batch", "next_batch_end", "next_batch")) {
+            assertEquals(19 * 4, rows.stream().filter(r -> r.contains("," + e + ",")).count(), e);
+        }
+        assertTrue(run.path("summary").path("estimators").path("next_batch").path("layer_pearson_r").isNumber());
+
+        // The same files, headers and run.json fields as the same run on the MultiLayerNetwork, layer names aside.
+        LcaListener mln = graphRun(dir.resolve("mln")).build();
+        MultiLayerNetwork n = LcaListenerTest.net(new Nesterovs(0.05, 0.9), 0, true);
+        n.setListeners(mln);
+        n.fit(new ListDataSetIterator<>(LcaListenerTest.batches(), 1));
+        mln.finish();
+        assertEquals(files(dir.resolve("mln")), files(d));
+        for (String csv : List.of("layers.csv", "steps.csv")) {
+            assertEquals(Files.readAllLines(dir.resolve("mln").resolve(csv)).get(0), Files.readAllLines(d.resolve(csv)).get(0), csv);
+        }
+        assertEquals(fields(JSON.readTree(dir.resolve("mln/run.json").toFile())), fields(run));
+    }
+
+    @Test
+    void thetaAfterAGraphsStepIsTheOneAfterItsWeightConstraints(@TempDir Path dir) {
+        // A graph's fit() runs the same StochasticGradientDescent.optimize: constraints after iterationDone.
+        ComputationGraph g = graph(LcaListenerTest.builder(new Sgd(0.1)).constrainWeights(new org.deeplearning4j.nn.conf.constraint.MaxNormConstraint(0.3, 1))
+                .graphBuilder().addInputs("in")
+                .addLayer("dense", new DenseLayer.Builder().nIn(DIM).nOut(16).activation(Activation.RELU).build(), "in")
+                .addLayer("out", output(16), "dense").setOutputs("out").build());
+        LcaListener listener = LcaListener.builder(dir).estimators(LcaListener.SAME_BATCH).exact(new ListDataSetIterator<>(LcaListenerTest.batches(), 250))
+                .report(false).build();
+        train(g, listener);
+        RunSummary s = listener.finish();
+        assertEquals(ROWS / BATCH, s.steps(), "without a next-batch estimator every step, the last one too");
+        assertEquals(meanCrossEntropy(g, g.params(), asMulti(LcaListenerTest.batches())), s.conservation().finalLoss(), 1e-5, "L_R(θ_T) of the graph as trained");
+        assertTrue(s.conservation().relError() <= 1e-3, String.valueOf(s.conservation()));
+    }
+
+    private static LcaListener.Builder graphRun(Path out) {
+        return LcaListener.builder(out).estimators(LcaListener.SAME_BATCH, LcaListener.NEXT_BATCH_END, LcaListener.NEXT_BATCH)
+                .exact(new ListDataSetIterator<>(LcaListenerTest.batches(), 200)).expectedSteps(ROWS / BATCH);
+    }
+
+    /** A run directory's files, the MultiLayerNetwork's layer names (0_W, 1_b) given as the graph's (dense_W, out_b). */
+    private static TreeSet<String> files(Path dir) throws IOException {
+        try (Stream<Path> all = Files.walk(dir)) {
+            return all.filter(Files::isRegularFile).map(p -> layerName(dir.relativize(p).toString())).collect(java.util.stream.Collectors.toCollection(TreeSet::new));
+        }
+    }
+
+    private static String layerName(String s) {
+        return s.replaceAll("(^|/)0_", "$1dense_").replaceAll("(^|/)1_", "$1out_");
+    }
+
+    /** run.json's field names, nested, with the type of each value: its format without its numbers. */
+    private static Object fields(JsonNode n) {
+        if (n.isObject()) {
+            Map<String, Object> out = new TreeMap<>();
+            n.fields().forEachRemaining(e -> out.put(layerName(e.getKey()), fields(e.getValue())));
+            return out;
+        }
+        if (n.isArray()) return n.isEmpty() ? List.of() : List.of(fields(n.get(0)));
+        return n.getNodeType().toString();
+    }
+
+    /** A MultiDataSetIterator over a list, resettable, as DL4J users write one. */
+    private record ListMultiIterator(List<MultiDataSet> batches, int[] at) implements MultiDataSetIterator {
+        ListMultiIterator(List<MultiDataSet> batches) {
+            this(batches, new int[1]);
+        }
+
+        @Override
+        public MultiDataSet next(int num) {
+            return next();
+        }
+
+        @Override
+        public MultiDataSet next() {
+            return batches.get(at[0]++);
+        }
+
+        @Override
+        public boolean hasNext() {
+            return at[0] < batches.size();
+        }
+
+        @Override
+        public void setPreProcessor(MultiDataSetPreProcessor p) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public MultiDataSetPreProcessor getPreProcessor() {
+            return null;
+        }
+
+        @Override
+        public boolean resetSupported() {
+            return true;
+        }
+
+        @Override
+        public boolean asyncSupported() {
+            return false;
+        }
+
+        @Override
+        public void reset() {
+            at[0] = 0;
+        }
+    }
+
+    /** Each batch's 20 features as two inputs of 10. */
+    private static List<MultiDataSet> twoInputs(List<DataSet> data) {
+        List<MultiDataSet> out = new ArrayList<>();
+        for (DataSet d : data) {
+            INDArray x = d.getFeatures();
+            out.add(new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {x.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 10)).dup(),
+                    x.get(NDArrayIndex.all(), NDArrayIndex.interval(10, DIM)).dup()}, new INDArray[] {d.getLabels()}));
+        }
+        return out;
+    }
+
+    /**
+     * Two inputs, a dense layer on each, merged into the output layer; the vertices added output
+     * first, so the parameter table (in the order they were added) is not the order DL4J lays the
+     * parameters out in (topological).
+     */
+    private static ComputationGraph merge() {
+        return graph(LcaListenerTest.builder(new Nesterovs(0.05, 0.9)).graphBuilder().addInputs("left", "right")
+                .addLayer("out", output(16), "merge")
+                .addVertex("merge", new MergeVertex(), "l", "r")
+                .addLayer("r", new DenseLayer.Builder().nIn(10).nOut(8).activation(Activation.RELU).build(), "right")
+                .addLayer("l", new DenseLayer.Builder().nIn(10).nOut(8).activation(Activation.RELU).build(), "left")
+                .setOutputs("out").build());
+    }
+
+    @Test
+    void aMergeOfTwoInputsIsRecordedFromMultiDataSetIterators(@TempDir Path dir) {
+        ComputationGraph withLca = merge();
+        INDArray theta0 = withLca.params().dup();
+        List<MultiDataSet> train = twoInputs(LcaListenerTest.batches()), reference = twoInputs(new DataSet(
+                Nd4j.vstack(LcaListenerTest.batches().stream().map(DataSet::getFeatures).toArray(INDArray[]::new)),
+                Nd4j.vstack(LcaListenerTest.batches().stream().map(DataSet::getLabels).toArray(INDArray[]::new))).batchBy(250));
+        LcaListener listener = LcaListener.builder(dir).estimators(LcaListener.SAME_BATCH, LcaListener.NEXT_BATCH)
+                .exact(new ListMultiIterator(reference)).report(false).build();
+        withLca.setListeners(listener);
+        withLca.fit(new ListMultiIterator(train));
+        RunSummary s = listener.finish();
+        ComputationGraph without = merge();
+        without.fit(new ListMultiIterator(train));
+        assertArrayEquals(without.params().toFloatVector(), withLca.params().toFloatVector(), "training bit-identical with and without the listener");
+
+        assertEquals(ROWS / BATCH - 1, s.steps());
+        assertEquals(meanCrossEntropy(withLca, theta0, reference), s.conservation().initialLoss(), 1e-5, "L_R(θ_0)");
+        assertTrue(s.conservation().relError() <= 1e-3, "conservation rel error " + s.conservation().relError());
+        assertEquals(new TreeSet<>(List.of("l_W", "l_b", "r_W", "r_b", "out_W", "out_b")), new TreeSet<>(listener.layout().names()));
+        assertEquals(List.of("out_W", "out_b"), listener.layout().names().subList(4, 6), "laid out as DL4J lays them out: the output layer last");
+    }
+
+    @Test
+    void aGraphsBatchNormStatisticsGetNoLcaAndItsDropoutIsRefusedForExtraPasses(@TempDir Path dir) {
+        ComputationGraph bn = graph(LcaListenerTest.builder(new Sgd(0.1)).graphBuilder().addInputs("in")
+                .addLayer("dense", new DenseLayer.Builder().nIn(DIM).nOut(16).activation(Activation.RELU).build(), "in")
+                .addLayer("bn", new BatchNormalization.Builder().nOut(16).build(), "dense")
+                .addLayer("out", output(16), "bn").setOutputs("out").build());
+        LcaListener listener = LcaListener.builder(dir.resolve("bn")).estimators(LcaListener.SAME_BATCH).report(false).build();
+        train(bn, listener);
+        double[] totals = listener.finish().layerTotals().get(LcaListener.SAME_BATCH);
+        List<String> names = listener.layout().names();
+        assertEquals(0.0, totals[names.indexOf("bn_mean")]);
+        assertEquals(0.0, totals[names.indexOf("bn_log10stdev")]);
+        assertTrue(totals[names.indexOf("bn_gamma")] != 0 && totals[names.indexOf("bn_beta")] != 0, "gamma and beta are trained");
+
+        ComputationGraph dropout = graph(LcaListenerTest.builder(new Sgd(0.1)).graphBuilder().addInputs("in")
+                .addLayer("dense", new DenseLayer.Builder().nIn(DIM).nOut(16).activation(Activation.RELU).dropOut(0.5).build(), "in")
+                .addLayer("out", output(16), "dense").setOutputs("out").build());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> train(dropout, LcaListener.builder(dir.resolve("dropout")).estimators(LcaListener.NEXT_BATCH).build()));
+        assertTrue(e.getMessage().startsWith("layer dense (DenseLayer with dropout) changes state in its forward pass"), e.getMessage());
+    }
+
+    @Test
+    void aFloat64GraphAndASecondNetworkAreRefusedInOneLine(@TempDir Path dir) {
+        ComputationGraph doubles = graph(LcaListenerTest.builder(new Sgd(0.1)).dataType(DataType.DOUBLE).graphBuilder().addInputs("in")
+                .addLayer("out", output(DIM), "in").setOutputs("out").build());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> train(doubles, LcaListener.builder(dir.resolve("double")).build()));
+        assertTrue(e.getMessage().contains("float32") && e.getMessage().contains("DOUBLE") && !e.getMessage().contains("\n"), e.getMessage());
+
+        LcaListener listener = LcaListener.builder(dir.resolve("two")).report(false).build();
+        train(chain(new Sgd(0.1)), listener);
+        IllegalStateException two = assertThrows(IllegalStateException.class, () -> train(chain(new Sgd(0.1)), listener));
+        assertTrue(two.getMessage().startsWith("LcaListener records the network it first saw (ComputationGraph@")
+                && two.getMessage().endsWith("give each network its own listener"), two.getMessage());
+        assertEquals(ROWS / BATCH - 1, listener.finish().steps());
+    }
+}
