@@ -85,9 +85,10 @@ final class Dl4jParams {
     }
 
     /**
-     * Refuses networks whose training-mode forward pass changes state (dropout, batch normalization,
-     * truncated BPTT's stored RNN state): the listener's extra passes for exact LCA and next_batch
-     * would change their training.
+     * Refuses networks whose training-mode forward pass changes state (dropout's and weight noise's
+     * draws from ND4J's random stream, batch normalization, truncated BPTT's stored RNN state): the
+     * listener's extra passes for exact LCA and next_batch would change their training, and a
+     * random forward pass has no exact loss to allocate.
      */
     static void requireStatelessForward(Dl4jNetwork net) {
         if (net.backpropType() == org.deeplearning4j.nn.conf.BackpropType.TruncatedBPTT) {
@@ -95,12 +96,21 @@ final class Dl4jParams {
                     + " segment, so exact LCA and next_batch would change training and not be exact; use same_batch and next_batch_end only");
         }
         for (Map.Entry<String, org.deeplearning4j.nn.conf.layers.Layer> e : net.layers().entrySet()) {
-            org.deeplearning4j.nn.conf.layers.Layer l = e.getValue();
-            if (l.getIDropout() != null || l instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
-                throw new IllegalArgumentException("layer " + e.getKey() + " (" + l.getClass().getSimpleName() + (l.getIDropout() != null ? " with dropout" : "")
+            String stateful = statefulForward(e.getValue());
+            if (stateful != null) {
+                throw new IllegalArgumentException("layer " + e.getKey() + " (" + e.getValue().getClass().getSimpleName() + stateful
                         + ") changes state in its forward pass, so exact LCA and next_batch would change training; use same_batch and next_batch_end only");
             }
         }
+    }
+
+    /** What in a layer's training-mode forward pass changes state, as the refusal names it after the layer's type, or null. */
+    private static String statefulForward(org.deeplearning4j.nn.conf.layers.Layer l) {
+        if (l.getIDropout() != null) return " with dropout";
+        if (l instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b && b.getWeightNoise() != null) {
+            return " with weight noise " + b.getWeightNoise().getClass().getSimpleName();
+        }
+        return l instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization ? "" : null;
     }
 
     private static int[] toInts(long[] shape, String name) {

@@ -58,7 +58,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * next_batch moves the training network's parameters, gradient buffer and score while it evaluates
  * and puts them back before training continues, so training is bit-identical with and without the
  * listener (tested).
- * Extra passes would change a network whose forward pass has state (dropout's random stream,
+ * Extra passes would change a network whose forward pass has state (dropout's and weight noise's random stream,
  * batch-norm statistics), so exact and next_batch refuse such networks. Call {@link #finish()} after training: it
  * writes the summary (and report.html) and returns it; {@link #close()} does the same for a run
  * that saw steps and nothing otherwise, for try-with-resources. A fit() that threw elsewhere (a step

@@ -212,6 +212,28 @@ class LcaListenerTest {
     }
 
     @Test
+    void weightNoiseIsRefusedForExtraPassesAndRecordedWithoutThem(@TempDir Path dir) {
+        // DropConnect draws the weights anew in every training-mode pass from ND4J's random stream:
+        // extra passes would move that stream, so training would differ, and L_R would be random.
+        java.util.function.Supplier<MultiLayerNetwork> noisy = () -> {
+            MultiLayerNetwork n = new MultiLayerNetwork(builder(new Sgd(0.1)).list()
+                    .layer(new DenseLayer.Builder().nIn(DIM).nOut(16).activation(Activation.RELU).weightNoise(new org.deeplearning4j.nn.conf.weightnoise.DropConnect(0.5)).build())
+                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(16).nOut(CLASSES).activation(Activation.SOFTMAX).build()).build());
+            n.init();
+            return n;
+        };
+        for (var b : List.of(LcaListener.builder(dir.resolve("exact")).exact(new ListDataSetIterator<>(batches(), 200)),
+                LcaListener.builder(dir.resolve("next")).estimators(LcaListener.NEXT_BATCH))) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> train(noisy.get(), b.build()));
+            assertEquals("layer 0 (DenseLayer with weight noise DropConnect) changes state in its forward pass, so exact LCA and next_batch would change training;"
+                    + " use same_batch and next_batch_end only", e.getMessage());
+        }
+        LcaListener free = LcaListener.builder(dir.resolve("free")).report(false).build();
+        train(noisy.get(), free);
+        assertEquals(ROWS / BATCH - 1, free.finish().steps());
+    }
+
+    @Test
     void truncatedBpttIsRefusedForExtraPasses(@TempDir Path dir) {
         // Its stored RNN state would be moved by the extra passes, and its gradients are of one segment.
         MultiLayerNetwork n = new MultiLayerNetwork(builder(new Sgd(0.1)).list()
