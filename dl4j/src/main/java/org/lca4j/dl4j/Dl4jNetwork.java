@@ -23,6 +23,15 @@ sealed interface Dl4jNetwork permits Dl4jMultiLayer, Dl4jGraph {
                 + ", which it cannot record");
     }
 
+    /**
+     * A layer DL4J fits on its own, through its own solver, which calls the listeners with the layer
+     * as the model: in 1.0.0-M2.1 only layerwise pretraining does (MultiLayerNetwork.pretrainLayer
+     * and ComputationGraph.pretrainLayerHelper call layer.fit). A MultiLayerNetwork is a Layer too.
+     */
+    static boolean isLayerFitAlone(Model model) {
+        return model instanceof org.deeplearning4j.nn.api.Layer && !(model instanceof MultiLayerNetwork);
+    }
+
     Model model();
 
     /** The flat parameter vector (a view: assigning to it moves the network). */

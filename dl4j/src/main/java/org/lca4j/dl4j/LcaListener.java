@@ -230,6 +230,10 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
     @Override
     public void onGradientCalculation(Model model) {
         if (closed) return;
+        if (Dl4jNetwork.isLayerFitAlone(model)) {
+            pretrainingStep((org.deeplearning4j.nn.api.Layer) model);
+            return;
+        }
         if (net != null && model != net.model()) {
             // Refused before anything is recorded: the run of the first network stays whole.
             throw new IllegalStateException("LcaListener records the network it first saw (" + name(net.model()) + "); " + name(model)
@@ -240,6 +244,18 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         } catch (RuntimeException e) {
             throw stopped(e);
         }
+    }
+
+    /**
+     * LCA is of the supervised training that fit() runs. Pretraining before its first step is left
+     * out: θ_0 is then the pretrained θ. Pretraining after it would move θ between two recorded steps
+     * outside any of them, so the run stops there, saying why.
+     */
+    private void pretrainingStep(org.deeplearning4j.nn.api.Layer layer) {
+        if (net == null) return;
+        throw stopped(new IllegalStateException("LcaListener does not record layerwise pretraining (pretrain() or pretrainLayer(), here of "
+                + layer.conf().getLayer().getLayerName() + ", a " + layer.getClass().getSimpleName() + "), and pretraining after recorded steps would move θ"
+                + " between them: pretrain before the first fit(), or record the fit() after it with a new listener"));
     }
 
     @Override
@@ -265,7 +281,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
-        if (closed || gradient == null) return;
+        if (closed || gradient == null || model != net.model()) return;
         try {
             stepDone();
         } catch (RuntimeException e) {
