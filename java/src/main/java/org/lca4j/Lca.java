@@ -49,17 +49,24 @@ public final class Lca {
 
     /**
      * "cpu"; "cuda" (fails with the reason if unusable); or "auto": CUDA when a device and the native
-     * library load, else the CPU, with the reason in the description.
+     * library load, else the CPU, with the reason in the description. Refusals name the option as
+     * the command line and the library both know it ({@link OptionNames#COMMAND_LINE}).
      */
     public static Backend backend(String device) {
-        if (device == null) throw new IllegalArgumentException("device (--device) is null; give auto, cpu or cuda");
+        return backend(device, OptionNames.COMMAND_LINE);
+    }
+
+    /** As {@link #backend(String)}, a refusal naming the option as {@code names} says the caller's user set it. */
+    public static Backend backend(String device, OptionNames names) {
+        if (device == null) throw new IllegalArgumentException(names.name("device") + " is null; give auto, cpu or cuda");
         switch (device) {
             case "cpu":
                 return new Backend("cpu", "cpu (pure Java)", Lca::cpu);
             case "cuda": {
                 CudaDevice.Availability a = CudaDevice.probe();
                 if (!a.available()) {
-                    throw new IllegalArgumentException("device cuda is not usable: " + a.reason() + "; use --device cpu, or --device auto to fall back to the CPU");
+                    throw new IllegalArgumentException("device cuda is not usable: " + a.reason() + "; use " + names.setting("device", "cpu") + ", or "
+                            + names.setting("device", "auto") + " to fall back to the CPU");
                 }
                 return new Backend("cuda", "cuda (" + a.description() + ")", Lca::cuda);
             }
@@ -69,7 +76,7 @@ public final class Lca {
                         : new Backend("cpu", "cpu (no CUDA: " + a.reason() + ")", Lca::cpu);
             }
             default:
-                throw new IllegalArgumentException("device (--device) must be auto, cpu or cuda, got '" + device + "'");
+                throw new IllegalArgumentException(names.name("device") + " must be auto, cpu or cuda, got '" + device + "'");
         }
     }
 }

@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.lca4j.Lca;
+import org.lca4j.OptionNames;
 import org.lca4j.core.LcaAccumulator;
 import org.lca4j.core.ParamLayout;
 import org.lca4j.core.StepLca;
@@ -220,8 +221,10 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
          */
         public LcaListener build() {
             org.lca4j.run.RunRecorder.checkNew(out);
-            backend = Lca.backend(device);
-            ExactLca.checkOptions(tol, maxSplits);
+            // Named as the user set them, by this builder's methods, not by the command line's flags.
+            OptionNames names = OptionNames.builder("LcaListener.Builder");
+            backend = Lca.backend(device, names);
+            ExactLca.checkOptions(tol, maxSplits, names);
             if (reference != null) referenceBatches = readReference.get();
             return new LcaListener(this);
         }

@@ -398,10 +398,15 @@ class LcaListenerTest {
 
     @Test
     void badOptionsAreRefusedWhenTheListenerIsBuiltNotInsideFit(@TempDir Path dir) {
-        for (var bad : List.<java.util.function.UnaryOperator<LcaListener.Builder>>of(b -> b.device("gpu"), b -> b.tol(0), b -> b.maxSplits(3))) {
+        // Named by the builder method the user called, not by the command line's flag (--device) they never saw.
+        for (var bad : List.<java.util.function.UnaryOperator<LcaListener.Builder>>of(b -> b.device("gpu"), b -> b.device(null), b -> b.tol(0), b -> b.maxSplits(3))) {
             IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> bad.apply(LcaListener.builder(dir)).build());
-            assertTrue(e.getMessage().matches("(device|tol|maxSplits) \\(--[a-z-]+\\) must be .*, got '?(gpu|0.0|3)'?"), e.getMessage());
+            assertTrue(e.getMessage().matches("LcaListener\\.Builder\\.(device|tol|maxSplits) (must be .*, got '?(gpu|0.0|3)'?|is null; give auto, cpu or cuda)"), e.getMessage());
         }
+        if (org.lca4j.cuda.CudaDevice.probe().available()) return; // only a machine without CUDA refuses device cuda
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> LcaListener.builder(dir).device("cuda").build());
+        assertTrue(e.getMessage().startsWith("device cuda is not usable: ") && e.getMessage().endsWith("; use .device(\"cpu\"), or .device(\"auto\") to fall back to the CPU")
+                && !e.getMessage().contains("--"), e.getMessage());
     }
 
     @Test

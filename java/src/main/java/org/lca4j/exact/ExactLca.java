@@ -1,5 +1,6 @@
 package org.lca4j.exact;
 
+import org.lca4j.OptionNames;
 import org.lca4j.core.LcaAccumulator;
 import org.lca4j.core.StepLca;
 
@@ -33,12 +34,19 @@ public final class ExactLca {
     private long evaluations;
     private long evalNanos;
 
-    /** Refuses a tolerance or split limit the constructor would refuse, for callers that check before they build one. */
+    /**
+     * Refuses a tolerance or split limit the constructor would refuse, for callers that check before
+     * they build one; named as the library and the command line (--tol, --max-splits) both know them.
+     */
     public static void checkOptions(double tol, int maxSplits) {
-        // Named as the library and the command line (--tol, --max-splits) both know them.
-        if (!(tol > 0)) throw new IllegalArgumentException("tol (--tol) must be positive, got " + tol);
+        checkOptions(tol, maxSplits, OptionNames.COMMAND_LINE);
+    }
+
+    /** As {@link #checkOptions(double, int)}, named as {@code names} says the caller's user set them. */
+    public static void checkOptions(double tol, int maxSplits, OptionNames names) {
+        if (!(tol > 0)) throw new IllegalArgumentException(names.name("tol") + " must be positive, got " + tol);
         if (maxSplits < 2 || Integer.bitCount(maxSplits) != 1) {
-            throw new IllegalArgumentException("maxSplits (--max-splits) must be a power of two ≥ 2, got " + maxSplits);
+            throw new IllegalArgumentException(names.name("maxSplits") + " must be a power of two ≥ 2, got " + maxSplits);
         }
     }
 
