@@ -2,11 +2,9 @@ package org.lca4j.dl4j;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.deeplearning4j.nn.graph.util.ComputationGraphUtil;
 import org.lca4j.core.ParamLayout;
 import org.lca4j.exact.Objective;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -40,24 +38,14 @@ final class Dl4jObjective implements Objective {
     /**
      * Reads the reference set once, from the iterator's start, and resets the iterator again: it may
      * be the very iterator training will run on (the training set as R), which must then still hold
-     * every batch when fit() starts.
+     * every batch when fit() starts. {@code kind} names the iterator as the user gave it.
      */
-    static List<MultiDataSet> read(DataSetIterator reference) {
-        if (reference.resetSupported()) reference.reset();
-        List<MultiDataSet> out = new ArrayList<>();
-        while (reference.hasNext()) out.add(ComputationGraphUtil.toMultiDataSet(reference.next()));
-        if (reference.resetSupported()) reference.reset();
-        rows(out, "DataSetIterator");
-        return out;
-    }
-
-    /** As {@link #read(DataSetIterator)}, for a network of several inputs or outputs. */
-    static List<MultiDataSet> read(MultiDataSetIterator reference) {
+    static List<MultiDataSet> read(MultiDataSetIterator reference, String kind) {
         if (reference.resetSupported()) reference.reset();
         List<MultiDataSet> out = new ArrayList<>();
         while (reference.hasNext()) out.add(reference.next());
         if (reference.resetSupported()) reference.reset();
-        rows(out, "MultiDataSetIterator");
+        rows(out, kind);
         return out;
     }
 

@@ -27,6 +27,7 @@ import org.lca4j.train.RunSummary;
 import org.lca4j.train.StepEvent;
 import org.lca4j.train.TrainConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.adapter.MultiDataSetIteratorAdapter;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
@@ -39,8 +40,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * only, so they are recorded alike.
  *
  * <p>DL4J's order of calls (1.0.0-M2.1, StochasticGradientDescent.optimize, which both kinds'
- * fit() run through Solver, BaseOptimizer.gradientAndScore and applyConstraints): the gradient is computed,
- * {@code onGradientCalculation} runs, then the updater rewrites the gradient in place into the update,
+ * fit() run through Solver, BaseOptimizer.gradientAndScore and applyConstraints): the gradient is
+ * computed, {@code onGradientCalculation} runs, then the updater rewrites the gradient in place into the update,
  * the step is applied, {@code iterationDone} runs, and only then are the layers' weight constraints
  * (max-norm, non-negative, …) applied. So this listener copies the raw gradient g_t and θ_t in
  * {@code onGradientCalculation}, and takes θ_{t+1} as the next step's θ (or the network's θ at
@@ -52,15 +53,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Estimators (docs/LCA.md): {@code same_batch} (g_t·Δθ_t), {@code next_batch_end}
  * (g_{t+1}·Δθ_t, with the next step's raw gradient), {@code next_batch} (g_{b_{t+1}}(θ_t): one extra
  * backward pass per step), and {@code exact} on a reference {@link DataSetIterator} or
- * {@link MultiDataSetIterator} through DL4J's own backward pass. Step t is computed and recorded for every estimator when step t+1's gradient
- * arrives (or at {@link #finish()}). With a next-batch estimator on, the last step, which has no
+ * {@link MultiDataSetIterator} through DL4J's own backward pass. Step t is computed and recorded
+ * for every estimator when step t+1's gradient arrives (or at {@link #finish()}). With a next-batch estimator on, the last step, which has no
  * b_{t+1}, is dropped from every estimator alike (docs/LCA.md), so all of them cover the same steps.
  * Exact LCA evaluates on a copy of the network (each reference batch with its own masks);
  * next_batch moves the training network's parameters, gradient buffer and score while it evaluates
  * and puts them back before training continues, so training is bit-identical with and without the
  * listener (tested).
- * Extra passes would change a network whose forward pass has state (dropout's and weight noise's random stream,
- * batch-norm statistics), so exact and next_batch refuse such networks. Call {@link #finish()} after training: it
+ * Extra passes would change a network whose forward pass has state (dropout's and weight noise's
+ * random stream, batch-norm statistics), so exact and next_batch refuse such networks. Layerwise
+ * pretraining is not recorded. Call {@link #finish()} after training: it
  * writes the summary (and report.html) and returns it; {@link #close()} does the same for a run
  * that saw steps and nothing otherwise, for try-with-resources. A fit() that threw elsewhere (a step
  * or epoch DL4J began and never ended) is recorded as failed by either.
@@ -123,9 +125,11 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
     public static final class Builder {
         private final Path out;
         private List<String> estimators = List.of(SAME_BATCH, NEXT_BATCH_END);
-        /** The reference iterator's kind, for run.json (null: no exact LCA), and its batches, read by build(). */
-        private String reference;
-        private java.util.function.Supplier<List<MultiDataSet>> readReference;
+        /** Null: no exact LCA. */
+        private MultiDataSetIterator reference;
+        /** The reference iterator's kind as the user gave it, for run.json and messages. */
+        private String referenceKind;
+        /** Read by build(). */
         private List<MultiDataSet> referenceBatches;
         private Lca.Backend backend;
         private double tol = 1e-3;
@@ -157,15 +161,18 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
          * fit), at n ≥ 2 of its gradients per step. {@link #build()} reads it once and resets it.
          */
         public Builder exact(DataSetIterator reference) {
-            this.reference = "DataSetIterator";
-            readReference = () -> Dl4jObjective.read(reference);
-            return this;
+            // As ComputationGraph.fit(DataSetIterator) itself adapts it.
+            return exact(new MultiDataSetIteratorAdapter(reference), "DataSetIterator");
         }
 
         /** As {@link #exact(DataSetIterator)}, for a ComputationGraph of several inputs or outputs (or any network, one array each). */
         public Builder exact(MultiDataSetIterator reference) {
-            this.reference = "MultiDataSetIterator";
-            readReference = () -> Dl4jObjective.read(reference);
+            return exact(reference, "MultiDataSetIterator");
+        }
+
+        private Builder exact(MultiDataSetIterator reference, String kind) {
+            this.reference = reference;
+            referenceKind = kind;
             return this;
         }
 
@@ -225,7 +232,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
             OptionNames names = OptionNames.builder("LcaListener.Builder");
             backend = Lca.backend(device, names);
             ExactLca.checkOptions(tol, maxSplits, names);
-            if (reference != null) referenceBatches = readReference.get();
+            if (reference != null) referenceBatches = Dl4jObjective.read(reference, referenceKind);
             return new LcaListener(this);
         }
     }
@@ -431,7 +438,7 @@ public final class LcaListener extends BaseTrainingListener implements AutoClose
         config.put("tol", cfg.tol);
         config.put("max_splits", cfg.maxSplits);
         config.put("device", cfg.device);
-        String referenceNote = objective == null ? "no exact LCA" : "reference " + cfg.reference + " (" + objective.size() + " rows)";
+        String referenceNote = objective == null ? "no exact LCA" : "reference " + cfg.referenceKind + " (" + objective.size() + " rows)";
         // R's rows come from the reference iterator, not a LabeledSet the harness holds; training's rows are DL4J's to know.
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("source", "DL4J training loop");
