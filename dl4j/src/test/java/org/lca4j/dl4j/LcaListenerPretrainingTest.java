@@ -15,6 +15,7 @@ import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.variational.GaussianReconstructionDistribution;
 import org.deeplearning4j.nn.conf.layers.variational.VariationalAutoencoder;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.junit.jupiter.api.Test;
@@ -28,12 +29,16 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 class LcaListenerPretrainingTest {
     private static MultiLayerNetwork vaeClassifier() {
         MultiLayerNetwork n = new MultiLayerNetwork(LcaListenerTest.builder(new Sgd(0.05)).list()
-                .layer(new VariationalAutoencoder.Builder().nIn(DIM).nOut(8).encoderLayerSizes(12).decoderLayerSizes(12).activation(Activation.TANH)
-                        .reconstructionDistribution(new GaussianReconstructionDistribution(Activation.IDENTITY)).build())
+                .layer(vae())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(CLASSES).activation(Activation.SOFTMAX).build())
                 .build());
         n.init();
         return n;
+    }
+
+    private static VariationalAutoencoder vae() {
+        return new VariationalAutoencoder.Builder().nIn(DIM).nOut(8).encoderLayerSizes(12).decoderLayerSizes(12).activation(Activation.TANH)
+                .reconstructionDistribution(new GaussianReconstructionDistribution(Activation.IDENTITY)).build();
     }
 
     private static float[] pretrainThenFit(MultiLayerNetwork n, TrainingListener... listeners) {
@@ -66,5 +71,27 @@ class LcaListenerPretrainingTest {
         RunSummary s = fresh.finish();
         assertEquals(ROWS / BATCH, s.steps());
         assertTrue(s.conservation().relError() <= 1e-3, String.valueOf(s.conservation()));
+    }
+
+    @Test
+    void aGraphsPretrainingIsLeftOutToo(@TempDir Path dir) {
+        java.util.function.Supplier<ComputationGraph> graph = () -> {
+            ComputationGraph g = new ComputationGraph(LcaListenerTest.builder(new Sgd(0.05)).graphBuilder().addInputs("in").addLayer("vae", vae(), "in")
+                    .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(CLASSES).activation(Activation.SOFTMAX).build(), "vae")
+                    .setOutputs("out").build());
+            g.init();
+            return g;
+        };
+        float[][] theta = new float[2][];
+        LcaListener listener = LcaListener.builder(dir).estimators(LcaListener.SAME_BATCH).report(false).build();
+        for (int run = 0; run < 2; run++) {
+            ComputationGraph g = graph.get();
+            if (run == 0) g.setListeners(listener);
+            g.pretrain(new ListDataSetIterator<>(LcaListenerTest.batches(), 1));
+            g.fit(new ListDataSetIterator<>(LcaListenerTest.batches(), 1));
+            theta[run] = g.params().toFloatVector();
+        }
+        assertArrayEquals(theta[1], theta[0], "pretraining and training as without the listener");
+        assertEquals(ROWS / BATCH, listener.finish().steps(), "fit()'s steps only");
     }
 }
