@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
@@ -76,11 +77,19 @@ record Dl4jGraph(ComputationGraph graph) implements Dl4jNetwork {
         return graph.getConfiguration().getBackpropType();
     }
 
+    /**
+     * From the graph's configuration, which holds a frozen layer as the FrozenLayer (or
+     * FrozenLayerWithBackprop) it is: the layer DL4J runs answers conf() with the layer it wraps
+     * (TransferLearning keeps that one's configuration inside), whose dropout or batch normalization
+     * a frozen layer's forward pass, always in inference mode, never applies.
+     */
     @Override
     public Map<String, Layer> layers() {
         Map<String, Layer> out = new LinkedHashMap<>();
+        Map<String, org.deeplearning4j.nn.conf.graph.GraphVertex> conf = graph.getConfiguration().getVertices();
         for (GraphVertex v : graph.getVertices()) {
-            if (v.hasLayer()) out.put(v.getVertexName(), v.getLayer().conf().getLayer());
+            if (!v.hasLayer()) continue;
+            out.put(v.getVertexName(), conf.get(v.getVertexName()) instanceof LayerVertex lv ? lv.getLayerConf().getLayer() : v.getLayer().conf().getLayer());
         }
         return out;
     }

@@ -22,12 +22,16 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,7 +86,7 @@ class LcaListenerGraphTest {
         return loss / rows;
     }
 
-    private static List<MultiDataSet> asMulti(List<DataSet> data) {
+    static List<MultiDataSet> asMulti(List<DataSet> data) {
         return data.stream().map(org.deeplearning4j.nn.graph.util.ComputationGraphUtil::toMultiDataSet).toList();
     }
 
@@ -179,7 +183,7 @@ class LcaListenerGraphTest {
     }
 
     /** A MultiDataSetIterator over a list, resettable, as DL4J users write one. */
-    private record ListMultiIterator(List<MultiDataSet> batches, int[] at) implements MultiDataSetIterator {
+    record ListMultiIterator(List<MultiDataSet> batches, int[] at) implements MultiDataSetIterator {
         ListMultiIterator(List<MultiDataSet> batches) {
             this(batches, new int[1]);
         }
@@ -293,6 +297,59 @@ class LcaListenerGraphTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> train(dropout, LcaListener.builder(dir.resolve("dropout")).estimators(LcaListener.NEXT_BATCH).build()));
         assertTrue(e.getMessage().startsWith("layer dense (DenseLayer with dropout) changes state in its forward pass"), e.getMessage());
+    }
+
+    /**
+     * Two branches of the input (one with dropout, then batch norm), added, a subset of one merged
+     * back in: in → a (dropout) → bn ─┐
+     *              in → b ──────────── sum (add) ─ merge → out
+     *                   └─ half (subset 0..3) ───┘
+     */
+    private static ComputationGraph branches() {
+        return graph(LcaListenerTest.builder(new Nesterovs(0.05, 0.9)).graphBuilder().addInputs("in")
+                .addLayer("a", new DenseLayer.Builder().nIn(DIM).nOut(8).activation(Activation.RELU).dropOut(0.5).build(), "in")
+                .addLayer("bn", new BatchNormalization.Builder().nOut(8).build(), "a")
+                .addLayer("b", new DenseLayer.Builder().nIn(DIM).nOut(8).activation(Activation.TANH).build(), "in")
+                .addVertex("sum", new ElementWiseVertex(ElementWiseVertex.Op.Add), "bn", "b")
+                .addVertex("half", new SubsetVertex(0, 3), "b")
+                .addVertex("merge", new MergeVertex(), "sum", "half")
+                .addLayer("out", output(12), "merge").setOutputs("out").build());
+    }
+
+    /** {@link #branches()} with a and bn frozen by TransferLearning, the rest fine-tuned with L2. */
+    private static ComputationGraph transferLearned() {
+        return new TransferLearning.GraphBuilder(branches()).fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Nesterovs(0.05, 0.9)).l2(1e-2).build())
+                .setFeatureExtractor("bn").build();
+    }
+
+    @Test
+    void aTransferLearnedGraphsFrozenDropoutAndBatchNormAllowExactLcaAndGetNone(@TempDir Path dir) {
+        // A frozen layer's forward pass runs in inference mode: its dropout draws nothing and its batch
+        // norm moves no statistics, so extra passes change nothing (they used to be refused, the layers
+        // read through the wrapped layer's own configuration).
+        ComputationGraph withLca = transferLearned();
+        INDArray theta0 = withLca.params().dup();
+        LcaListener listener = LcaListener.builder(dir).estimators(LcaListener.SAME_BATCH, LcaListener.NEXT_BATCH_END, LcaListener.NEXT_BATCH)
+                .exact(new ListDataSetIterator<>(LcaListenerTest.batches(), 250)).report(false).build();
+        LcaListenerTest.Seen withSeen = new LcaListenerTest.Seen(), withoutSeen = new LcaListenerTest.Seen();
+        float[] a = train(withLca, listener, withSeen);
+        RunSummary s = listener.finish();
+        assertArrayEquals(train(transferLearned(), withoutSeen), a, "training bit-identical with and without the listener");
+        assertEquals(withoutSeen.values, withSeen.values, "what a later listener reads: gradient and score");
+
+        // Every parameter DL4J holds, in its flat order; the vertices without parameters hold none.
+        assertEquals(new TreeSet<>(withLca.paramTable().keySet()), new TreeSet<>(listener.layout().names()));
+        assertEquals(ROWS / BATCH - 1, s.steps());
+        assertEquals(meanCrossEntropy(withLca, theta0, asMulti(LcaListenerTest.batches())), s.conservation().initialLoss(), 1e-5, "L_R(θ_0) without the L2 term");
+        assertTrue(s.conservation().relError() <= 1e-3, String.valueOf(s.conservation()));
+        for (String name : listener.layout().names()) {
+            boolean frozen = name.startsWith("a_") || name.startsWith("bn_");
+            assertEquals(frozen, withLca.getParam(name).equals(transferLearned().getParam(name)), name + " frozen: θ unchanged");
+            for (Map.Entry<String, double[]> e : s.layerTotals().entrySet()) {
+                double total = e.getValue()[listener.layout().names().indexOf(name)];
+                assertTrue(frozen ? total == 0 : total != 0, e.getKey() + " " + name + ": " + total);
+            }
+        }
     }
 
     @Test
