@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -57,7 +58,11 @@ record Dl4jGraph(ComputationGraph graph) implements Dl4jNetwork {
 
     @Override
     public Dl4jNetwork copy() {
-        ComputationGraph copy = new ComputationGraph(graph.getConfiguration().clone());
+        ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        conf.getVertices().forEach((name, v) -> {
+            if (v instanceof LayerVertex lv) lv.getLayerConf().setLayer(Dl4jParams.forExactCopy(lv.getLayerConf().getLayer(), graph.getLayer(name)));
+        });
+        ComputationGraph copy = new ComputationGraph(conf);
         copy.init(graph.params().dup().reshape(1, graph.params().length()), false);
         return new Dl4jGraph(copy);
     }

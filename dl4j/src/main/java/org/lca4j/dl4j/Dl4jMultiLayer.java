@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -55,7 +56,9 @@ record Dl4jMultiLayer(MultiLayerNetwork net) implements Dl4jNetwork {
 
     @Override
     public Dl4jNetwork copy() {
-        MultiLayerNetwork copy = new MultiLayerNetwork(net.getLayerWiseConfigurations().clone());
+        MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
+        for (int i = 0; i < net.getnLayers(); i++) conf.getConf(i).setLayer(Dl4jParams.forExactCopy(conf.getConf(i).getLayer(), net.getLayer(i)));
+        MultiLayerNetwork copy = new MultiLayerNetwork(conf);
         copy.init(net.params().dup().reshape(1, net.params().length()), false);
         return new Dl4jMultiLayer(copy);
     }

@@ -113,6 +113,35 @@ final class Dl4jParams {
         return l instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization ? "" : null;
     }
 
+    /**
+     * The configuration exact LCA's copy of the network gives a layer: {@code conf} itself, except a
+     * FrozenLayerWithBackprop whose parameters DL4J regularizes. DL4J 1.0.0-M2.1 zeroes such a
+     * layer's gradient but its updater applies the wrapped layer's L1/L2/weight decay (it reads the
+     * wrapped layer's configuration), so those parameters move while their gradient reads 0, and
+     * exact LCA would leave the loss change that causes unallocated. The copy computes their loss
+     * gradient with the wrapped layer itself (the same parameters and layout), without the dropout
+     * or weight noise that the frozen layer's inference-mode forward pass never applies. A
+     * FrozenLayer is left as it is: DL4J neither regularizes nor updates its parameters.
+     *
+     * @param running the layer as the network in training runs it
+     */
+    static org.deeplearning4j.nn.conf.layers.Layer forExactCopy(org.deeplearning4j.nn.conf.layers.Layer conf, org.deeplearning4j.nn.api.Layer running) {
+        if (!(conf instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop frozen) || !regularized(running)) return conf;
+        org.deeplearning4j.nn.conf.layers.Layer inner = frozen.getUnderlying().clone();
+        inner.setIDropout(null);
+        if (inner instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b) b.setWeightNoise(null);
+        return inner;
+    }
+
+    /** Whether DL4J's updater applies a regularization to any of the layer's parameters (it asks the layer's getConfig(), as here). */
+    private static boolean regularized(org.deeplearning4j.nn.api.Layer layer) {
+        for (String p : layer.paramTable().keySet()) {
+            List<org.nd4j.linalg.learning.regularization.Regularization> r = layer.getConfig().getRegularizationByParam(p);
+            if (r != null && !r.isEmpty()) return true;
+        }
+        return false;
+    }
+
     private static int[] toInts(long[] shape, String name) {
         int[] out = new int[shape.length == 0 ? 1 : shape.length];
         if (shape.length == 0) out[0] = 1;

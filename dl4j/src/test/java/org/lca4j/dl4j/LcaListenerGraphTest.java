@@ -22,12 +22,14 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
@@ -349,6 +351,39 @@ class LcaListenerGraphTest {
                 double total = e.getValue()[listener.layout().names().indexOf(name)];
                 assertTrue(frozen ? total == 0 : total != 0, e.getKey() + " " + name + ": " + total);
             }
+        }
+    }
+
+    private static DenseLayer dense(int nIn, int nOut) {
+        return new DenseLayer.Builder().nIn(nIn).nOut(nOut).activation(Activation.RELU).build();
+    }
+
+    @Test
+    void aRegularizedFrozenLayerWithBackpropThatDl4jMovesHasItsLossChangeAllocatedByExactLca(@TempDir Path dir) {
+        // DL4J zeroes a FrozenLayerWithBackprop's gradient but applies the wrapped layer's L2, so its
+        // parameters shrink while their gradient reads 0; exact LCA used to leave that loss change out.
+        java.util.function.Supplier<NeuralNetConfiguration.Builder> l2 = () -> LcaListenerTest.builder(new Nesterovs(0.05, 0.9)).l2(1e-2);
+        java.util.function.Supplier<ComputationGraph> graph = () -> graph(l2.get().graphBuilder().addInputs("in").addLayer("dense", dense(DIM, 12), "in")
+                .addLayer("fb", new FrozenLayerWithBackprop(dense(12, 10)), "dense").addLayer("out", output(10), "fb").setOutputs("out").build());
+        java.util.function.Supplier<MultiLayerNetwork> mln = () -> {
+            MultiLayerNetwork n = new MultiLayerNetwork(l2.get().list().layer(dense(DIM, 12)).layer(new FrozenLayerWithBackprop(dense(12, 10))).layer(output(10)).build());
+            n.init();
+            return n;
+        };
+        for (String kind : List.of("graph", "mln")) {
+            org.deeplearning4j.nn.api.Model n = kind.equals("graph") ? graph.get() : mln.get();
+            String fb = kind.equals("graph") ? "fb_W" : "1_W";
+            INDArray fb0 = n.getParam(fb).dup();
+            LcaListener listener = LcaListener.builder(dir.resolve(kind)).estimators(LcaListener.SAME_BATCH)
+                    .exact(new ListDataSetIterator<>(LcaListenerTest.batches(), 250)).report(false).build();
+            if (n instanceof ComputationGraph g) train(g, listener);
+            else LcaListenerTest.train((MultiLayerNetwork) n, listener);
+            RunSummary s = listener.finish();
+            assertTrue(n.getParam(fb).sub(fb0).norm2Number().doubleValue() > 0.1, kind + ": DL4J's L2 moved the frozen layer");
+            assertTrue(s.conservation().relError() <= 1e-3, kind + " " + s.conservation());
+            int l = listener.layout().names().indexOf(fb);
+            assertEquals(0.0, s.layerTotals().get(LcaListener.SAME_BATCH)[l], kind + ": same_batch reads DL4J's gradient, 0 for a frozen layer");
+            assertTrue(s.layerTotals().get(LcaListener.EXACT)[l] != 0, kind + ": exact allocates what moving the frozen layer changed");
         }
     }
 

@@ -78,7 +78,7 @@ class LcaListenerTest {
         return n;
     }
 
-    private static float[] train(MultiLayerNetwork n, org.deeplearning4j.optimize.api.TrainingListener... listeners) {
+    static float[] train(MultiLayerNetwork n, org.deeplearning4j.optimize.api.TrainingListener... listeners) {
         if (listeners.length > 0) n.setListeners(listeners);
         DataSetIterator it = new ListDataSetIterator<>(batches(), 1); // one 50-row DataSet per step
         n.fit(it);
