@@ -21,14 +21,22 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.earlystopping.EarlyStoppingConfiguration;
+import org.deeplearning4j.earlystopping.saver.InMemoryModelSaver;
+import org.deeplearning4j.earlystopping.scorecalc.DataSetLossCalculatorCG;
+import org.deeplearning4j.earlystopping.termination.MaxEpochsTerminationCondition;
+import org.deeplearning4j.earlystopping.trainer.EarlyStoppingGraphTrainer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.SubsetVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -279,6 +287,133 @@ class LcaListenerGraphTest {
         assertEquals(List.of("out_W", "out_b"), listener.layout().names().subList(4, 6), "laid out as DL4J lays them out: the output layer last");
     }
 
+    /** A shared trunk and two heads with their own losses: the classes (softmax, cross-entropy) and the first two features (identity, MSE). */
+    private static ComputationGraph twoHeads() {
+        return graph(LcaListenerTest.builder(new Nesterovs(0.05, 0.9)).l2(1e-2).graphBuilder().addInputs("in")
+                .addLayer("trunk", dense(DIM, 12), "in")
+                .addLayer("cls", output(12), "trunk")
+                .addLayer("reg", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(12).nOut(2).activation(Activation.IDENTITY).build(), "trunk")
+                .setOutputs("cls", "reg").build());
+    }
+
+    /** Each batch with two label arrays: its classes, and its first two features as regression targets. */
+    private static List<MultiDataSet> twoTargets(List<DataSet> data) {
+        return data.stream().<MultiDataSet>map(d -> new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {d.getFeatures()},
+                new INDArray[] {d.getLabels(), d.getFeatures().get(NDArrayIndex.all(), NDArrayIndex.interval(0, 2)).dup()})).toList();
+    }
+
+    /** The heads' mean losses over {@code data} at θ, summed, in double from the graph's outputs: cross-entropy, and squared error over the two targets' mean. */
+    private static double twoHeadLoss(ComputationGraph shape, INDArray theta, List<MultiDataSet> data) {
+        ComputationGraph g = shape.clone();
+        g.setParams(theta.dup());
+        double loss = 0;
+        long rows = 0;
+        for (MultiDataSet d : data) {
+            INDArray[] out = g.output(false, d.getFeatures());
+            for (int i = 0; i < out[0].size(0); i++) {
+                loss -= Math.log(out[0].getDouble(i, d.getLabels(0).getRow(i).argMax().getInt(0)));
+                for (int j = 0; j < 2; j++) loss += Math.pow(out[1].getDouble(i, j) - d.getLabels(1).getDouble(i, j), 2) / 2;
+            }
+            rows += out[0].size(0);
+        }
+        return loss / rows;
+    }
+
+    @Test
+    void aGraphWithTwoOutputsHasForLrTheSumOfItsOutputsMeanLosses(@TempDir Path dir) throws Exception {
+        ComputationGraph withLca = twoHeads();
+        INDArray theta0 = withLca.params().dup();
+        List<MultiDataSet> train = twoTargets(LcaListenerTest.batches()), reference = twoTargets(List.of(DataSet.merge(LcaListenerTest.batches())));
+        LcaListener listener = graphRun(dir).exact(new ListMultiIterator(reference)).report(false).build();
+        withLca.setListeners(listener);
+        withLca.fit(new ListMultiIterator(train));
+        RunSummary s = listener.finish();
+        ComputationGraph without = twoHeads();
+        without.fit(new ListMultiIterator(train));
+        assertArrayEquals(without.params().toFloatVector(), withLca.params().toFloatVector(), "training bit-identical with and without the listener");
+
+        assertEquals(twoHeadLoss(withLca, theta0, reference), s.conservation().initialLoss(), 1e-5, "L_R(θ_0): cross-entropy plus MSE");
+        // DL4J's own score of R at θ_0, which adds its L2 term (here not small) once, less that term.
+        ComputationGraph at0 = withLca.clone();
+        at0.setParams(theta0);
+        assertTrue(at0.calcRegularizationScore(true) > 0.1, "L2 term " + at0.calcRegularizationScore(true));
+        assertEquals(at0.score(reference.get(0)) - at0.calcRegularizationScore(true), s.conservation().initialLoss(), 1e-5, "DL4J's score less its L2 term");
+        assertTrue(s.conservation().relError() <= 1e-3, String.valueOf(s.conservation()));
+
+        assertEquals(ROWS / BATCH - 1, s.steps());
+        List<String> rows = Files.readAllLines(dir.resolve("layers.csv"));
+        for (String e : List.of("exact", "same_batch", "next_batch_end", "next_batch")) {
+            assertEquals(19 * 6, rows.stream().filter(r -> r.contains("," + e + ",")).count(), e + ": trunk, cls and reg, W and b, every recorded step");
+        }
+        JsonNode estimators = JSON.readTree(dir.resolve("run.json").toFile()).path("summary").path("estimators");
+        for (String e : List.of("same_batch", "next_batch_end", "next_batch")) assertTrue(estimators.path(e).path("layer_pearson_r").isNumber(), e);
+    }
+
+    @Test
+    void everyKindOfFitCallRepeatedIsOneRunWithContinuousSteps(@TempDir Path dir) throws Exception {
+        ComputationGraph g = chain(new Sgd(0.1));
+        INDArray theta0 = g.params().dup();
+        List<Long> steps = new ArrayList<>();
+        // expectedSteps below the steps taken: the study covers those, the run all of them.
+        LcaListener listener = LcaListener.builder(dir).estimators(LcaListener.SAME_BATCH).exact(new ListDataSetIterator<>(LcaListenerTest.batches(), 250))
+                .expectedSteps(10).onStep((t, lca) -> steps.add(t)).report(false).build();
+        g.setListeners(listener);
+        List<DataSet> d = LcaListenerTest.batches();
+        List<MultiDataSet> m = asMulti(d);
+        g.fit(new ListDataSetIterator<>(d.subList(0, 4), 1), 2);
+        g.fit(new ListMultiIterator(m.subList(4, 8)));
+        g.fit(d.get(8));
+        g.fit(m.get(9));
+        g.fit(m.get(10).getFeatures(), m.get(10).getLabels());
+        g.fit(new ListMultiIterator(m.subList(11, 14)), 2);
+        RunSummary s = listener.finish();
+
+        assertEquals(8 + 4 + 3 + 6, g.getIterationCount(), "DL4J's optimizer steps");
+        assertEquals(java.util.stream.LongStream.range(0, g.getIterationCount()).boxed().toList(), steps, "every step once, numbered on across the calls");
+        assertEquals(g.getIterationCount(), s.steps(), "without a next-batch estimator every step, the last one too");
+        assertEquals(5, g.getEpochCount(), "the iterator calls' epochs: 2 + 1 + 2");
+        List<MultiDataSet> all = asMulti(LcaListenerTest.batches());
+        assertEquals(meanCrossEntropy(g, theta0, all), s.conservation().initialLoss(), 1e-5, "L_R(θ_0)");
+        assertEquals(meanCrossEntropy(g, g.params(), all), s.conservation().finalLoss(), 1e-5, "L_R(θ_T), after the last call");
+        assertTrue(s.conservation().relError() <= 1e-3, String.valueOf(s.conservation()));
+        JsonNode run = JSON.readTree(dir.resolve("run.json").toFile());
+        assertEquals("complete", run.path("status").asText());
+        assertTrue(run.path("summary").path("estimators").path("same_batch").path("layer_pearson_r").isNumber(), "the study of the first 10 steps");
+        assertEquals(steps.size() + 1, Files.readAllLines(dir.resolve("steps.csv")).size(), "steps.csv: a header and every step");
+    }
+
+    @Test
+    void earlyStoppingAConvolutionalGraphFedThroughDl4jsPreprocessors(@TempDir Path dir) {
+        // The 20 features as a 4×5 image: DL4J puts a preprocessor before the convolution (flat → image) and the output layer (image → flat).
+        java.util.function.Supplier<ComputationGraph> cnn = () -> graph(LcaListenerTest.builder(new Nesterovs(0.05, 0.9)).graphBuilder().addInputs("img")
+                .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(2).activation(Activation.RELU).build(), "img")
+                .addLayer("pool", new SubsamplingLayer.Builder(2, 2).stride(2, 2).build(), "conv")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES).activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out").setInputTypes(InputType.convolutionalFlat(4, 5, 1)).build());
+        java.util.function.Consumer<ComputationGraph> earlyStopping = g -> {
+            EarlyStoppingConfiguration<ComputationGraph> es = new EarlyStoppingConfiguration.Builder<ComputationGraph>()
+                    .epochTerminationConditions(new MaxEpochsTerminationCondition(2))
+                    .scoreCalculator(new DataSetLossCalculatorCG(new ListDataSetIterator<>(LcaListenerTest.batches(), 250), true))
+                    .modelSaver(new InMemoryModelSaver<>()).build();
+            new EarlyStoppingGraphTrainer(es, g, new ListDataSetIterator<>(LcaListenerTest.batches().subList(0, 10), 1)).fit();
+        };
+        ComputationGraph withLca = cnn.get(), without = cnn.get();
+        INDArray theta0 = withLca.params().dup();
+        LcaListener listener = LcaListener.builder(dir).estimators(LcaListener.SAME_BATCH).exact(new ListDataSetIterator<>(LcaListenerTest.batches(), 250))
+                .report(false).build();
+        withLca.setListeners(listener);
+        earlyStopping.accept(withLca);
+        RunSummary s = listener.finish();
+        earlyStopping.accept(without);
+        assertArrayEquals(without.params().toFloatVector(), withLca.params().toFloatVector(), "training bit-identical with and without the listener");
+        assertTrue(((org.deeplearning4j.nn.conf.graph.LayerVertex) withLca.getConfiguration().getVertices().get("conv")).getPreProcessor() != null, "a preprocessor before conv");
+
+        assertEquals(2 * 10, s.steps(), "two epochs of 10 steps, the last one recorded too");
+        assertEquals(meanCrossEntropy(withLca, theta0, asMulti(LcaListenerTest.batches())), s.conservation().initialLoss(), 1e-5, "L_R(θ_0)");
+        assertTrue(s.conservation().relError() <= 1e-3, String.valueOf(s.conservation()));
+        assertEquals(List.of("conv_b", "conv_W", "out_W", "out_b"), listener.layout().names(), "DL4J lays a convolution's bias out before its kernel");
+    }
+
     @Test
     void aGraphsBatchNormStatisticsGetNoLcaAndItsDropoutIsRefusedForExtraPasses(@TempDir Path dir) {
         ComputationGraph bn = graph(LcaListenerTest.builder(new Sgd(0.1)).graphBuilder().addInputs("in")
@@ -318,9 +453,9 @@ class LcaListenerGraphTest {
                 .addLayer("out", output(12), "merge").setOutputs("out").build());
     }
 
-    /** {@link #branches()} with a and bn frozen by TransferLearning, the rest fine-tuned with L2. */
+    /** {@link #branches()} with a and bn frozen by TransferLearning, the rest fine-tuned with weight decay. */
     private static ComputationGraph transferLearned() {
-        return new TransferLearning.GraphBuilder(branches()).fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Nesterovs(0.05, 0.9)).l2(1e-2).build())
+        return new TransferLearning.GraphBuilder(branches()).fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Nesterovs(0.05, 0.9)).weightDecay(1e-2).build())
                 .setFeatureExtractor("bn").build();
     }
 
@@ -342,7 +477,7 @@ class LcaListenerGraphTest {
         // Every parameter DL4J holds, in its flat order; the vertices without parameters hold none.
         assertEquals(new TreeSet<>(withLca.paramTable().keySet()), new TreeSet<>(listener.layout().names()));
         assertEquals(ROWS / BATCH - 1, s.steps());
-        assertEquals(meanCrossEntropy(withLca, theta0, asMulti(LcaListenerTest.batches())), s.conservation().initialLoss(), 1e-5, "L_R(θ_0) without the L2 term");
+        assertEquals(meanCrossEntropy(withLca, theta0, asMulti(LcaListenerTest.batches())), s.conservation().initialLoss(), 1e-5, "L_R(θ_0) without the weight decay term");
         assertTrue(s.conservation().relError() <= 1e-3, String.valueOf(s.conservation()));
         for (String name : listener.layout().names()) {
             boolean frozen = name.startsWith("a_") || name.startsWith("bn_");
