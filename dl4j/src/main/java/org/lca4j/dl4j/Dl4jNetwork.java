@@ -79,8 +79,8 @@ sealed interface Dl4jNetwork permits Dl4jMultiLayer, Dl4jGraph {
     /**
      * A network of the same configuration with its own parameters (this one's θ) and gradient
      * buffer. Initialised from θ rather than by DL4J's weight init, which would reseed ND4J's global
-     * random stream that training draws from. For exact LCA's passes: a regularized
-     * FrozenLayerWithBackprop is the layer it wraps there ({@link Dl4jParams#forExactCopy}).
+     * random stream that training draws from. For exact LCA's passes: its layers as
+     * {@link Dl4jParams#forExactCopy} gives them, whose gradient is the loss gradient where DL4J's is not.
      */
     Dl4jNetwork copy();
 

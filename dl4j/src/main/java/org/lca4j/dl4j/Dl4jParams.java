@@ -114,18 +114,31 @@ final class Dl4jParams {
     }
 
     /**
-     * The configuration exact LCA's copy of the network gives a layer: {@code conf} itself, except a
-     * FrozenLayerWithBackprop whose parameters DL4J regularizes. DL4J 1.0.0-M2.1 zeroes such a
-     * layer's gradient but its updater applies the wrapped layer's L1/L2/weight decay (it reads the
-     * wrapped layer's configuration), so those parameters move while their gradient reads 0, and
-     * exact LCA would leave the loss change that causes unallocated. The copy computes their loss
-     * gradient with the wrapped layer itself (the same parameters and layout), without the dropout
-     * or weight noise that the frozen layer's inference-mode forward pass never applies. A
-     * FrozenLayer is left as it is: DL4J neither regularizes nor updates its parameters.
+     * The configuration exact LCA's copy of the network gives a layer, so that the copy's gradient is
+     * the loss gradient where DL4J's is not: {@code conf} itself, except
+     * <ul>
+     *   <li>a FrozenLayerWithBackprop whose parameters DL4J regularizes. DL4J 1.0.0-M2.1 zeroes such
+     *   a layer's gradient but its updater applies the wrapped layer's L1/L2/weight decay (it reads
+     *   the wrapped layer's configuration), so those parameters move while their gradient reads 0,
+     *   and exact LCA would leave the loss change that causes unallocated. The copy computes their
+     *   loss gradient with the wrapped layer itself (the same parameters and layout), without the
+     *   dropout or weight noise that the frozen layer's inference-mode forward pass never applies.
+     *   A FrozenLayer is left as it is: DL4J neither regularizes nor updates its parameters.</li>
+     *   <li>a CenterLossOutputLayer. DL4J's "gradient" of its class centers is its own center update,
+     *   α Σ (c_y − x) / (n_y + 1) per class, not the gradient λ Σ (c_y − x) of the center-loss term
+     *   of its score; the layer computes α λ Σ (c_y − x) instead when built for gradient checks, so
+     *   the copy's is built so, with α = 1 (α enters nothing else).</li>
+     * </ul>
      *
      * @param running the layer as the network in training runs it
      */
     static org.deeplearning4j.nn.conf.layers.Layer forExactCopy(org.deeplearning4j.nn.conf.layers.Layer conf, org.deeplearning4j.nn.api.Layer running) {
+        if (conf instanceof org.deeplearning4j.nn.conf.layers.CenterLossOutputLayer centerLoss) {
+            org.deeplearning4j.nn.conf.layers.CenterLossOutputLayer c = (org.deeplearning4j.nn.conf.layers.CenterLossOutputLayer) centerLoss.clone();
+            c.setGradientCheck(true);
+            c.setAlpha(1);
+            return c;
+        }
         if (!(conf instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop frozen) || !regularized(running)) return conf;
         org.deeplearning4j.nn.conf.layers.Layer inner = frozen.getUnderlying().clone();
         inner.setIDropout(null);

@@ -33,6 +33,7 @@ import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.CenterLossOutputLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -520,6 +521,38 @@ class LcaListenerGraphTest {
             assertEquals(0.0, s.layerTotals().get(LcaListener.SAME_BATCH)[l], kind + ": same_batch reads DL4J's gradient, 0 for a frozen layer");
             assertTrue(s.layerTotals().get(LcaListener.EXACT)[l] != 0, kind + ": exact allocates what moving the frozen layer changed");
         }
+    }
+
+    @Test
+    void aCenterLossOutputsClassCentersAreAllocatedByTheirLossGradientNotDl4jsCenterUpdate(@TempDir Path dir) {
+        // DL4J's face-recognition graphs end in a CenterLossOutputLayer: cross-entropy plus λ/2·|x − c_y|²
+        // over the layer's input x. DL4J moves the centers c by an update of its own (α-weighted means),
+        // which its gradient buffer holds where the loss gradient would be.
+        double lambda = 0.5;
+        ComputationGraph g = graph(LcaListenerTest.builder(new Nesterovs(0.05, 0.9)).graphBuilder().addInputs("in").addLayer("dense", dense(DIM, 8), "in")
+                .addLayer("out", new CenterLossOutputLayer.Builder().lossFunction(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                        .nIn(8).nOut(CLASSES).alpha(0.1).lambda(lambda).build(), "dense").setOutputs("out").build());
+        INDArray theta0 = g.params().dup(), centers0 = g.getParam("out_cL").dup();
+        LcaListener listener = LcaListener.builder(dir).estimators(LcaListener.SAME_BATCH).exact(new ListDataSetIterator<>(LcaListenerTest.batches(), 250))
+                .report(false).build();
+        train(g, listener);
+        RunSummary s = listener.finish();
+
+        // L_R(θ_0) from the graph's own outputs, in double: mean cross-entropy plus λ/2 · mean |x − c_y|².
+        ComputationGraph at0 = g.clone();
+        at0.setParams(theta0);
+        DataSet all = DataSet.merge(LcaListenerTest.batches());
+        INDArray x = at0.feedForward(all.getFeatures(), false).get("dense");
+        double centerTerm = 0;
+        for (int i = 0; i < ROWS; i++) {
+            int y = all.getLabels().getRow(i).argMax().getInt(0);
+            centerTerm += lambda / 2 * Math.pow(x.getRow(i).sub(centers0.getRow(y)).norm2Number().doubleValue(), 2) / ROWS;
+        }
+        assertTrue(centerTerm > 0.05, "the center term counts: " + centerTerm);
+        assertEquals(meanCrossEntropy(g, theta0, asMulti(LcaListenerTest.batches())) + centerTerm, s.conservation().initialLoss(), 1e-5, "L_R(θ_0)");
+        assertTrue(g.getParam("out_cL").sub(centers0).norm2Number().doubleValue() > 0.01, "DL4J moved the centers");
+        assertTrue(s.conservation().relError() <= 1e-3, String.valueOf(s.conservation()));
+        assertTrue(s.layerTotals().get(LcaListener.EXACT)[listener.layout().names().indexOf("out_cL")] != 0, "the centers' share of the loss change");
     }
 
     @Test
