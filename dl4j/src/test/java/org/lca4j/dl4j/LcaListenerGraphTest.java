@@ -84,17 +84,31 @@ class LcaListenerGraphTest {
 
     /** Mean cross-entropy of a one-output graph over {@code data} at θ, in double from its own probabilities. */
     private static double meanCrossEntropy(ComputationGraph shape, INDArray theta, List<MultiDataSet> data) {
+        return meanLoss(shape, theta, data, LcaListenerGraphTest::crossEntropy);
+    }
+
+    /** One row's loss from the graph's outputs for its batch. */
+    private interface RowLoss {
+        double of(INDArray[] outputs, MultiDataSet batch, int row);
+    }
+
+    /** The first output's cross-entropy at one row, against the first labels. */
+    private static double crossEntropy(INDArray[] outputs, MultiDataSet batch, int row) {
+        return -Math.log(outputs[0].getDouble(row, batch.getLabels(0).getRow(row).argMax().getInt(0)));
+    }
+
+    /** The mean over {@code data}'s rows of {@code loss}, at θ, in double from the graph's outputs (inference mode). */
+    private static double meanLoss(ComputationGraph shape, INDArray theta, List<MultiDataSet> data, RowLoss loss) {
         ComputationGraph g = shape.clone();
         g.setParams(theta.dup());
-        double loss = 0;
+        double sum = 0;
         long rows = 0;
         for (MultiDataSet d : data) {
-            INDArray p = g.output(false, d.getFeatures())[0];
-            INDArray y = d.getLabels(0);
-            for (int i = 0; i < p.size(0); i++) loss -= Math.log(p.getDouble(i, y.getRow(i).argMax().getInt(0)));
-            rows += p.size(0);
+            INDArray[] out = g.output(false, d.getFeatures());
+            for (int i = 0; i < out[0].size(0); i++) sum += loss.of(out, d, i);
+            rows += out[0].size(0);
         }
-        return loss / rows;
+        return sum / rows;
     }
 
     static List<MultiDataSet> asMulti(List<DataSet> data) {
@@ -240,6 +254,16 @@ class LcaListenerGraphTest {
         }
     }
 
+    /** Fits {@code withLca} on {@code train} with the listener and {@code without} (a fresh copy) without; asserts the two bit-identical; the run's summary. */
+    private static RunSummary fitWithAndWithout(ComputationGraph withLca, ComputationGraph without, List<MultiDataSet> train, LcaListener listener) {
+        withLca.setListeners(listener);
+        withLca.fit(new ListMultiIterator(train));
+        RunSummary s = listener.finish();
+        without.fit(new ListMultiIterator(train));
+        assertArrayEquals(without.params().toFloatVector(), withLca.params().toFloatVector(), "training bit-identical with and without the listener");
+        return s;
+    }
+
     /** Each batch's 20 features as two inputs of 10. */
     private static List<MultiDataSet> twoInputs(List<DataSet> data) {
         List<MultiDataSet> out = new ArrayList<>();
@@ -274,12 +298,7 @@ class LcaListenerGraphTest {
                 Nd4j.vstack(LcaListenerTest.batches().stream().map(DataSet::getLabels).toArray(INDArray[]::new))).batchBy(250));
         LcaListener listener = LcaListener.builder(dir).estimators(LcaListener.SAME_BATCH, LcaListener.NEXT_BATCH)
                 .exact(new ListMultiIterator(reference)).report(false).build();
-        withLca.setListeners(listener);
-        withLca.fit(new ListMultiIterator(train));
-        RunSummary s = listener.finish();
-        ComputationGraph without = merge();
-        without.fit(new ListMultiIterator(train));
-        assertArrayEquals(without.params().toFloatVector(), withLca.params().toFloatVector(), "training bit-identical with and without the listener");
+        RunSummary s = fitWithAndWithout(withLca, merge(), train, listener);
 
         assertEquals(ROWS / BATCH - 1, s.steps());
         assertEquals(meanCrossEntropy(withLca, theta0, reference), s.conservation().initialLoss(), 1e-5, "L_R(θ_0)");
@@ -305,19 +324,8 @@ class LcaListenerGraphTest {
 
     /** The heads' mean losses over {@code data} at θ, summed, in double from the graph's outputs: cross-entropy, and squared error over the two targets' mean. */
     private static double twoHeadLoss(ComputationGraph shape, INDArray theta, List<MultiDataSet> data) {
-        ComputationGraph g = shape.clone();
-        g.setParams(theta.dup());
-        double loss = 0;
-        long rows = 0;
-        for (MultiDataSet d : data) {
-            INDArray[] out = g.output(false, d.getFeatures());
-            for (int i = 0; i < out[0].size(0); i++) {
-                loss -= Math.log(out[0].getDouble(i, d.getLabels(0).getRow(i).argMax().getInt(0)));
-                for (int j = 0; j < 2; j++) loss += Math.pow(out[1].getDouble(i, j) - d.getLabels(1).getDouble(i, j), 2) / 2;
-            }
-            rows += out[0].size(0);
-        }
-        return loss / rows;
+        return meanLoss(shape, theta, data, (out, d, i) -> crossEntropy(out, d, i)
+                + (Math.pow(out[1].getDouble(i, 0) - d.getLabels(1).getDouble(i, 0), 2) + Math.pow(out[1].getDouble(i, 1) - d.getLabels(1).getDouble(i, 1), 2)) / 2);
     }
 
     @Test
@@ -326,12 +334,7 @@ class LcaListenerGraphTest {
         INDArray theta0 = withLca.params().dup();
         List<MultiDataSet> train = twoTargets(LcaListenerTest.batches()), reference = twoTargets(List.of(DataSet.merge(LcaListenerTest.batches())));
         LcaListener listener = graphRun(dir).exact(new ListMultiIterator(reference)).report(false).build();
-        withLca.setListeners(listener);
-        withLca.fit(new ListMultiIterator(train));
-        RunSummary s = listener.finish();
-        ComputationGraph without = twoHeads();
-        without.fit(new ListMultiIterator(train));
-        assertArrayEquals(without.params().toFloatVector(), withLca.params().toFloatVector(), "training bit-identical with and without the listener");
+        RunSummary s = fitWithAndWithout(withLca, twoHeads(), train, listener);
 
         assertEquals(twoHeadLoss(withLca, theta0, reference), s.conservation().initialLoss(), 1e-5, "L_R(θ_0): cross-entropy plus MSE");
         // DL4J's own score of R at θ_0, which adds its L2 term (here not small) once, less that term.
