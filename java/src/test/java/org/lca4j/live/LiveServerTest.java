@@ -136,6 +136,15 @@ class LiveServerTest {
                 for (com.fasterxml.jackson.databind.JsonNode v : p.path("neurons").path("fc1.weight")) neurons += v.asDouble() * p.path("steps").asInt();
             }
             assertEquals(exact[0] + exact[1], neurons, 1e-12);
+            // Neuron j by itself: row j of fc1.weight [8, 20] (row-major) plus bias j, from the run's per-parameter sums.
+            double[] w = org.lca4j.io.Npy.read(org.lca4j.run.RunFiles.cumulative(run, "exact", "fc1.weight")).asDoubles();
+            double[] b = org.lca4j.io.Npy.read(org.lca4j.run.RunFiles.cumulative(run, "exact", "fc1.bias")).asDoubles();
+            for (int j = 0; j < 8; j++) {
+                double want = b[j], got = 0;
+                for (int i = 0; i < 20; i++) want += w[j * 20 + i];
+                for (com.fasterxml.jackson.databind.JsonNode p : points) got += p.path("neurons").path("fc1.weight").get(j).asDouble() * p.path("steps").asInt();
+                assertEquals(want, got, 1e-12, "neuron " + j);
+            }
         }
         // lca view reads the run directory the same way.
         try (LiveServer s = new LiveServer("127.0.0.1", 0)) {
