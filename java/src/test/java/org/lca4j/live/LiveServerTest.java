@@ -90,20 +90,23 @@ class LiveServerTest {
         assertTrue(e.getMessage().contains("run.json"), e.getMessage());
     }
 
-    /** The JSON of each event of a name among the first n, or every one the server holds. */
-    private static List<com.fasterxml.jackson.databind.JsonNode> events(LiveServer s, String name) throws Exception {
+    /** The JSON of each event of a name among every one the server holds, the last one included. */
+    static List<com.fasterxml.jackson.databind.JsonNode> events(LiveServer s, String name) throws Exception {
         HttpRequest r = HttpRequest.newBuilder(URI.create(s.url() + "events")).build();
         HttpResponse<Stream<String>> resp = HTTP.sendAsync(r, HttpResponse.BodyHandlers.ofLines()).get(10, TimeUnit.SECONDS);
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         List<String> kinds = new java.util.ArrayList<>();
         List<com.fasterxml.jackson.databind.JsonNode> out = new java.util.ArrayList<>();
-        int all = s.published();
+        int all = s.published(), data = 0;
         try (Stream<String> lines = resp.body()) {
             java.util.Iterator<String> it = lines.iterator();
-            while (kinds.size() < all && it.hasNext()) {
+            // Until the last event's data line, not its event line: the stream stays open after it.
+            while (data < all && it.hasNext()) {
                 String l = it.next();
                 if (l.startsWith("event: ")) kinds.add(l.substring(7));
-                if (l.startsWith("data: ") && kinds.getLast().equals(name)) out.add(json.readTree(l.substring(6)));
+                if (!l.startsWith("data: ")) continue;
+                data++;
+                if (kinds.getLast().equals(name)) out.add(json.readTree(l.substring(6)));
             }
         }
         return out;
