@@ -45,4 +45,36 @@ class ChartsTest {
         double[][] shortLine = {Arrays.copyOf(x, 500), Arrays.copyOf(y, 500)};
         assertSame(shortLine, Charts.decimate(shortLine, Charts.MAX_LINE_POINTS), "a short line is drawn as it is");
     }
+
+    @Test
+    void anyLineLongerThanMaxKeepsAtMostMaxOfItsPointsWithBothEndsAndItsExtremesEvenNextToTheEnds() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int max : new int[] {4, 5, 7, 2000}) {
+            double[][] exactlyMax = {new double[max], new double[max]};
+            assertSame(exactlyMax, Charts.decimate(exactlyMax, max), "a line of exactly max points is drawn as it is");
+            for (int n : new int[] {max + 1, 2 * max + 3, 10_007}) {
+                for (int spike : new int[] {1, n - 2}) {
+                    double[] x = new double[n], y = new double[n];
+                    for (int i = 0; i < n; i++) {
+                        x[i] = 3 * i;
+                        y[i] = r.nextDouble();
+                    }
+                    y[spike] = 9; // the highest point, in the first or the last run
+                    y[n - 1 - spike] = -9;
+                    String where = "max " + max + ", n " + n + ", spike at " + spike;
+                    double[][] d = Charts.decimate(new double[][] {x, y}, max);
+                    assertTrue(d[0].length <= max, where + ": " + d[0].length + " points");
+                    assertEquals(d[0].length, d[1].length, where);
+                    assertEquals(x[0], d[0][0], where);
+                    assertEquals(x[n - 1], d[0][d[0].length - 1], where);
+                    assertEquals(9, Arrays.stream(d[1]).max().orElseThrow(), where);
+                    assertEquals(-9, Arrays.stream(d[1]).min().orElseThrow(), where);
+                    for (int k = 0; k < d[0].length; k++) {
+                        if (k > 0) assertTrue(d[0][k] > d[0][k - 1], where + ": in step order");
+                        assertEquals(y[(int) d[0][k] / 3], d[1][k], where + ": a point of the line");
+                    }
+                }
+            }
+        }
+    }
 }
