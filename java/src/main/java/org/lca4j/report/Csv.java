@@ -20,10 +20,10 @@ final class Csv {
         this.header = header;
     }
 
-    /** What {@link #forEach} hands over: a row's fields and its index among the rows (blank lines skipped). */
+    /** What {@link #forEach} hands over: a row's fields and its line number in the file (the header is line 1; blank lines count). */
     @FunctionalInterface
     interface RowHandler {
-        void row(String[] fields, int index) throws IOException;
+        void row(String[] fields, int line) throws IOException;
     }
 
     /** Reads the header; the rows are read by each {@link #forEach}. */
@@ -40,7 +40,7 @@ final class Csv {
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             r.readLine();
             String line;
-            int n = 1, index = 0;
+            int n = 1;
             while ((line = r.readLine()) != null) {
                 n++;
                 if (line.isBlank()) continue;
@@ -48,7 +48,7 @@ final class Csv {
                 if (f.length != header.size()) {
                     throw new IOException(file + ":" + n + ": expected " + header.size() + " fields, found " + f.length);
                 }
-                handler.row(f, index++);
+                handler.row(f, n);
             }
         }
     }
@@ -68,14 +68,14 @@ final class Csv {
         return i;
     }
 
-    /** A numeric field; empty means NaN. */
-    double number(String[] row, int column, int rowIndex) throws IOException {
+    /** A numeric field of the row on {@code line}; empty means NaN. */
+    double number(String[] row, int column, int line) throws IOException {
         String s = row[column].strip();
         if (s.isEmpty()) return Double.NaN;
         try {
             return Double.parseDouble(s);
         } catch (NumberFormatException e) {
-            throw new IOException(file + ":" + (rowIndex + 2) + ": column '" + header.get(column) + "' is not a number: '" + s + "'");
+            throw new IOException(file + ":" + line + ": column '" + header.get(column) + "' is not a number: '" + s + "'");
         }
     }
 }

@@ -42,8 +42,8 @@ final class LayerSeries {
         List<String> estimators = new ArrayList<>(), layers = new ArrayList<>();
         IntStream.Builder seen = IntStream.builder();
         int[] previous = {Integer.MIN_VALUE};
-        csv.forEach((r, i) -> {
-            int step = step(csv, r, cStep, i);
+        csv.forEach((r, line) -> {
+            int step = step(csv, r, cStep, line);
             if (step != previous[0]) seen.add(step); // rows come grouped by step: a step is seen once per group
             previous[0] = step;
             if (!estimators.contains(r[cEst])) estimators.add(r[cEst]);
@@ -51,18 +51,18 @@ final class LayerSeries {
         });
         int[] steps = seen.build().sorted().distinct().toArray();
         Map<String, double[]> lca = new LinkedHashMap<>(), helped = new LinkedHashMap<>();
-        csv.forEach((r, i) -> {
-            int t = Arrays.binarySearch(steps, step(csv, r, cStep, i));
+        csv.forEach((r, line) -> {
+            int t = Arrays.binarySearch(steps, step(csv, r, cStep, line));
             String key = key(r[cEst], r[cLayer]);
-            lca.computeIfAbsent(key, k -> nanArray(steps.length))[t] = csv.number(r, cLca, i);
-            if (HELPED.contains(r[cEst])) helped.computeIfAbsent(key, k -> nanArray(steps.length))[t] = csv.number(r, cHelped, i);
+            lca.computeIfAbsent(key, k -> nanArray(steps.length))[t] = csv.number(r, cLca, line);
+            if (HELPED.contains(r[cEst])) helped.computeIfAbsent(key, k -> nanArray(steps.length))[t] = csv.number(r, cHelped, line);
         });
         return new LayerSeries(steps, List.copyOf(estimators), List.copyOf(layers), lca, helped);
     }
 
-    private static int step(Csv csv, String[] r, int column, int row) throws IOException {
-        double s = csv.number(r, column, row);
-        if (Double.isNaN(s) || s != Math.rint(s)) throw new IOException(csv.file() + ":" + (row + 2) + ": bad step '" + r[column] + "'");
+    private static int step(Csv csv, String[] r, int column, int line) throws IOException {
+        double s = csv.number(r, column, line);
+        if (Double.isNaN(s) || s != Math.rint(s)) throw new IOException(csv.file() + ":" + line + ": bad step '" + r[column] + "'");
         return (int) s;
     }
 

@@ -28,8 +28,8 @@ final class StepTable {
         if (!wanted.containsKey("step")) throw new IOException(file + ": no 'step' column");
         Map<String, DoubleStream.Builder> built = new LinkedHashMap<>();
         wanted.keySet().forEach(name -> built.put(name, DoubleStream.builder()));
-        csv.forEach((row, i) -> {
-            for (Map.Entry<String, Integer> c : wanted.entrySet()) built.get(c.getKey()).add(csv.number(row, c.getValue(), i));
+        csv.forEach((row, line) -> {
+            for (Map.Entry<String, Integer> c : wanted.entrySet()) built.get(c.getKey()).add(csv.number(row, c.getValue(), line));
         });
         Map<String, double[]> columns = new LinkedHashMap<>();
         built.forEach((name, b) -> columns.put(name, b.build().toArray()));

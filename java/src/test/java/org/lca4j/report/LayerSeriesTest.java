@@ -49,8 +49,8 @@ class LayerSeriesTest {
 
     @Test
     void aStepThatIsNotAWholeNumberIsNamedWithItsLine(@TempDir Path dir) throws IOException {
-        Path csv = Files.writeString(dir.resolve("layers.csv"), "step,estimator,layer,lca,helped_fraction\n0,exact,w,1,0.5\n1.5,exact,w,1,0.5\n");
+        Path csv = Files.writeString(dir.resolve("layers.csv"), "step,estimator,layer,lca,helped_fraction\n0,exact,w,1,0.5\n\n1.5,exact,w,1,0.5\n");
         IOException e = assertThrows(IOException.class, () -> LayerSeries.read(csv));
-        assertTrue(e.getMessage().endsWith("layers.csv:3: bad step '1.5'"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("layers.csv:4: bad step '1.5'"), e.getMessage() + ": line 4, the blank line 3 counted");
     }
 }
