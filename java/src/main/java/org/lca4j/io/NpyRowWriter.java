@@ -104,13 +104,10 @@ public final class NpyRowWriter implements AutoCloseable {
         ensureOpen();
         if (keep < 0 || keep > rows) throw new IllegalArgumentException(path + ": cannot keep " + keep + " of " + rows + " rows");
         long end = headerLength + keep * rowValues * dtype.size, onDisk = ch.position();
-        if (end > onDisk) {
-            // Kept rows still in the buffer go to disk; only what follows them is dropped.
-            buf.flip().limit((int) (end - onDisk));
-            Npy.writeFully(ch, buf);
-        }
-        buf.clear();
+        // The buffer holds the bytes that follow onDisk: kept rows still in it go to disk, only what follows them is dropped.
+        buf.position((int) Math.max(0, end - onDisk));
         rows = keep;
+        drain();
         ch.truncate(end);
         writeCount(keep);
     }
@@ -166,10 +163,17 @@ public final class NpyRowWriter implements AutoCloseable {
         if (closed) throw new IllegalStateException(path + ": writer is closed");
     }
 
+    /**
+     * Writes the buffer out. What a failed write (a full disk) did not write stays queued, first in
+     * the buffer, so a later flush, truncateRows or close writes it after what did reach the disk.
+     */
     private void drain() throws IOException {
         buf.flip();
-        Npy.writeFully(ch, buf);
-        buf.clear();
+        try {
+            Npy.writeFully(ch, buf);
+        } finally {
+            buf.compact();
+        }
     }
 
     private static long[] fullShape(long rows, long[] rowShape) {

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -84,5 +87,30 @@ class NpyRowsTest {
         assertEquals(0, Npy.read(p).rows(), "as a kill now would leave it");
         w.close();
         assertEquals(0, Npy.read(p).rows());
+    }
+
+    @Test
+    void aWriterClosedAfterAFailedFlushWritesTheRowsItHeldOnceThereIsRoom() throws IOException {
+        try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix().toBuilder().setBlockSize(256).setMaxSize(64 * 256).build())) {
+            Path filler = Files.write(fs.getPath("/filler"), new byte[60 * 256]);
+            Path p = fs.getPath("/rows.npy");
+            NpyRowWriter w = NpyRowWriter.open(p, "<f4", 10_000, 2);
+            IOException full = null;
+            for (int r = 0; r < 10_000 && full == null; r++) {
+                w.appendRow(row(r));
+                try {
+                    w.flush();
+                } catch (IOException e) {
+                    full = e;
+                }
+            }
+            if (full == null) throw new AssertionError("the disk never filled");
+            long rows = w.rowsWritten();
+            Files.delete(filler); // room again, as RunRecorder gives back its reserve before closing
+            w.close();
+            NpyArray a = Npy.read(p);
+            assertEquals(rows, a.rows(), "every row appended, the one whose flush failed too");
+            for (int r = 0; r < rows; r++) assertArrayEquals(row(r), a.floatRow(r), "row " + r);
+        }
     }
 }
