@@ -89,10 +89,17 @@ class NpyRowsTest {
         assertEquals(0, Npy.read(p).rows());
     }
 
+    /** A disk of {@code blocks} blocks of 256 bytes, all but {@code freeBlocks} of them taken by /filler. */
+    private static FileSystem disk(int blocks, int freeBlocks) throws IOException {
+        FileSystem fs = Jimfs.newFileSystem(Configuration.unix().toBuilder().setBlockSize(256).setMaxSize(256L * blocks).build());
+        Files.write(fs.getPath("/filler"), new byte[256 * (blocks - freeBlocks)]);
+        return fs;
+    }
+
     @Test
     void aWriterClosedAfterAFailedFlushWritesTheRowsItHeldOnceThereIsRoom() throws IOException {
-        try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix().toBuilder().setBlockSize(256).setMaxSize(64 * 256).build())) {
-            Path filler = Files.write(fs.getPath("/filler"), new byte[60 * 256]);
+        try (FileSystem fs = disk(64, 4)) {
+            Path filler = fs.getPath("/filler");
             Path p = fs.getPath("/rows.npy");
             NpyRowWriter w = NpyRowWriter.open(p, "<f4", 10_000, 2);
             IOException full = null;
@@ -111,6 +118,31 @@ class NpyRowsTest {
             NpyArray a = Npy.read(p);
             assertEquals(rows, a.rows(), "every row appended, the one whose flush failed too");
             for (int r = 0; r < rows; r++) assertArrayEquals(row(r), a.floatRow(r), "row " + r);
+        }
+    }
+
+    @Test
+    void anAppendThatFailsMidRowLeavesNoPartOfItAfterClose() throws IOException {
+        // The 1 MiB buffer drains with fewer than 8 bytes left: after 262,143 floats, 3 floats into a row of 5.
+        try (FileSystem fs = disk(3 * 4096, 2048)) {
+            Path p = fs.getPath("/rows.npy");
+            NpyRowWriter w = NpyRowWriter.open(p, "<f4", 1_000_000, 5);
+            IOException full = null;
+            for (int r = 0; r < 1_000_000 && full == null; r++) {
+                try {
+                    w.appendRow(new float[] {r, -r, 0.5f * r, 1, 2});
+                } catch (IOException e) {
+                    full = e;
+                }
+            }
+            if (full == null) throw new AssertionError("the disk never filled");
+            long rows = w.rowsWritten();
+            Files.delete(fs.getPath("/filler"));
+            w.close();
+            NpyArray a = Npy.read(p);
+            assertEquals(rows, a.rows(), "the rows appended whole, no part of the one that failed");
+            assertEquals(262_143 / 5, rows);
+            assertArrayEquals(new float[] {rows - 1, 1 - rows, 0.5f * (rows - 1), 1, 2}, a.floatRow(rows - 1));
         }
     }
 }
