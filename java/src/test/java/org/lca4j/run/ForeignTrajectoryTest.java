@@ -194,6 +194,34 @@ class ForeignTrajectoryTest {
     }
 
     @Test
+    void aThetaFileCutShortIsUsableUpToItsLastWholeRow() throws IOException {
+        // A writer that states its planned rows up front (6), killed after 4 rows and half of the fifth.
+        Files4 f = new Files4();
+        f.theta = java.util.Arrays.copyOf(f.theta, 6);
+        for (int t = STEPS + 1; t < 6; t++) f.theta[t] = f.theta[STEPS].clone();
+        Path dir = f.save(tmp.resolve("cut"));
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve(RunFiles.THETA_NPY), java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - (long) D * Float.BYTES * 3 / 2);
+        }
+        Trajectory tr = Trajectory.load(dir);
+        assertEquals(4, tr.rows(), "the whole rows present");
+        assertEquals(6, tr.plannedRows(), "model.json gives no steps: the header's count");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(f.theta[3], tr.row(3));
+    }
+
+    @Test
+    void nonFiniteValuesAreRefusedWhereTheyAreRead() throws IOException {
+        refused(written("x-inf", f -> f.x[3] = Float.POSITIVE_INFINITY), RunFiles.REF_X_NPY, "row 0, column 3 holds Infinity");
+        // θ rows are read as they are asked for: an infinite value is refused there, named by step and parameter.
+        Trajectory tr = Trajectory.load(written("theta-inf", f -> f.theta[2][5] = Float.NEGATIVE_INFINITY));
+        assertEquals(D, tr.row(1).length);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> tr.row(2));
+        assertTrue(e.getMessage().contains("row 2 (θ_2) holds -Infinity at parameter 5 (" + tr.model().layout().describe(5) + ")"), e.getMessage());
+        // A finite θ_0 whose forward pass overflows float32 gives no loss to match the stated one.
+        refused(written("overflow", f -> java.util.Arrays.fill(f.theta[0], 1e30f)), RunFiles.MODEL_JSON, "initial_loss", "L_R(θ_0) = NaN");
+    }
+
+    @Test
     void modelJsonKeysThatWouldBeReadAsSomethingElseAreRefused() throws IOException {
         refused(written("loss", f -> f.model.put("loss", "mse")), RunFiles.MODEL_JSON, "loss \"mse\" is not supported", "softmax_cross_entropy_mean");
         refused(written("fraction", f -> f.model.put("widths", new double[] {5.5, 4, 3})), RunFiles.MODEL_JSON, "whole numbers");
