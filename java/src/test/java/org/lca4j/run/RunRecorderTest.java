@@ -210,6 +210,31 @@ class RunRecorderTest {
     }
 
     @Test
+    void runJsonsLayerTotalsAreLayersCsvSumsUnderEachLayersOwnName() throws Exception {
+        Path out = tmp.resolve("totals");
+        Trainer.run(config(out), new RunRecorder(out, Map.of()));
+        Map<String, Double> sums = new java.util.LinkedHashMap<>();
+        for (String line : Files.readAllLines(out.resolve(RunFiles.LAYERS_CSV)).subList(1, 1 + 12 * 2 * 4)) {
+            String[] f = line.split(",");
+            sums.merge(f[1] + "/" + f[2], Double.parseDouble(f[3]), Double::sum);
+        }
+        JsonNode summary = Json.read(out.resolve(RunFiles.RUN_JSON)).path("summary");
+        JsonNode totals = summary.path("layer_totals");
+        for (String est : List.of("exact", "free_trap")) {
+            for (String layer : List.of("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias")) {
+                double total = totals.path(est).path(layer).asDouble(Double.NaN), csv = sums.get(est + "/" + layer);
+                double cumulative = java.util.Arrays.stream(Npy.read(RunFiles.cumulative(out, est, layer)).asDoubles()).sum();
+                assertEquals(csv, total, 1e-9 * Math.abs(csv), est + " " + layer + ": Σ_t of layers.csv's lca");
+                assertEquals(cumulative, total, 1e-9 * Math.abs(cumulative), est + " " + layer + ": the sum of its cumulative .npy");
+            }
+        }
+        // Exact LCA's time relative to a plain training step, both per step: (training + exact) / training.
+        double train = summary.path("training_ms_per_step").asDouble(), exact = summary.path("exact_ms_per_step").asDouble();
+        assertEquals((train + exact) / train, summary.path("exact_relative_time").asDouble(), 1e-12);
+        assertFalse(summary.path("best_criterion").asText("").isBlank(), "the best_by_cost criterion in words");
+    }
+
+    @Test
     void layersCsvHelpedFractionCountsEveryParameterOfTheLayer() throws Exception {
         // A step made up by hand: w (4 parameters) has 1 helped, 1 hurt and 2 with A = 0; b (2) has 0 helped, 1 hurt.
         ParamLayout layout = ParamLayout.builder().add("w", 2, 2).add("b", 2).build();
