@@ -124,6 +124,11 @@ class ForeignTrajectoryTest {
         for (String absent : List.of("optimizer", "lr", "momentum", "batch", "seed", "save_trajectory")) assertTrue(config.path(absent).isMissingNode(), config.toString());
         assertEquals("cpu", config.path("device").asText(), "replay runs on the CPU");
         assertEquals(1e-6, config.path("tol").asDouble());
+        // A trajectory has no batch losses: steps.csv's batch_loss cells are empty, not "NaN".
+        List<String> steps = Files.readAllLines(dir.resolve(RunFiles.ANALYSIS_DIR).resolve(RunFiles.STEPS_CSV));
+        assertEquals("batch_loss", steps.getFirst().split(",")[1]);
+        assertEquals(STEPS + 1, steps.size());
+        for (String row : steps.subList(1, steps.size())) assertEquals("", row.split(",", -1)[1], row);
     }
 
     @Test
