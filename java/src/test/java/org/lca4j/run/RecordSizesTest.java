@@ -73,6 +73,23 @@ class RecordSizesTest {
     }
 
     @Test
+    void theTrajectoryIsCountedAsWritten() throws Exception {
+        // trajectory/: theta.npy's T+1 rows of float32 θ and the reference set (float32 x, int32 y): their data bytes exactly.
+        Path out = tmp.resolve("trajectory");
+        RunContext c = run(out, TrainConfig.builder().model("64,32,10").data("synthetic").syntheticSize(600).batch(50).steps(7).referenceSize(200)
+                .estimators(List.of("exact")).saveTrajectory(true).device("cpu").out(out).build());
+        RunContext none = new RunContext(c.config().toBuilder().saveTrajectory(false).build(), c.layout(), c.widths(), c.dataSource(), c.trainRows(),
+                c.validationRows(), c.reference(), c.referenceNote(), c.accumulators(), c.totalSteps(), c.theta0(), c.optimizer(), c.sampleIndices());
+        long data = 0;
+        for (String f : List.of(RunFiles.THETA_NPY, RunFiles.REF_X_NPY, RunFiles.REF_Y_NPY)) {
+            org.lca4j.io.NpyArray a = org.lca4j.io.Npy.read(out.resolve(RunFiles.TRAJECTORY_DIR).resolve(f));
+            data += a.size() * 4;
+        }
+        assertEquals(8L * c.layout().size() * 4 + 200L * (64 + 1) * 4, data, "θ_0 … θ_7 and 200 rows of 64 inputs and a label");
+        assertEquals(data, RecordSizes.estimate(c) - RecordSizes.estimate(none));
+    }
+
+    @Test
     void aRunThatCannotFitIsNamedWithBothSizesAndOneThatFitsIsNot() throws Exception {
         Path out = tmp.resolve("small");
         RunContext c = run(out, TrainConfig.builder().model("64,32,10").data("synthetic").syntheticSize(600).batch(50).steps(5)
@@ -87,6 +104,9 @@ class RecordSizesTest {
     @Test
     void sizesReadAsAPersonWouldSayThem() {
         assertEquals("1000 B", RecordSizes.bytes(1000));
+        assertEquals("1023 B", RecordSizes.bytes(1023));
+        assertEquals("1.0 KiB", RecordSizes.bytes(1024));
+        assertEquals("1.0 MiB", RecordSizes.bytes(1 << 20));
         assertEquals("1.5 KiB", RecordSizes.bytes(1536));
         assertEquals("40.2 GiB", RecordSizes.bytes((long) (40.2 * (1L << 30))));
     }
