@@ -99,6 +99,22 @@ class StudyByHandTest {
     }
 
     @Test
+    void aRunThatStopsInItsEarlyPhaseHasNoLatePhase() {
+        // Step 0 of 4 recorded, then the run stopped: the late phase holds no step, so it has no metrics at all.
+        Study study = new Study(LAYOUT, List.of("e"), STEPS, new int[0]);
+        float[] before = new float[3], after = {1, 1, 1};
+        try (LcaAccumulator a = Lca.cpu(LAYOUT); LcaAccumulator b = Lca.cpu(LAYOUT)) {
+            study.record(0, before, after, EXACT_G[0], a.step(EXACT_G[0], before, after), Map.of("e", EST_G[0]),
+                    Map.of("e", b.step(EST_G[0], before, after)));
+            EstimatorReport r = study.finish(Map.of(Study.EXACT, a, "e", b), Map.of("e", 1)).getFirst();
+            assertNull(r.late());
+            // Δθ = 1: w's exact A is 1 + 2 = 3 against 1 + 3 = 4, b's 3 against 2; each |e − x| / |x| = 1/3.
+            assertEquals(1 / 3.0, r.early().layerRmseRel(), 1e-12, "step 0, as in the whole run");
+            assertEquals(1 / 3.0, r.all().layerRmseRel(), 1e-12);
+        }
+    }
+
+    @Test
     void costsAreMediansAlsoOverAnEvenNumberOfSteps() {
         Study study = new Study(LAYOUT, List.of("e"), STEPS, new int[0]);
         long[] trainMs = {1, 2, 3, 10}, estMs = {4, 1, 3, 2};
