@@ -24,7 +24,8 @@ class ConcurrentStepTest {
     /** Adds Σ g·Δθ per layer, and can hold a step open until the test lets it go. */
     private static final class Held extends AbstractLcaAccumulator {
         final CountDownLatch inside = new CountDownLatch(1), release = new CountDownLatch(1);
-        volatile boolean hold, holdRead;
+        volatile boolean hold, holdRead, readInside;
+        volatile double[] readDuringStep;
         private final double[] cumulative = new double[(int) LAYOUT.size()];
 
         Held() {
@@ -33,6 +34,7 @@ class ConcurrentStepTest {
 
         @Override
         protected StepLca accumulate(long step, MemorySegment[] g, MemorySegment[] before, MemorySegment[] second) {
+            if (readInside) readDuringStep = cumulative(0); // a backend reading its own sums inside its step
             if (hold) await();
             double[] sums = new double[LAYOUT.layerCount()];
             for (int l = 0; l < sums.length; l++) {
@@ -109,6 +111,27 @@ class ConcurrentStepTest {
         acc.close();
         // Closed: a step now finds it closed after taking it, and touches nothing.
         assertTrue(assertThrows(IllegalStateException.class, () -> acc.step(G, BEFORE, AFTER)).getMessage().contains("closed"));
+    }
+
+    @Test
+    void aReadInsideTheAccumulatorsOwnStepIsAllowedAndLeavesTheStepHoldingIt() throws Exception {
+        Held acc = new Held();
+        acc.step(G, BEFORE, AFTER);
+        acc.readInside = true;
+        acc.hold = true;
+        CompletableFuture<StepLca> second = CompletableFuture.supplyAsync(() -> acc.step(G, BEFORE, AFTER));
+        assertTrue(acc.inside.await(10, TimeUnit.SECONDS), "the step never started");
+        acc.hold = false;
+        acc.readInside = false;
+        // The step's own read is over, the step is not: it still holds the accumulator.
+        IllegalStateException step = assertThrows(IllegalStateException.class, () -> acc.step(G, BEFORE, AFTER));
+        assertTrue(step.getMessage().contains("(stepping)"), step.getMessage());
+        assertThrows(IllegalStateException.class, acc::close);
+        acc.release.countDown();
+        second.get(10, TimeUnit.SECONDS);
+        assertArrayEquals(new double[] {1, 2}, acc.readDuringStep, 0, "the sums as the step found them");
+        assertEquals(2, acc.steps());
+        acc.close();
     }
 
     @Test
