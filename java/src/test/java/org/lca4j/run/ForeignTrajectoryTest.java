@@ -124,6 +124,11 @@ class ForeignTrajectoryTest {
         for (String absent : List.of("optimizer", "lr", "momentum", "batch", "seed", "save_trajectory")) assertTrue(config.path(absent).isMissingNode(), config.toString());
         assertEquals("cpu", config.path("device").asText(), "replay runs on the CPU");
         assertEquals(1e-6, config.path("tol").asDouble());
+        assertEquals(STEPS, config.path("steps").asInt(), "T steps from T+1 θ rows");
+        // No run.json beside the trajectory: the training split's sizes are unknown, so left out (not 0).
+        com.fasterxml.jackson.databind.JsonNode data = run.path("data");
+        assertTrue(data.path("train_rows").isMissingNode() && data.path("validation_rows").isMissingNode(), data.toString());
+        assertEquals(ROWS, data.path("reference_rows").asInt());
         // A trajectory has no batch losses: steps.csv's batch_loss cells are empty, not "NaN".
         List<String> steps = Files.readAllLines(dir.resolve(RunFiles.ANALYSIS_DIR).resolve(RunFiles.STEPS_CSV));
         assertEquals("batch_loss", steps.getFirst().split(",")[1]);
