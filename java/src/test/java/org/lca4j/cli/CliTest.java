@@ -55,6 +55,7 @@ class CliTest {
         Result analyze = cli("analyze", run.toString(), "--no-progress");
         assertEquals(0, analyze.code(), analyze.err());
         assertTrue(analyze.out().contains("bit-identical"), analyze.out());
+        assertTrue(!analyze.out().contains("stopped early"), "theta.npy holds all 26 planned rows: " + analyze.out());
         // The analysis's data entry: the reference set it read, the split sizes the run recorded (not 0).
         JsonNode data = Json.read(run.resolve(RunFiles.ANALYSIS_DIR).resolve(RunFiles.RUN_JSON)).path("data");
         JsonNode trainedData = Json.read(run.resolve(RunFiles.RUN_JSON)).path("data");
@@ -90,6 +91,7 @@ class CliTest {
         Result other = cli("analyze", run.toString(), "--no-progress", "--out", tmp.resolve("other").toString());
         assertEquals(0, other.code(), other.err());
         assertTrue(other.out().contains("rounded by OpenBLAS elsewhere, 1 thread, this analysis's by " + org.lca4j.nn.Gemm.implementation()), other.out());
+        assertTrue(!other.out().contains("CUDA") && !other.out().contains(" loop"), "a CPU run with this CPU loop: only the BLAS is named: " + other.out());
         // As if trained on a GPU, or with the other CPU loop: both are named too.
         Files.writeString(runJson, Files.readString(runJson).replaceFirst("\"cpu_kernel\" : \"[^\"]*\"", "\"cpu_kernel\" : \"some other\"")
                 .replaceFirst("\"lca_device\" : \"[^\"]*\"", "\"lca_device\" : \"cuda (an H100)\""));
