@@ -1,5 +1,6 @@
 package org.lca4j.report;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.lca4j.study.Correlation;
 
@@ -62,6 +63,6 @@ final class ParameterViews {
     /** The scatter's (x, y) pairs: at most maxPoints, all of them when there are fewer. */
     double[][] scatter() {
         int k = (int) Math.min(seen, scatter[0].length);
-        return new double[][] {java.util.Arrays.copyOf(scatter[0], k), java.util.Arrays.copyOf(scatter[1], k)};
+        return new double[][] {Arrays.copyOf(scatter[0], k), Arrays.copyOf(scatter[1], k)};
     }
 }
